@@ -1,0 +1,174 @@
+#pragma once
+/// The storage port. One implementation per backend family: `task::memory` (in-process) and
+/// `task::store` (SOCI: SQLite, PostgreSQL). Every method that writes more than one row does it in
+/// one transaction. Backends throw `task::Unavailable` when storage cannot be reached, and nothing
+/// else for infrastructure failures.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "task/domain/model.hpp"
+
+namespace task {
+
+/// Filters and page of a task listing (API.md §8). All filters are AND-ed.
+struct TaskQuery {
+  std::string user_id;
+  std::optional<TaskStatus> status;
+  std::optional<TaskType> task_type;
+  std::optional<Priority> priority;
+  std::vector<std::string> tags;        ///< every tag must be present
+  std::optional<Timestamp> due_before;  ///< due_date < due_before
+  std::optional<Timestamp> due_after;   ///< due_date > due_after
+  std::optional<std::string> q;         ///< case-insensitive substring of name
+  int limit = 100;
+  int offset = 0;
+  /// Keyset position: only rows strictly after (created_at desc, id desc) this one.
+  struct After {
+    Timestamp created_at;
+    std::int64_t id;
+  };
+  std::optional<After> after;
+};
+
+/// One page of tasks plus the number of rows matching the filters (ignoring limit/offset/after).
+struct TaskPage {
+  std::vector<Task> tasks;
+  std::int64_t total = 0;
+};
+
+/// One page of executions, newest `started_at` first (ties: id desc), plus the total.
+struct ExecutionPage {
+  std::vector<Execution> executions;
+  std::int64_t total = 0;
+};
+
+/// Filters for templates. `max_level`: only templates whose level is at most this one.
+struct TemplateQuery {
+  std::optional<TemplateCategory> category;
+  std::optional<TaskType> task_type;
+  std::optional<SubscriptionLevel> max_level;
+  bool active_only = true;
+};
+
+/// Non-deleted task counts, by status and by type.
+struct TaskCounts {
+  std::map<TaskStatus, std::int64_t> by_status;
+  std::map<TaskType, std::int64_t> by_type;
+};
+
+/// Aggregates over executions started at or after a point in time.
+struct ExecutionTotals {
+  std::int64_t total = 0;
+  std::int64_t successful = 0;     ///< status completed
+  std::int64_t failed = 0;         ///< status failed
+  double average_duration_ms = 0;  ///< over executions with a duration; 0 when none
+  double credits = 0;
+  std::int64_t tokens = 0;
+  std::int64_t api_calls = 0;
+  /// Execution counts per UTC quarter hour: (floor(unix_seconds / 900), count), ascending.
+  /// Every real time zone offset is a multiple of 15 minutes, so the core can bucket these into
+  /// local hours and weekdays of any zone exactly.
+  std::vector<std::pair<std::int64_t, std::int64_t>> by_quarter_hour;
+};
+
+/// What one atomic write stores: the task row (when set), execution rows (inserted or updated by
+/// execution_id), and outbox events.
+struct Change {
+  std::optional<Task> task;
+  std::vector<Execution> executions;
+  std::vector<Event> events;
+};
+
+/// An event waiting in the outbox, with its position (ascending = commit order).
+struct OutboxEntry {
+  std::int64_t seq = 0;
+  Event event;
+};
+
+/// The storage port of the core.
+class TaskRepository {
+ public:
+  virtual ~TaskRepository() = default;
+
+  // --- tasks ---------------------------------------------------------------------------------
+  /// Inserts a new task (assigning `id`, `version` = 1) and its events in one transaction.
+  virtual Task insert_task(const Task& task, const std::vector<Event>& events) = 0;
+  /// The task with this task_id, deleted or not; nullopt when there is none.
+  virtual std::optional<Task> find_task(std::string_view task_id) = 0;
+  /// Non-deleted tasks of `query.user_id` matching the filters, created_at desc, id desc.
+  virtual TaskPage list_tasks(const TaskQuery& query) = 0;
+  /// Number of non-deleted tasks of a user (the task quota).
+  virtual std::int64_t count_tasks(std::string_view user_id) = 0;
+
+  /// Read-modify-write of one task under a row lock, in one transaction: reads the current row
+  /// (deleted or not), calls `fn`, and stores what it returns with `version` + 1 (and
+  /// `updated_at` as `fn` set it). `fn` returns nullopt to write nothing; it may throw, which
+  /// rolls back. Returns what was written (nullopt when nothing was). Throws NotFound("task", id)
+  /// when no row has this task_id. `fn` may run more than once (retries) and must be pure.
+  virtual std::optional<Change> modify_task(
+      std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) = 0;
+
+  // --- executions ----------------------------------------------------------------------------
+  virtual std::optional<Execution> find_execution(std::string_view execution_id) = 0;
+  virtual ExecutionPage list_executions(std::string_view task_id, int limit, int offset) = 0;
+  /// Executions of a user with started_at >= since (the daily execution quota).
+  virtual std::int64_t count_executions_since(std::string_view user_id, Timestamp since) = 0;
+
+  // --- templates -----------------------------------------------------------------------------
+  /// Templates matching the query, ordered by category name, then name.
+  virtual std::vector<Template> list_templates(const TemplateQuery& query) = 0;
+  virtual std::optional<Template> find_template(std::string_view template_id) = 0;
+  /// Inserts or replaces by template_id.
+  virtual Template upsert_template(const Template& tmpl) = 0;
+
+  // --- analytics and stats -------------------------------------------------------------------
+  /// Counts of non-deleted tasks; all users when `user_id` is nullopt.
+  virtual TaskCounts count_tasks_by(std::optional<std::string_view> user_id) = 0;
+  /// Execution aggregates since `since` (deleted tasks' executions included); all users when
+  /// `user_id` is nullopt.
+  virtual ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
+                                           Timestamp since) = 0;
+
+  // --- scheduler -----------------------------------------------------------------------------
+  /// Due tasks of all users without claiming them: status scheduled, next_run_time <= now, not
+  /// deleted; ordered by priority rank desc, then next_run_time, then id.
+  virtual std::vector<Task> list_due_tasks(Timestamp now, int limit) = 0;
+  /// Claims up to `limit` due tasks (same filter and order as list_due_tasks, skipping rows whose
+  /// lease is held and unexpired) for `owner` until `now + lease`; atomic across processes.
+  virtual std::vector<Task> claim_due_tasks(Timestamp now, int limit, std::string_view owner,
+                                            std::chrono::microseconds lease) = 0;
+  /// The earliest next_run_time among scheduled, non-deleted tasks (for the scheduler's timer).
+  virtual std::optional<Timestamp> earliest_due_time() = 0;
+  /// Tasks whose reminder is due: reminder_time <= now, reminder_sent_at null, not completed,
+  /// not deleted, not cancelled; ordered by reminder_time.
+  virtual std::vector<Task> list_due_reminders(Timestamp now, int limit) = 0;
+
+  // --- users ---------------------------------------------------------------------------------
+  /// The stored subscription level of a user (from subscription.changed events), if any.
+  virtual std::optional<SubscriptionLevel> find_user_level(std::string_view user_id) = 0;
+  virtual void set_user_level(std::string_view user_id, SubscriptionLevel level,
+                              Timestamp changed_at) = 0;
+  /// Non-deleted task ids of a user whose status is not cancelled/completed (user.deleted).
+  virtual std::vector<std::string> list_open_task_ids(std::string_view user_id) = 0;
+
+  // --- outbox --------------------------------------------------------------------------------
+  /// Unpublished outbox entries in commit order, at most `limit`.
+  virtual std::vector<OutboxEntry> fetch_outbox(int limit) = 0;
+  /// Marks entries published (at `now`).
+  virtual void mark_published(const std::vector<std::int64_t>& seqs, Timestamp now) = 0;
+  /// Deletes published entries older than `before`; returns how many.
+  virtual std::int64_t prune_outbox(Timestamp before) = 0;
+  /// Number of unpublished entries and the time of the oldest one.
+  virtual std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() = 0;
+
+  // --- health --------------------------------------------------------------------------------
+  /// Cheap round trip to storage; throws Unavailable when it is down.
+  virtual void ping() = 0;
+};
+
+}  // namespace task
