@@ -1,0 +1,155 @@
+#include "task/runtime/config.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace task::runtime {
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> kSettings = {
+      {"port", {"TASK_PORT", "SERVICE_PORT"}, "8211", false, "HTTP port"},
+      {"bind", {"TASK_BIND"}, "0.0.0.0", false, "HTTP bind address"},
+      {"database-url",
+       {"TASK_DATABASE_URL"},
+       "",
+       false,
+       "sqlite:///path/tasks.db (default: <data-dir>/tasks.db), postgresql://..., or memory:"},
+      {"nats-url", {"NATS_URL"}, "", false, "NATS server URL; unset = in-process event bus"},
+      {"jwt-secret", {"TASK_JWT_SECRET"}, "", true, "HS256 secret: enables JWT mode"},
+      {"jwt-public-key",
+       {"TASK_JWT_PUBLIC_KEY_FILE"},
+       "",
+       false,
+       "RS256 public key PEM file: enables JWT mode"},
+      {"internal-secret", {"TASK_INTERNAL_SECRET"}, "", true, "secret of internal callers"},
+      {"default-tier", {"TASK_DEFAULT_TIER"}, "basic", false, "subscription level by default"},
+      {"account-service-url", {"ACCOUNT_SERVICE_URL"}, "", false, "account service"},
+      {"notification-service-url", {"NOTIFICATION_SERVICE_URL"}, "", false, "notification service"},
+      {"calendar-service-url", {"CALENDAR_SERVICE_URL"}, "", false, "calendar service"},
+      {"weather-provider-url", {"TASK_WEATHER_PROVIDER_URL"}, "", false, "weather provider"},
+      {"news-provider-url", {"TASK_NEWS_PROVIDER_URL"}, "", false, "news provider"},
+      {"price-provider-url", {"TASK_PRICE_PROVIDER_URL"}, "", false, "price provider"},
+      {"webhook-allow-private",
+       {"TASK_WEBHOOK_ALLOW_PRIVATE"},
+       "off",
+       false,
+       "allow webhooks to loopback/private addresses (on/off)"},
+      {"data-dir", {"TASK_DATA_DIR"}, "./data", false, "data directory"},
+      {"scheduler", {"TASK_SCHEDULER"}, "on", false, "run the scheduler (on/off)"},
+      {"workers", {"TASK_WORKERS"}, "8", false, "execution worker threads"},
+      {"db-pool", {"TASK_DB_POOL"}, "8", false, "database connections"},
+      {"log-level", {"LOG_LEVEL"}, "info", false, "debug, info, warn, error"},
+  };
+  return kSettings;
+}
+
+namespace {
+
+int parse_int(const std::string& key, const std::string& v, int lo, int hi) {
+  std::size_t used = 0;
+  int n = 0;
+  try {
+    n = std::stoi(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || n < lo || n > hi)
+    throw std::invalid_argument("--" + key + ": '" + v + "' is not a whole number from " +
+                                std::to_string(lo) + " to " + std::to_string(hi));
+  return n;
+}
+
+bool parse_switch(const std::string& key, const std::string& v) {
+  if (v == "on" || v == "true" || v == "1" || v == "yes") return true;
+  if (v == "off" || v == "false" || v == "0" || v == "no") return false;
+  throw std::invalid_argument("--" + key + ": '" + v + "' is not on/off");
+}
+
+}  // namespace
+
+Config resolve_config(const std::map<std::string, std::string>& flags,
+                      const std::function<std::optional<std::string>(const std::string&)>& env) {
+  Config c;
+  for (const auto& s : settings()) {
+    std::optional<std::string> v;
+    if (auto it = flags.find(s.key); it != flags.end()) v = it->second;
+    for (const auto& name : s.envs) {
+      if (v) break;
+      v = env(name);
+    }
+    c.values[s.key] = v.value_or(s.fallback);
+  }
+  // POSTGRES_HOST/POSTGRES_PORT (design document names) build a URL when none is given.
+  if (c.values["database-url"].empty()) {
+    if (auto host = env("POSTGRES_HOST")) {
+      const auto port = env("POSTGRES_PORT").value_or("5432");
+      const auto user = env("POSTGRES_USER").value_or("postgres");
+      const auto db = env("POSTGRES_DB").value_or("task_service");
+      c.values["database-url"] = "postgresql://" + user + "@" + *host + ":" + port + "/" + db;
+    }
+  }
+  const auto& v = c.values;
+  c.port = parse_int("port", v.at("port"), 0, 65535);
+  c.bind_address = v.at("bind");
+  c.data_dir = v.at("data-dir");
+  c.database_url =
+      v.at("database-url").empty() ? "sqlite://" + c.data_dir + "/tasks.db" : v.at("database-url");
+  c.values["database-url"] = c.database_url;
+  c.nats_url = v.at("nats-url");
+  c.jwt_secret = v.at("jwt-secret");
+  c.jwt_public_key_file = v.at("jwt-public-key");
+  c.internal_secret = v.at("internal-secret");
+  c.default_tier = v.at("default-tier");
+  if (c.default_tier != "free" && c.default_tier != "basic" && c.default_tier != "pro" &&
+      c.default_tier != "enterprise")
+    throw std::invalid_argument("--default-tier: '" + c.default_tier +
+                                "' is not one of free, basic, pro, enterprise");
+  c.account_service_url = v.at("account-service-url");
+  c.notification_service_url = v.at("notification-service-url");
+  c.calendar_service_url = v.at("calendar-service-url");
+  c.weather_provider_url = v.at("weather-provider-url");
+  c.news_provider_url = v.at("news-provider-url");
+  c.price_provider_url = v.at("price-provider-url");
+  c.webhook_allow_private = parse_switch("webhook-allow-private", v.at("webhook-allow-private"));
+  c.scheduler = parse_switch("scheduler", v.at("scheduler"));
+  c.workers = parse_int("workers", v.at("workers"), 1, 1024);
+  c.db_pool_size = parse_int("db-pool", v.at("db-pool"), 1, 256);
+  c.log_level = v.at("log-level");
+  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+      c.log_level != "error")
+    throw std::invalid_argument("--log-level: '" + c.log_level +
+                                "' is not one of debug, info, warn, error");
+  return c;
+}
+
+namespace {
+
+/// Hides the password of a URL such as postgresql://user:secret@host/db.
+std::string redact_url_password(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+}  // namespace
+
+std::string Config::describe() const {
+  std::string out;
+  for (const auto& s : settings()) {
+    auto it = values.find(s.key);
+    const std::string v = it == values.end() ? "" : it->second;
+    if (!out.empty()) out += ' ';
+    out += s.key + "=" + (s.secret && !v.empty() ? std::string("***") : redact_url_password(v));
+  }
+  return out;
+}
+
+std::optional<std::string> process_env(const std::string& name) {
+  if (const char* v = std::getenv(name.c_str())) return std::string(v);
+  return std::nullopt;
+}
+
+}  // namespace task::runtime
