@@ -1,0 +1,72 @@
+#pragma once
+/// The NATS subscriber for the events this service consumes (API.md §14): `*.user.deleted` and
+/// `*.subscription.changed`, handled by task::handle_account_message. With JetStream and a
+/// stream that captures a subject, it uses a durable consumer (one durable name per subject,
+/// shared by replicas through a deliver group); otherwise a plain queue subscription.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "task/events/log.hpp"
+#include "task/events/nats_sink.hpp"
+#include "task/ports/clock.hpp"
+#include "task/ports/id_generator.hpp"
+#include "task/ports/repository.hpp"
+
+namespace task::events {
+
+/// Subscription settings.
+struct SubscriberOptions {
+  bool use_jetstream = true;  ///< durable consumers when a stream captures the subject
+  std::string stream;         ///< that stream's name; empty = find it by subject
+  std::string durable_prefix = "task_service";  ///< durables: <prefix>_user_deleted, ...
+  std::string queue = "task_service";  ///< core queue group (one replica handles a message)
+  std::chrono::milliseconds ack_wait{30000};
+  std::chrono::milliseconds retry_delay{1000};  ///< redelivery delay when storage is down
+};
+
+/// One subscribed subject and how it is consumed.
+struct SubjectStatus {
+  std::string subject;
+  bool subscribed = false;
+  bool durable = false;  ///< a JetStream durable consumer (else a core subscription)
+  std::string durable_name;
+};
+
+/// Counters for health and tests.
+struct SubscriberStatus {
+  bool connected = false;
+  std::vector<SubjectStatus> subjects;
+  std::int64_t handled = 0;    ///< messages that changed or confirmed state
+  std::int64_t malformed = 0;  ///< logged and acknowledged
+  std::int64_t failed = 0;     ///< storage failures (redelivered with JetStream)
+};
+
+/// Consumes account events and applies them to the repository.
+class AccountEventSubscriber {
+ public:
+  /// `after_change` runs after a message changed tasks (e.g. OutboxRelay::notify). Connects and
+  /// subscribes in the background; never throws for an unreachable server.
+  AccountEventSubscriber(NatsOptions nats, SubscriberOptions options,
+                         std::shared_ptr<TaskRepository> repo, std::shared_ptr<const Clock> clock,
+                         std::shared_ptr<IdGenerator> ids, std::function<void()> after_change = {},
+                         LogFn log = stderr_logger());
+  ~AccountEventSubscriber();
+  AccountEventSubscriber(const AccountEventSubscriber&) = delete;
+  AccountEventSubscriber& operator=(const AccountEventSubscriber&) = delete;
+
+  /// Waits (up to `timeout`) until every subject is subscribed; true when they are.
+  bool wait_subscribed(std::chrono::milliseconds timeout) const;
+
+  SubscriberStatus status() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace task::events

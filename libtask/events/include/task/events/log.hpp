@@ -1,0 +1,17 @@
+#pragma once
+/// A minimal logging hook for the event adapters: one line per event, key=value text.
+#include <functional>
+#include <string_view>
+
+namespace task::events {
+
+/// Receives one log line; `level` is "debug", "info", "warn" or "error".
+using LogFn = std::function<void(std::string_view level, std::string_view line)>;
+
+/// Writes `level=<level> component=events <line>` to stderr (thread-safe).
+LogFn stderr_logger();
+
+/// A logger that drops everything (tests, benchmarks).
+LogFn null_logger();
+
+}  // namespace task::events

@@ -1,0 +1,213 @@
+#include "task/events/account_subscriber.hpp"
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "nats_connection.hpp"
+#include "task/core/errors.hpp"
+#include "task/service/account_events.hpp"
+
+namespace task::events {
+
+/// One subscribed subject: its nats.c subscription and the closure its callback receives.
+struct SubjectSlot {
+  AccountEventSubscriber::Impl* owner = nullptr;
+  std::string subject;
+  std::string durable_name;
+  natsSubscription* sub = nullptr;
+  std::atomic<bool> durable{false};
+  std::atomic<bool> active{false};
+};
+
+struct AccountEventSubscriber::Impl {
+  NatsOptions nats;
+  SubscriberOptions options;
+  std::shared_ptr<TaskRepository> repo;
+  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<IdGenerator> ids;
+  std::function<void()> after_change;
+  LogFn log;
+  std::array<SubjectSlot, 2> slots;
+  std::atomic<std::int64_t> handled{0}, malformed{0}, failed{0};
+  mutable std::mutex mu;
+  mutable std::condition_variable cv;
+  bool stopping = false;
+  std::size_t subscribed = 0;  // guarded by mu
+  jsCtx* js = nullptr;
+  std::unique_ptr<detail::NatsConnection> conn;
+  std::thread worker;
+
+  static void on_message(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+    auto* slot = static_cast<SubjectSlot*>(closure);
+    slot->owner->handle(*slot, msg);
+    natsMsg_Destroy(msg);
+  }
+
+  void handle(const SubjectSlot& slot, natsMsg* msg) {
+    const std::string subject = natsMsg_GetSubject(msg);
+    const std::string_view body(natsMsg_GetData(msg),
+                                static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    const bool ackable = slot.durable;
+    try {
+      const auto out = handle_account_message(*repo, *clock, *ids, subject, body);
+      using R = AccountEventOutcome::Result;
+      if (out.result == R::malformed) {
+        ++malformed;
+        log("warn", "msg=\"malformed account event dropped\" subject=" + subject + " reason=\"" +
+                        out.detail + "\"");
+      } else if (out.result == R::handled) {
+        ++handled;
+        log("info", "msg=\"account event handled\" subject=" + subject + " user_id=\"" +
+                        out.user_id +
+                        "\" cancelled=" + std::to_string(out.cancelled_task_ids.size()) +
+                        (out.level ? " level=" + std::string(to_string(*out.level)) : ""));
+        if (after_change) after_change();
+      }
+      if (ackable) natsMsg_Ack(msg, nullptr);
+    } catch (const Unavailable& e) {
+      ++failed;
+      log("warn", "msg=\"account event not applied; storage unavailable\" subject=" + subject +
+                      " error=\"" + e.what() + "\"");
+      if (ackable) natsMsg_NakWithDelay(msg, options.retry_delay.count(), nullptr);
+    } catch (const std::exception& e) {
+      ++malformed;
+      log("error", "msg=\"account event failed; dropped\" subject=" + subject + " error=\"" +
+                       e.what() + "\"");
+      if (ackable) natsMsg_Ack(msg, nullptr);
+    }
+  }
+
+  /// A durable consumer for the slot, when JetStream has a stream for the subject.
+  bool subscribe_durable(SubjectSlot& slot) {
+    if (!js && natsConnection_JetStream(&js, conn->get(), nullptr) != NATS_OK) return false;
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    if (!options.stream.empty()) so.Stream = options.stream.c_str();
+    so.Queue = slot.durable_name.c_str();
+    so.ManualAck = true;
+    so.Config.Durable = slot.durable_name.c_str();
+    so.Config.AckPolicy = js_AckExplicit;
+    so.Config.DeliverPolicy = js_DeliverAll;
+    so.Config.AckWait = std::chrono::nanoseconds(options.ack_wait).count();
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const natsStatus s = js_Subscribe(&slot.sub, js, slot.subject.c_str(), &Impl::on_message, &slot,
+                                      nullptr, &so, &jerr);
+    if (s == NATS_OK) return true;
+    log("info", "msg=\"no durable consumer; using a core subscription\" subject=" + slot.subject +
+                    " reason=\"" + detail::nats_error(s) + " (" + std::to_string(jerr) + ")\"");
+    slot.sub = nullptr;
+    return false;
+  }
+
+  bool subscribe(SubjectSlot& slot) {
+    if (options.use_jetstream && subscribe_durable(slot)) {
+      slot.durable = true;
+    } else {
+      const natsStatus s =
+          natsConnection_QueueSubscribe(&slot.sub, conn->get(), slot.subject.c_str(),
+                                        options.queue.c_str(), &Impl::on_message, &slot);
+      if (s != NATS_OK) {
+        slot.sub = nullptr;
+        log("warn", "msg=\"subscribe failed; retrying\" subject=" + slot.subject + " error=\"" +
+                        detail::nats_error(s) + "\"");
+        return false;
+      }
+      slot.durable = false;
+    }
+    natsSubscription_SetPendingLimits(slot.sub, -1, -1);
+    log("info", "msg=\"subscribed\" subject=" + slot.subject +
+                    (slot.durable ? " durable=" + slot.durable_name : " durable=none"));
+    return true;
+  }
+
+  /// Subscribes every slot once connected; nats.c restores them after reconnects.
+  void run() {
+    std::unique_lock lock(mu);
+    while (!stopping && subscribed < slots.size()) {
+      lock.unlock();
+      if (conn->connected())
+        for (auto& slot : slots)
+          if (!slot.sub && subscribe(slot)) {
+            slot.active = true;
+            std::lock_guard l(mu);
+            ++subscribed;
+          }
+      lock.lock();
+      cv.notify_all();
+      if (subscribed < slots.size())
+        cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping; });
+    }
+  }
+};
+
+AccountEventSubscriber::AccountEventSubscriber(NatsOptions nats, SubscriberOptions options,
+                                               std::shared_ptr<TaskRepository> repo,
+                                               std::shared_ptr<const Clock> clock,
+                                               std::shared_ptr<IdGenerator> ids,
+                                               std::function<void()> after_change, LogFn log)
+    : impl_(std::make_unique<Impl>()) {
+  auto& m = *impl_;
+  m.nats = std::move(nats);
+  m.nats.name += "-subscriber";
+  m.options = std::move(options);
+  m.repo = std::move(repo);
+  m.clock = std::move(clock);
+  m.ids = std::move(ids);
+  m.after_change = std::move(after_change);
+  m.log = log ? std::move(log) : null_logger();
+  const std::array<std::pair<std::string_view, const char*>, 2> subjects{
+      {{kUserDeletedSubject, "_user_deleted"},
+       {kSubscriptionChangedSubject, "_subscription_changed"}}};
+  for (std::size_t i = 0; i < subjects.size(); ++i) {
+    m.slots[i].owner = impl_.get();
+    m.slots[i].subject = std::string(subjects[i].first);
+    m.slots[i].durable_name = m.options.durable_prefix + subjects[i].second;
+  }
+  m.conn = std::make_unique<detail::NatsConnection>(m.nats, m.log, "subscriber");
+  m.conn->set_on_connected([impl = impl_.get()] { impl->cv.notify_all(); });
+  m.worker = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+AccountEventSubscriber::~AccountEventSubscriber() {
+  auto& m = *impl_;
+  {
+    std::lock_guard lock(m.mu);
+    m.stopping = true;
+  }
+  m.cv.notify_all();
+  m.worker.join();
+  // Unsubscribing a core subscription is enough; durable consumers stay on the server so
+  // messages published while this process is down are delivered on the next start.
+  for (auto& slot : m.slots)
+    if (slot.sub) {
+      if (!slot.durable) natsSubscription_Unsubscribe(slot.sub);
+      natsSubscription_Destroy(slot.sub);
+      slot.sub = nullptr;
+    }
+  m.conn.reset();
+  if (m.js) jsCtx_Destroy(m.js);
+}
+
+bool AccountEventSubscriber::wait_subscribed(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout,
+                            [&] { return impl_->subscribed == impl_->slots.size(); });
+}
+
+SubscriberStatus AccountEventSubscriber::status() const {
+  SubscriberStatus s;
+  s.connected = impl_->conn->connected();
+  for (const auto& slot : impl_->slots)
+    s.subjects.push_back({slot.subject, slot.active.load(), slot.durable.load(),
+                          slot.durable ? slot.durable_name : std::string()});
+  s.handled = impl_->handled;
+  s.malformed = impl_->malformed;
+  s.failed = impl_->failed;
+  return s;
+}
+
+}  // namespace task::events
