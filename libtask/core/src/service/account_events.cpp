@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "task/core/errors.hpp"
+#include "task/rules/events.hpp"
 
 namespace task {
 namespace json = boost::json;
@@ -90,19 +91,8 @@ std::optional<SubscriptionLevel> parse_tier(std::string_view text) {
 }
 
 Event user_deleted_status_event(const Task& before, const Task& after, std::string event_id) {
-  Event e;
-  e.id = std::move(event_id);
-  e.type = "task.status_changed";
-  e.time = after.updated_at;
-  e.task_id = after.task_id;
-  e.user_id = after.user_id;
-  e.data["task_id"] = after.task_id;
-  e.data["user_id"] = after.user_id;
-  e.data["old_status"] = to_string(before.status);
-  e.data["new_status"] = to_string(after.status);
-  e.data["reason"] = "user_deleted";
-  e.data["changed_at"] = format_rfc3339(after.updated_at);
-  return e;
+  return make_status_changed_event(after, before.status, after.status, "user_deleted",
+                                   after.updated_at, std::move(event_id));
 }
 
 std::vector<std::string> cancel_user_tasks(TaskRepository& repo, const Clock& clock,

@@ -1,0 +1,71 @@
+#include "service_rig.hpp"
+
+#include <boost/json/parse.hpp>
+#include <stdexcept>
+
+#ifdef TASK_HAVE_STORE
+#include "task/store/store.hpp"
+#endif
+#ifdef TASK_HAVE_MEMORY
+#include "task/memory/memory.hpp"
+#endif
+
+namespace task::events::test {
+namespace {
+struct OkExecutor final : Executor {
+  RunOutcome run(const RunContext&) override {
+    return RunOutcome::ok(boost::json::object{{"ok", true}}, 1);
+  }
+};
+}  // namespace
+
+bool backend_available(Backend b) {
+#ifdef TASK_HAVE_STORE
+  if (b == Backend::sqlite) return true;
+#endif
+#ifdef TASK_HAVE_MEMORY
+  if (b == Backend::memory) return true;
+#endif
+  (void)b;
+  return false;
+}
+
+const char* backend_name(Backend b) {
+  return b == Backend::sqlite ? "sqlite" : "memory";
+}
+
+std::shared_ptr<TaskRepository> open_sqlite(const std::string& path) {
+#ifdef TASK_HAVE_STORE
+  return store::open_repository("sqlite://" + path);
+#else
+  (void)path;
+  throw std::logic_error("task::store not built");
+#endif
+}
+
+ServiceRig::ServiceRig(Backend backend, const std::string& sqlite_path) {
+  if (backend == Backend::sqlite) {
+    std::string path = sqlite_path;
+    if (path.empty()) {
+      dir = std::make_unique<TempDir>();
+      path = dir->path + "/tasks.db";
+    }
+    repo = open_sqlite(path);
+  } else {
+#ifdef TASK_HAVE_MEMORY
+    repo = memory::make_repository();
+#else
+    throw std::logic_error("task::memory not built");
+#endif
+  }
+  auto executors = std::make_shared<ExecutorRegistry>();
+  (*executors)[TaskType::custom] = std::make_shared<OkExecutor>();
+  service = std::make_unique<TaskService>(ServicePorts{repo, clock, ids, executors, nullptr});
+}
+
+Task ServiceRig::create(const std::string& name) {
+  return service->create_task(
+      caller, boost::json::parse(R"({"name":")" + name + R"(","task_type":"custom","config":{"url":"http://example.invalid/hook"}})"));
+}
+
+}  // namespace task::events::test
