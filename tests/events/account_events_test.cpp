@@ -28,8 +28,7 @@ std::vector<Backend> backends() {
 }  // namespace
 
 TEST_CASE("subjects are classified by their last two tokens") {
-  CHECK(classify_account_subject("account_service.user.deleted") ==
-        AccountEventKind::user_deleted);
+  CHECK(classify_account_subject("account_service.user.deleted") == AccountEventKind::user_deleted);
   CHECK(classify_account_subject("billing.subscription.changed") ==
         AccountEventKind::subscription_changed);
   CHECK(classify_account_subject("user.deleted") == AccountEventKind::other);
@@ -65,8 +64,8 @@ TEST_CASE("user.deleted cancels open tasks once, with one status_changed event e
       rig.service->update_task(rig.caller, done.task_id,
                                boost::json::parse(R"({"status":"completed"})"));
       const auto running = rig.create("running");
-      const auto started = rig.service->start_execution(rig.caller, running.task_id,
-                                                        boost::json::value(nullptr));
+      const auto started =
+          rig.service->start_execution(rig.caller, running.task_id, boost::json::value(nullptr));
       const auto gone = rig.create("gone");
       rig.service->delete_task(rig.caller, gone.task_id);
       Caller other{"user-2", SubscriptionLevel::enterprise, false};
@@ -75,9 +74,9 @@ TEST_CASE("user.deleted cancels open tasks once, with one status_changed event e
                      R"({"name":"x","task_type":"custom","config":{"url":"http://a.invalid/"}})"));
       const auto before = outbox_of_type(*rig.repo, "task.status_changed").size();
 
-      const auto out = handle_account_message(*rig.repo, *rig.clock, *rig.ids,
-                                              "account_service.user.deleted",
-                                              R"({"user_id":"user-1"})");
+      const auto out =
+          handle_account_message(*rig.repo, *rig.clock, *rig.ids, "account_service.user.deleted",
+                                 R"({"user_id":"user-1"})");
       CHECK(out.result == R::handled);
       CHECK(out.cancelled_task_ids.size() == 3);
       for (const auto* t : {&pending, &paused, &running})
@@ -133,15 +132,16 @@ TEST_CASE("subscription.changed stores the level; malformed messages are reporte
             R"({"user_id":"u5"})", R"({"user_id":"u5","new_tier":"platinum"})",
             R"({"specversion":"1.0","data":null})"}) {
         INFO(body);
-        const auto bad = handle_account_message(*rig.repo, *rig.clock, *rig.ids,
-                                                "a.subscription.changed", body);
+        const auto bad =
+            handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.subscription.changed", body);
         CHECK(bad.result == R::malformed);
       }
       CHECK(rig.repo->find_user_level("u5") == SubscriptionLevel::free);
-      CHECK(handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.user.deleted", "{}")
-                .result == R::malformed);
-      CHECK(handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.other.thing", "{}")
-                .result == R::ignored);
+      CHECK(
+          handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.user.deleted", "{}").result ==
+          R::malformed);
+      CHECK(handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.other.thing", "{}").result ==
+            R::ignored);
     }
   }
 }

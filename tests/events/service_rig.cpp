@@ -7,7 +7,7 @@
 #include "task/store/store.hpp"
 #endif
 #ifdef TASK_HAVE_MEMORY
-#include "task/memory/memory.hpp"
+#include "task/memory/memory_repository.hpp"
 #endif
 
 namespace task::events::test {
@@ -53,7 +53,7 @@ ServiceRig::ServiceRig(Backend backend, const std::string& sqlite_path) {
     repo = open_sqlite(path);
   } else {
 #ifdef TASK_HAVE_MEMORY
-    repo = memory::make_repository();
+    repo = std::make_shared<memory::MemoryRepository>();
 #else
     throw std::logic_error("task::memory not built");
 #endif
@@ -65,7 +65,9 @@ ServiceRig::ServiceRig(Backend backend, const std::string& sqlite_path) {
 
 Task ServiceRig::create(const std::string& name) {
   return service->create_task(
-      caller, boost::json::parse(R"({"name":")" + name + R"(","task_type":"custom","config":{"url":"http://example.invalid/hook"}})"));
+      caller, boost::json::parse(
+                  R"({"name":")" + name +
+                  R"(","task_type":"custom","config":{"url":"http://example.invalid/hook"}})"));
 }
 
 }  // namespace task::events::test

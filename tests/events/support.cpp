@@ -275,9 +275,8 @@ void FakeOutbox::mark_published(const std::vector<std::int64_t>& seqs, Timestamp
 std::int64_t FakeOutbox::prune_outbox(Timestamp before) {
   std::lock_guard lock(mu_);
   check();
-  const auto n = std::erase_if(rows_, [&](const Row& r) {
-    return r.published_at && *r.published_at < before;
-  });
+  const auto n = std::erase_if(
+      rows_, [&](const Row& r) { return r.published_at && *r.published_at < before; });
   return static_cast<std::int64_t>(n);
 }
 

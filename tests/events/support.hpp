@@ -108,9 +108,8 @@ class FakeOutbox final : public TaskRepository {
   std::optional<Task> find_task(std::string_view) override { throw unused(); }
   TaskPage list_tasks(const TaskQuery&) override { throw unused(); }
   std::int64_t count_tasks(std::string_view) override { throw unused(); }
-  std::optional<Change> modify_task(std::string_view,
-                                    const std::function<std::optional<Change>(const Task&)>&)
-      override {
+  std::optional<Change> modify_task(
+      std::string_view, const std::function<std::optional<Change>(const Task&)>&) override {
     throw unused();
   }
   std::optional<Execution> find_execution(std::string_view) override { throw unused(); }
