@@ -58,7 +58,7 @@ ServiceRig::ServiceRig(Backend backend, const std::string& sqlite_path) {
     throw std::logic_error("task::memory not built");
 #endif
   }
-  auto executors = std::make_shared<ExecutorRegistry>();
+  executors = std::make_shared<ExecutorRegistry>();
   (*executors)[TaskType::custom] = std::make_shared<OkExecutor>();
   service = std::make_unique<TaskService>(ServicePorts{repo, clock, ids, executors, nullptr});
 }

@@ -23,10 +23,12 @@ const char* backend_name(Backend b);
 struct ServiceRig {
   explicit ServiceRig(Backend backend, const std::string& sqlite_path = {});
   std::shared_ptr<TaskRepository> repo;
-  std::shared_ptr<SystemClock> clock = std::make_shared<SystemClock>();
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(
+      std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now()));
   std::shared_ptr<RandomIdGenerator> ids = std::make_shared<RandomIdGenerator>();
   std::unique_ptr<TaskService> service;
   Caller caller{"user-1", SubscriptionLevel::enterprise, false};
+  std::shared_ptr<ExecutorRegistry> executors;
   std::unique_ptr<TempDir> dir;  ///< when the SQLite file is the rig's own
 
   /// Creates a `custom` task named `name` (status pending) for `caller`.
