@@ -176,7 +176,9 @@ void check_operations(Backend backend, const std::string& url, bool jetstream) {
 TEST_CASE("each API operation publishes exactly its §14 events (JetStream)") {
   for (auto backend : {Backend::memory, Backend::sqlite}) {
     if (!backend_available(backend)) continue;
-    DYNAMIC_SECTION(backend_name(backend)) { check_operations(backend, js_url(), true); }
+    DYNAMIC_SECTION(backend_name(backend)) {
+      check_operations(backend, js_url(), true);
+    }
   }
 }
 
@@ -195,8 +197,8 @@ TEST_CASE("a NATS outage loses nothing: 500 writes during the outage all arrive,
   NatsServer server(js_dir.path);
   ServiceRig rig(Backend::sqlite);
   auto sink = std::make_shared<NatsEventSink>(fast_nats(server.url()), null_logger());
-  auto relay = std::make_shared<OutboxRelay>(rig.repo, sink, rig.clock, fast_relay(),
-                                             null_logger());
+  auto relay =
+      std::make_shared<OutboxRelay>(rig.repo, sink, rig.clock, fast_relay(), null_logger());
   sink->on_connected([relay] { relay->retry_now(); });
   relay->start();
 
@@ -212,9 +214,8 @@ TEST_CASE("a NATS outage loses nothing: 500 writes during the outage all arrive,
   for (int round = 0; round < 10; ++round)
     for (const auto& id : tasks) {
       rig.clock->advance(1ms);
-      rig.service->update_task(rig.caller, id,
-                               json::parse(R"({"description":"r)" + std::to_string(round) +
-                                           R"("})"));
+      rig.service->update_task(
+          rig.caller, id, json::parse(R"({"description":"r)" + std::to_string(round) + R"("})"));
       relay->notify();
     }
   REQUIRE(wait_until([&] { return relay->status().backlog == 500; }));

@@ -1,9 +1,11 @@
 #include "task/events/account_subscriber.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -18,10 +20,58 @@ struct SubjectSlot {
   AccountEventSubscriber::Impl* owner = nullptr;
   std::string subject;
   std::string durable_name;
-  natsSubscription* sub = nullptr;
+  std::vector<natsSubscription*> subs;
+  std::vector<std::string> streams;  // "stream:filter" of each durable consumer
   std::atomic<bool> durable{false};
   std::atomic<bool> active{false};
 };
+
+namespace {
+std::vector<std::string_view> tokens(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto dot = s.find('.', start);
+    out.push_back(s.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) return out;
+    start = dot + 1;
+  }
+}
+}  // namespace
+
+std::optional<std::string> subject_intersection(std::string_view a, std::string_view b) {
+  const auto ta = tokens(a);
+  const auto tb = tokens(b);
+  std::string out;
+  auto append = [&](std::string_view t) {
+    if (!out.empty()) out += '.';
+    out += t;
+  };
+  std::size_t i = 0;
+  for (; i < ta.size() && i < tb.size(); ++i) {
+    const auto x = ta[i];
+    const auto y = tb[i];
+    if (x == ">" || y == ">") {
+      // `>` matches one or more tokens: the rest of the other pattern (or `>` itself).
+      const auto& other = x == ">" ? tb : ta;
+      if (x == ">" && y == ">") {
+        append(">");
+      } else {
+        for (std::size_t j = i; j < other.size(); ++j)
+          append(other[j]);
+      }
+      return out;
+    }
+    if (x == "*")
+      append(y);
+    else if (y == "*" || x == y)
+      append(x);
+    else
+      return std::nullopt;
+  }
+  if (i != ta.size() || i != tb.size()) return std::nullopt;
+  return out;
+}
 
 struct AccountEventSubscriber::Impl {
   NatsOptions nats;
@@ -81,46 +131,86 @@ struct AccountEventSubscriber::Impl {
     }
   }
 
-  /// A durable consumer for the slot, when JetStream has a stream for the subject.
+  /// (stream, filter) pairs: the intersections of the slot's subject with each stream.
+  std::vector<std::pair<std::string, std::string>> capturing_streams(const SubjectSlot& slot) {
+    std::vector<std::pair<std::string, std::string>> out;
+    jsStreamInfoList* list = nullptr;
+    if (js_Streams(&list, js, nullptr, nullptr) != NATS_OK || !list) return out;
+    for (int i = 0; i < list->Count; ++i) {
+      const jsStreamConfig* cfg = list->List[i]->Config;
+      if (!cfg || !cfg->Name) continue;
+      const std::string name = cfg->Name;
+      if (!options.stream.empty() && name != options.stream) continue;
+      if (std::find(options.exclude_streams.begin(), options.exclude_streams.end(), name) !=
+          options.exclude_streams.end())
+        continue;
+      for (int j = 0; j < cfg->SubjectsLen; ++j)
+        if (auto filter = subject_intersection(slot.subject, cfg->Subjects[j]))
+          out.emplace_back(name, *filter);
+    }
+    jsStreamInfoList_Destroy(list);
+    return out;
+  }
+
+  /// Durable consumers for the slot on every stream that captures its subject; false when none
+  /// could be made (no JetStream, no such stream).
   bool subscribe_durable(SubjectSlot& slot) {
     if (!js && natsConnection_JetStream(&js, conn->get(), nullptr) != NATS_OK) return false;
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    if (!options.stream.empty()) so.Stream = options.stream.c_str();
-    so.Queue = slot.durable_name.c_str();
-    so.ManualAck = true;
-    so.Config.Durable = slot.durable_name.c_str();
-    so.Config.AckPolicy = js_AckExplicit;
-    so.Config.DeliverPolicy = js_DeliverAll;
-    so.Config.AckWait = std::chrono::nanoseconds(options.ack_wait).count();
-    jsErrCode jerr = static_cast<jsErrCode>(0);
-    const natsStatus s = js_Subscribe(&slot.sub, js, slot.subject.c_str(), &Impl::on_message, &slot,
-                                      nullptr, &so, &jerr);
-    if (s == NATS_OK) return true;
-    log("info", "msg=\"no durable consumer; using a core subscription\" subject=" + slot.subject +
-                    " reason=\"" + detail::nats_error(s) + " (" + std::to_string(jerr) + ")\"");
-    slot.sub = nullptr;
-    return false;
+    const auto targets = capturing_streams(slot);
+    std::map<std::string, int> per_stream;
+    for (const auto& [stream, filter] : targets) {
+      // Consumer names are per stream; a second filter on the same stream gets a suffix.
+      const int n = per_stream[stream]++;
+      const std::string durable =
+          n == 0 ? slot.durable_name : slot.durable_name + "_" + std::to_string(n);
+      jsSubOptions so;
+      jsSubOptions_Init(&so);
+      so.Stream = stream.c_str();
+      so.Queue = durable.c_str();
+      so.ManualAck = true;
+      so.Config.Durable = durable.c_str();
+      so.Config.AckPolicy = js_AckExplicit;
+      so.Config.DeliverPolicy = js_DeliverAll;
+      so.Config.AckWait = std::chrono::nanoseconds(options.ack_wait).count();
+      jsErrCode jerr = static_cast<jsErrCode>(0);
+      natsSubscription* sub = nullptr;
+      const natsStatus s =
+          js_Subscribe(&sub, js, filter.c_str(), &Impl::on_message, &slot, nullptr, &so, &jerr);
+      if (s != NATS_OK) {
+        log("warn", "msg=\"durable consumer failed\" stream=" + stream + " filter=" + filter +
+                        " error=\"" + detail::nats_error(s) + "\"");
+        continue;
+      }
+      slot.subs.push_back(sub);
+      slot.streams.push_back(stream + ":" + filter);
+    }
+    if (slot.subs.empty())
+      log("info", "msg=\"no stream captures the subject; using a core subscription\" subject=" +
+                      slot.subject);
+    return !slot.subs.empty();
   }
 
   bool subscribe(SubjectSlot& slot) {
     if (options.use_jetstream && subscribe_durable(slot)) {
       slot.durable = true;
     } else {
-      const natsStatus s =
-          natsConnection_QueueSubscribe(&slot.sub, conn->get(), slot.subject.c_str(),
-                                        options.queue.c_str(), &Impl::on_message, &slot);
+      natsSubscription* sub = nullptr;
+      const natsStatus s = natsConnection_QueueSubscribe(
+          &sub, conn->get(), slot.subject.c_str(), options.queue.c_str(), &Impl::on_message, &slot);
       if (s != NATS_OK) {
-        slot.sub = nullptr;
         log("warn", "msg=\"subscribe failed; retrying\" subject=" + slot.subject + " error=\"" +
                         detail::nats_error(s) + "\"");
         return false;
       }
       slot.durable = false;
+      slot.subs.push_back(sub);
     }
-    natsSubscription_SetPendingLimits(slot.sub, -1, -1);
+    for (auto* sub : slot.subs)
+      natsSubscription_SetPendingLimits(sub, -1, -1);
     log("info", "msg=\"subscribed\" subject=" + slot.subject +
-                    (slot.durable ? " durable=" + slot.durable_name : " durable=none"));
+                    (slot.durable ? " durable=" + slot.durable_name +
+                                        " consumers=" + std::to_string(slot.subs.size())
+                                  : " durable=none"));
     return true;
   }
 
@@ -131,7 +221,7 @@ struct AccountEventSubscriber::Impl {
       lock.unlock();
       if (conn->connected())
         for (auto& slot : slots)
-          if (!slot.sub && subscribe(slot)) {
+          if (!slot.active && subscribe(slot)) {
             slot.active = true;
             std::lock_guard l(mu);
             ++subscribed;
@@ -182,12 +272,13 @@ AccountEventSubscriber::~AccountEventSubscriber() {
   m.worker.join();
   // Unsubscribing a core subscription is enough; durable consumers stay on the server so
   // messages published while this process is down are delivered on the next start.
-  for (auto& slot : m.slots)
-    if (slot.sub) {
-      if (!slot.durable) natsSubscription_Unsubscribe(slot.sub);
-      natsSubscription_Destroy(slot.sub);
-      slot.sub = nullptr;
+  for (auto& slot : m.slots) {
+    for (auto* sub : slot.subs) {
+      if (!slot.durable) natsSubscription_Unsubscribe(sub);
+      natsSubscription_Destroy(sub);
     }
+    slot.subs.clear();
+  }
   m.conn.reset();
   if (m.js) jsCtx_Destroy(m.js);
 }
@@ -203,7 +294,8 @@ SubscriberStatus AccountEventSubscriber::status() const {
   s.connected = impl_->conn->connected();
   for (const auto& slot : impl_->slots)
     s.subjects.push_back({slot.subject, slot.active.load(), slot.durable.load(),
-                          slot.durable ? slot.durable_name : std::string()});
+                          slot.durable ? slot.durable_name : std::string(),
+                          slot.active ? slot.streams : std::vector<std::string>{}});
   s.handled = impl_->handled;
   s.malformed = impl_->malformed;
   s.failed = impl_->failed;

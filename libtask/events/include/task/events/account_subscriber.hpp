@@ -1,12 +1,15 @@
 #pragma once
 /// The NATS subscriber for the events this service consumes (API.md §14): `*.user.deleted` and
-/// `*.subscription.changed`, handled by task::handle_account_message. With JetStream and a
-/// stream that captures a subject, it uses a durable consumer (one durable name per subject,
-/// shared by replicas through a deliver group); otherwise a plain queue subscription.
+/// `*.subscription.changed`, handled by task::handle_account_message. With JetStream, every
+/// stream whose subjects intersect a subscribed subject (e.g. the account service's stream on
+/// `account_service.>` gives `account_service.user.deleted`) gets a durable consumer on that
+/// intersection (one durable name per subject, shared by replicas through a deliver group).
+/// When no stream captures a subject (or without JetStream) it is a plain queue subscription.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +24,8 @@ namespace task::events {
 /// Subscription settings.
 struct SubscriberOptions {
   bool use_jetstream = true;  ///< durable consumers when a stream captures the subject
-  std::string stream;         ///< that stream's name; empty = find it by subject
+  std::string stream;         ///< only this stream; empty = every stream capturing the subject
+  std::vector<std::string> exclude_streams = {"TASK_SERVICE"};  ///< never consumed (our own)
   std::string durable_prefix = "task_service";  ///< durables: <prefix>_user_deleted, ...
   std::string queue = "task_service";  ///< core queue group (one replica handles a message)
   std::chrono::milliseconds ack_wait{30000};
@@ -32,8 +36,9 @@ struct SubscriberOptions {
 struct SubjectStatus {
   std::string subject;
   bool subscribed = false;
-  bool durable = false;  ///< a JetStream durable consumer (else a core subscription)
+  bool durable = false;  ///< JetStream durable consumers (else a core subscription)
   std::string durable_name;
+  std::vector<std::string> streams;  ///< streams consumed, "stream:filter" each
 };
 
 /// Counters for health and tests.
@@ -44,6 +49,10 @@ struct SubscriberStatus {
   std::int64_t malformed = 0;  ///< logged and acknowledged
   std::int64_t failed = 0;     ///< storage failures (redelivered with JetStream)
 };
+
+/// The subjects matched by both NATS subject patterns (`*`, `>` wildcards), as one pattern;
+/// nullopt when no subject matches both. E.g. (`*.user.deleted`, `acc.>`) -> `acc.user.deleted`.
+std::optional<std::string> subject_intersection(std::string_view a, std::string_view b);
 
 /// Consumes account events and applies them to the repository.
 class AccountEventSubscriber {
