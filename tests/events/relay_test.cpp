@@ -2,8 +2,11 @@
 // or storage is down, acknowledged prefixes, prompt wake-up, backoff and pruning.
 #include <catch2/catch.hpp>
 
+#include <boost/json/parse.hpp>
 #include "support.hpp"
+#include "task/codec/json_codec.hpp"
 #include "task/events/event_bus.hpp"
+#include "task/events/nats_sink.hpp"
 #include "task/events/outbox_relay.hpp"
 
 using namespace task;
@@ -179,4 +182,13 @@ TEST_CASE("relay into the in-process bus delivers every committed event") {
   OutboxRelay relay(rig.repo, bus, rig.clock, {}, null_logger());
   CHECK(relay.drain() == 4);
   CHECK(got == rig.ids);
+}
+
+TEST_CASE("the published body is exactly the codec's CloudEvents envelope") {
+  auto e = sample_event("task.updated", "tsk_\"quoted\"", kT0 + Micros(123));
+  e.data["updated_fields"] = boost::json::array{"name", "tags"};
+  e.data["credits"] = 1.5;
+  e.data["nested"] = boost::json::object{{"k", nullptr}, {"s", "é\n"}};
+  CHECK(event_body(e) == to_json_text(to_cloudevent(e)));
+  CHECK(from_cloudevent(boost::json::parse(event_body(e)))->id == e.id);
 }

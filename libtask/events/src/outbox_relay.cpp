@@ -61,12 +61,12 @@ void OutboxRelay::retry_now() {
   cv_.notify_all();
 }
 
-std::size_t OutboxRelay::publish_rows(const std::vector<OutboxEntry>& rows) {
+std::size_t OutboxRelay::publish_rows(std::vector<OutboxEntry>& rows) {
   if (batch_sink_) {
     std::vector<Event> events;
     events.reserve(rows.size());
-    for (const auto& row : rows)
-      events.push_back(row.event);
+    for (auto& row : rows)
+      events.push_back(std::move(row.event));  // rows keep their seq for mark_published
     return std::min(batch_sink_->publish_batch(events), rows.size());
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -84,7 +84,7 @@ RelayStep OutboxRelay::relay_once() {
   std::lock_guard step_lock(step_mu_);
   RelayStep r;
   try {
-    const auto rows = repo_->fetch_outbox(options_.batch_size);
+    auto rows = repo_->fetch_outbox(options_.batch_size);
     r.fetched = rows.size();
     std::size_t acked = 0;
     std::string sink_error;

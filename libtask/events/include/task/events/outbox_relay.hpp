@@ -84,7 +84,7 @@ class OutboxRelay {
 
  private:
   void run();
-  std::size_t publish_rows(const std::vector<OutboxEntry>& rows);
+  std::size_t publish_rows(std::vector<OutboxEntry>& rows);
 
   std::shared_ptr<TaskRepository> repo_;
   std::shared_ptr<EventSink> sink_;
