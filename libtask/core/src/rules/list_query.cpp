@@ -18,12 +18,8 @@ namespace json = boost::json;
 
 const Loc kQuery{"query"};
 
-/// The last value of a non-repeatable parameter.
 const std::string* last_value(const QueryParams& params, std::string_view key) {
-  const std::string* out = nullptr;
-  for (const auto& [k, v] : params)
-    if (k == key) out = &v;
-  return out;
+  return query_value(params, key);
 }
 
 std::optional<std::int64_t> parse_int(std::string_view s) {
@@ -133,6 +129,20 @@ void read_filters(const QueryParams& params, ListTasksRequest& r, Errors& errs) 
 }
 
 }  // namespace
+
+const std::string* query_value(const QueryParams& params, std::string_view key) {
+  const std::string* out = nullptr;
+  for (const auto& [k, v] : params)
+    if (k == key) out = &v;
+  return out;
+}
+
+int parse_int_param(const QueryParams& params, std::string_view key, int lo, int hi, int fallback) {
+  Errors errs;
+  const auto v = read_int(params, key, lo, hi, errs);
+  errs.throw_if_any();
+  return v.value_or(fallback);
+}
 
 std::string encode_cursor(const TaskQuery::After& after) {
   json::object o;

@@ -111,6 +111,13 @@ ExecuteRequest parse_execute_request(const boost::json::value& body);
 /// limit (1–100, default 100), offset (>= 0), cursor (from encode_cursor).
 ListTasksRequest parse_list_query(const QueryParams& params);
 
+/// The last value of query parameter `key`; nullptr when absent.
+const std::string* query_value(const QueryParams& params, std::string_view key);
+
+/// Integer query parameter `key` in [lo, hi]; `fallback` when absent; ValidationError at
+/// {"query", key} otherwise.
+int parse_int_param(const QueryParams& params, std::string_view key, int lo, int hi, int fallback);
+
 /// Parses `limit` (1–`max_limit`, default `default_limit`) and `offset` (>= 0).
 PageRequest parse_page(const QueryParams& params, int default_limit, int max_limit = 100);
 
