@@ -152,6 +152,12 @@ void HttpServer::Impl::install_hooks() {
     state.request_id = acceptable_request_id(given) ? given : new_request_id();
     res.set_header("X-Request-ID", state.request_id);
     metrics.request_started();
+    if ((req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length") &&
+        !req.has_header("Transfer-Encoding")) {
+      // A POST without a body and without Content-Length (curl -X POST) is an empty body, not a
+      // 400. The request object is not const where cpp-httplib owns it.
+      const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+    }
     const auto length = req.get_header_value("Content-Length");
     if (!length.empty()) {
       char* end = nullptr;
