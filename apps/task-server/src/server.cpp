@@ -115,7 +115,9 @@ HttpServer::Impl::Impl(runtime::Runtime& runtime, ServerOptions opts)
   http.set_keep_alive_timeout(options.keep_alive_timeout.count());
   http.set_read_timeout(options.read_timeout);
   http.set_write_timeout(options.write_timeout);
-  http.set_payload_max_length(options.max_body_bytes);
+  // Bodies up to the hard cap are read in full (so the client sees the 413 instead of a reset
+  // connection) and refused in the route wrapper; beyond it the connection is closed early.
+  http.set_payload_max_length(hard_body_cap());
   install_hooks();
   install_routes();
 }
@@ -127,6 +129,10 @@ void HttpServer::Impl::add(const std::string& method, const std::string& pattern
                                                                      httplib::Response& res) {
     auto& state = current_request();
     state.route = template_path;
+    if (req.body.size() > options.max_body_bytes) {
+      send_json(res, 413, default_body(413));
+      return;
+    }
     try {
       handler(req, res);
     } catch (const Unauthenticated& e) {
@@ -163,7 +169,7 @@ void HttpServer::Impl::install_hooks() {
       char* end = nullptr;
       errno = 0;
       const auto n = std::strtoull(length.c_str(), &end, 10);
-      if (errno != 0 || *end != '\0' || n > options.max_body_bytes) {
+      if (errno != 0 || *end != '\0' || n > hard_body_cap()) {
         res.set_header("Connection", "close");
         send_json(res, 413, default_body(413));
         return httplib::Server::HandlerResponse::Handled;
