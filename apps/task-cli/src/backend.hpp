@@ -61,6 +61,8 @@ class Backend {
   /// Stores an exported task and its executions exactly (ids, timestamps, counters). Only a
   /// local database can do this; RemoteBackend throws UsageError.
   virtual void import_record(const TaskRecord& record) = 0;
+  /// Called before an import reads its input: throws UsageError when this backend cannot import.
+  virtual void begin_import() {}
   /// Applies the database migrations (local only) and returns a one-line description.
   virtual std::string migrate() = 0;
 };

@@ -217,6 +217,7 @@ int cmd_export(Backend& b, std::ostream& out) {
 }
 
 int cmd_import(Backend& b, std::istream& in, std::ostream& report, bool quiet) {
+  b.begin_import();
   std::string line;
   std::size_t n = 0, line_no = 0;
   while (std::getline(in, line)) {

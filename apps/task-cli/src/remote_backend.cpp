@@ -86,7 +86,8 @@ class RemoteBackend final : public Backend {
   json::object analytics(const Params& query) override {
     return send("GET", "/api/v1/analytics", query, nullptr).value.as_object();
   }
-  void import_record(const TaskRecord&) override {
+  void import_record(const TaskRecord&) override { begin_import(); }
+  void begin_import() override {
     throw UsageError(
         "import needs a local database (--db): the HTTP API cannot create a task with its "
         "original task_id, timestamps, counters and execution history");
