@@ -63,6 +63,8 @@ class Backend {
   virtual void import_record(const TaskRecord& record) = 0;
   /// Called before an import reads its input: throws UsageError when this backend cannot import.
   virtual void begin_import() {}
+  /// Called after the last record: writes what import_record deferred.
+  virtual void end_import() {}
   /// Applies the database migrations (local only) and returns a one-line description.
   virtual std::string migrate() = 0;
 };

@@ -237,6 +237,7 @@ int cmd_import(Backend& b, std::istream& in, std::ostream& report, bool quiet) {
     ++n;
     if (quiet) report << string_field(r.task, "task_id") << '\n';
   }
+  b.end_import();
   if (!quiet) report << "imported " << n << " task(s)\n";
   return kOk;
 }

@@ -113,6 +113,8 @@ ErrorReport describe_error(const std::exception_ptr& e) {
     std::rethrow_exception(e);
   } catch (const UsageError& x) {
     return {kUsage, one_line(x.what())};
+  } catch (const CliError& x) {
+    return {x.exit_code, one_line(x.what())};
   } catch (const RemoteError& x) {
     return {exit_code_for_status(x.status), one_line(remote_message(x))};
   } catch (const ConnectionError& x) {

@@ -45,6 +45,14 @@ class ConnectionError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Any error with an explicit exit code (e.g. an import of a task that already exists: 5).
+class CliError : public std::runtime_error {
+ public:
+  CliError(int exit_code, const std::string& message)
+      : std::runtime_error(message), exit_code(exit_code) {}
+  int exit_code;
+};
+
 /// An exit code and the message printed after `task-cli: error: `.
 struct ErrorReport {
   int exit_code = kFailure;
