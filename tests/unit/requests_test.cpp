@@ -90,8 +90,8 @@ TEST_CASE("create: name and description limits", "[rules][create]") {
 }
 
 TEST_CASE("tags: trimmed, deduplicated, bounded", "[rules][tags]") {
-  CHECK(validate_tags(J(R"([" a ","b","a",  "b "])"), {"body", "tags"}) ==
-        std::vector<std::string>{"a", "b"});
+  CHECK((validate_tags(J(R"([" a ","b","a",  "b "])"), {"body", "tags"}) ==
+         std::vector<std::string>{"a", "b"}));
   CHECK(has_error(errors_of([] {
                     validate_tags(J(R"(["ok",""])"), {"body", "tags"});
                   }),
@@ -289,7 +289,7 @@ TEST_CASE("list query: filters, bounds and echo", "[rules][list]") {
   CHECK(*r.query.status == TaskStatus::pending);
   CHECK(*r.query.task_type == TaskType::todo);
   CHECK(*r.query.priority == Priority::urgent);
-  CHECK(r.query.tags == std::vector<std::string>{"a", "b"});
+  CHECK((r.query.tags == std::vector<std::string>{"a", "b"}));
   CHECK(*r.query.due_before == T("2026-11-30T23:00:00Z"));
   CHECK(*r.query.due_after == T("2026-11-01T00:00:00Z"));
   CHECK(*r.query.q == "Milk");
