@@ -59,7 +59,10 @@ Target parse_url(const std::string& url, int connect_timeout) {
     const auto parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    return {Dialect{Backend::sqlite}, "db=" + quote(path)};
+    // SOCI 4.0.3's sqlite3 backend splits its connect string at spaces and knows no quoting.
+    if (path.find_first_of(" \t") != std::string::npos)
+      throw std::invalid_argument("sqlite path must not contain spaces: " + path);
+    return {Dialect{Backend::sqlite}, "db=" + path};
   }
   if (starts_with(url, "postgresql://") || starts_with(url, "postgres://"))
     return {Dialect{Backend::postgres}, pg_conninfo_from_url(url, connect_timeout)};
