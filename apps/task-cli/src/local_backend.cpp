@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "backend.hpp"
@@ -21,7 +22,10 @@ namespace {
 /// The configuration of local mode: --db / --data-dir over the environment (as task-server
 /// reads it), scheduler off.
 runtime::Config local_config(const GlobalOptions& o) {
+  // The CLI's stderr is for its one-line errors: the runtime logs only warnings unless LOG_LEVEL
+  // asks for more.
   std::map<std::string, std::string> flags{{"scheduler", "off"}};
+  if (!runtime::process_env("LOG_LEVEL")) flags["log-level"] = "warn";
   if (!o.db.empty()) flags["database-url"] = o.db;
   if (!o.data_dir.empty()) flags["data-dir"] = o.data_dir;
   try {
@@ -171,6 +175,45 @@ class LocalBackend final : public Backend {
   std::vector<Execution> pending_;
 };
 
+/// Opens the real backend on first use, so that usage errors in a command's own arguments are
+/// reported (exit 2) before a database is opened or created.
+class LazyBackend final : public Backend {
+ public:
+  explicit LazyBackend(std::function<std::unique_ptr<Backend>()> open) : open_(std::move(open)) {}
+
+  json::object create_task(const json::object& b) override { return get().create_task(b); }
+  json::object list_tasks(const Params& q) override { return get().list_tasks(q); }
+  json::object get_task(const std::string& id) override { return get().get_task(id); }
+  json::object update_task(const std::string& id, const json::object& b) override {
+    return get().update_task(id, b);
+  }
+  json::object delete_task(const std::string& id) override { return get().delete_task(id); }
+  RunResult execute_task(const std::string& id, const json::object& b, int wait_ms) override {
+    return get().execute_task(id, b, wait_ms);
+  }
+  std::pair<json::array, std::int64_t> list_executions(const std::string& id,
+                                                       const Params& q) override {
+    return get().list_executions(id, q);
+  }
+  json::array list_templates(const Params& q) override { return get().list_templates(q); }
+  json::object create_from_template(const json::object& b) override {
+    return get().create_from_template(b);
+  }
+  json::object analytics(const Params& q) override { return get().analytics(q); }
+  void import_record(const TaskRecord& r) override { get().import_record(r); }
+  void begin_import() override { get().begin_import(); }
+  void end_import() override { get().end_import(); }
+  std::string migrate() override { return get().migrate(); }
+
+ private:
+  Backend& get() {
+    if (!backend_) backend_ = open_();
+    return *backend_;
+  }
+  std::function<std::unique_ptr<Backend>()> open_;
+  std::unique_ptr<Backend> backend_;
+};
+
 }  // namespace
 
 std::unique_ptr<Backend> make_local_backend(const GlobalOptions& options) {
@@ -181,7 +224,7 @@ std::unique_ptr<Backend> make_backend(const GlobalOptions& options) {
   if (!options.server.empty() && !options.db.empty())
     throw UsageError("use either --db (local) or --server (remote), not both");
   if (!options.server.empty()) return make_remote_backend(options);
-  return make_local_backend(options);
+  return std::make_unique<LazyBackend>([options] { return make_local_backend(options); });
 }
 
 }  // namespace task::cli
