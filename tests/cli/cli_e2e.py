@@ -160,7 +160,7 @@ def scenario(cli, local):
     check(cli.json("list", "--tag", "home")["total"] == 1, "list --tag")
     check(cli.json("list", "--tag", "home", "--tag", "nope")["total"] == 0, "tags all must match")
     check(cli.json("list", "--priority", "high")["total"] == 1, "list --priority")
-    check(cli.json("list", "--status", "scheduled")["total"] == 4, "list --status scheduled")
+    check(cli.json("list", "--status", "scheduled")["total"] == 3, "list --status scheduled")
     check(cli.json("list", "--type", "custom")["total"] == 1, "list --type")
     check(cli.json("list", "-q", "milk")["total"] == 1, "list -q")
     check(cli.json("list", "--due-before", "2027-01-01T00:00:00Z")["total"] == 1, "--due-before")
@@ -254,19 +254,53 @@ def scenario(cli, local):
     return ids
 
 
-def export_import(cli_src, make_empty_cli):
+def without_row_ids(text):
+    recs = [json.loads(x) for x in text.splitlines()]
+    for r in recs:
+        r["task"].pop("id", None)
+        for e in r["executions"]:
+            e.pop("id", None)
+    return recs
+
+
+def export_import(cli_src, make_empty_cli, tasks, executions, same_bytes):
+    """Exports, imports into an empty database, exports again: identical except for storage row
+    ids; with `same_bytes` (a source whose task rows have no gaps) task row ids match too."""
     first = cli_src.run("export").stdout
     lines = first.splitlines()
-    check(len(lines) == 5, f"export: one line per task ({len(lines)})")
+    check(len(lines) == tasks, f"export: one line per task ({len(lines)} != {tasks})")
     recs = [json.loads(x) for x in lines]
     check(all(set(r) == {"task", "executions"} for r in recs), "export record shape")
-    check(sum(len(r["executions"]) for r in recs) == 1, "export carries executions")
+    check(sum(len(r["executions"]) for r in recs) == executions, "export carries executions")
     dst = make_empty_cli()
     dst.run("import", stdin=first)
     second = dst.run("export").stdout
-    check(second == first, "export -> import -> export gives the same bytes")
+    # Every field round-trips except the storage row numbers of executions, which the store
+    # assigns (its upsert burns sequence values, so the source's execution ids have gaps); see
+    # docs/cli.md "Export and import".
+    check(without_row_ids(second) == without_row_ids(first),
+          "export -> import -> export: same records except row ids")
+    if same_bytes:
+        ids = lambda text: [json.loads(x)["task"]["id"] for x in text.splitlines()]
+        check(ids(second) == ids(first), "gap-free source: task row ids preserved too")
+    dst.run("import", rc=5, stdin=first)                  # task_ids exist already
     dst.run("import", rc=2, stdin="not json\n")
     return first
+
+
+def gap_free_source(cli):
+    """A database of one user with no deleted rows and varied fields, for the byte-identity test."""
+    a = cli.run("add", "Plain", "-q").stdout.strip()
+    b = cli.run("add", "Hourly", "--every", "1h", "--tag", "x", "--tag", "y", "--priority", "low",
+                "--config", "k=[1,2]", "--metadata-json", '{"m":true}', "-q").stdout.strip()
+    c = cli.run("add", "Due", "--due", "2026-12-01T10:00:00.123456Z", "--remind",
+                "2026-11-30T10:00:00+02:00", "-d", "with description", "-q").stdout.strip()
+    cli.run("add", "Cron", "--schedule", "cron:0 7 * * 1-5@Europe/Berlin", "--credits", "1.5")
+    cli.run("run", a)
+    cli.run("run", b)
+    cli.run("run", a)
+    cli.run("done", c)
+    cli.run("pause", b)
 
 
 # --- local --------------------------------------------------------------------------------------
@@ -283,7 +317,11 @@ def local(binary):
         cli.run("db", "migrate")                                 # idempotent
         scenario(cli, True)
         counter = iter(range(100))
-        export_import(cli, lambda: Cli(binary, ["--db", f"sqlite://{root}/b{next(counter)}.db"], env))
+        fresh = lambda: Cli(binary, ["--db", f"sqlite://{root}/b{next(counter)}.db"], env)
+        export_import(cli, fresh, tasks=5, executions=1, same_bytes=False)
+        src = fresh()
+        gap_free_source(src)
+        export_import(src, fresh, tasks=4, executions=3, same_bytes=True)
         # default database: <data-dir>/tasks.db, TASK_DATA_DIR honoured
         d = Cli(binary, ["--data-dir", f"{root}/dd"], env)
         d.run("add", "in data dir")
@@ -293,7 +331,6 @@ def local(binary):
         check(os.path.exists(f"{root}/ee/tasks.db"), "TASK_DATA_DIR")
         check(Cli(binary, [], env2).json("list")["tasks"][0]["user_id"] == "alice", "$USER default")
         Cli(binary, ["--db", "postgresql://app@127.0.0.1:1/nodb"], env).run("list", rc=7)
-        Cli(binary, ["--db", "sqlite:///nonexistent-dir/x/y.db"], env).run("list", rc=7)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

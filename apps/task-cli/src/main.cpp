@@ -114,6 +114,8 @@ int main(int argc, char** argv) {
   app.add_option("--output,-o", output, "json, jsonl or table")
       ->check(CLI::IsMember({"json", "jsonl", "table"}));
   app.add_flag("--quiet,-q", g.quiet, "print ids only");
+  for (auto* o : app.get_options())  // a later global option overrides an earlier one
+    if (o->get_expected_max() == 1) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
   std::function<int(Backend&, Printer&)> action;
   std::function<int(Printer&)> offline;
