@@ -209,6 +209,8 @@ def scenario(cli, local):
     e = cli.json("run", ids["milk"])
     check(e.get("status") == "completed" and e.get("trigger_type") == "manual", f"run: {e}")
     check(str(e.get("execution_id", "")).startswith("exe_"), "run prints the execution")
+    if local:
+        check(e.get("id", 0) > 0, f"run prints the stored row (id {e.get('id')})")
     runs = cli.json("runs", ids["milk"])
     check(isinstance(runs, list) and len(runs) == 1, f"runs: {runs}")
     check(cli.json("show", ids["milk"]).get("run_count") == 1, "run_count after run")

@@ -98,7 +98,9 @@ class LocalBackend final : public Backend {
     // Both halves on this thread: the command waits for the outcome anyway.
     auto started = service().start_execution(caller_, id, json::value(body));
     auto finished = service().finish_execution(started);
-    return {object_of(json::value_from(finished.execution)), true};
+    // The row as stored (FinishedRun carries id 0: the repository numbers the row).
+    auto stored = runtime_->repository().find_execution(finished.execution.execution_id);
+    return {object_of(json::value_from(stored ? *stored : finished.execution)), true};
   }
   std::pair<json::array, std::int64_t> list_executions(const std::string& id,
                                                        const Params& query) override {
