@@ -1,0 +1,232 @@
+// LocalBackend: the TaskService of this process over a local database, wired by task::runtime
+// (the same composition root as task-server, with the scheduler off).
+#include <algorithm>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <functional>
+#include <map>
+
+#include "backend.hpp"
+#include "exit_codes.hpp"
+#include "task/codec/json_codec.hpp"
+#include "task/core/errors.hpp"
+#include "task/runtime/runtime.hpp"
+#include "task/store/store.hpp"
+
+namespace json = boost::json;
+
+namespace task::cli {
+
+namespace {
+
+/// The configuration of local mode: --db / --data-dir over the environment (as task-server
+/// reads it), scheduler off.
+runtime::Config local_config(const GlobalOptions& o) {
+  // The CLI's stderr is for its one-line errors: the runtime logs only warnings unless LOG_LEVEL
+  // asks for more.
+  std::map<std::string, std::string> flags{{"scheduler", "off"}};
+  if (!runtime::process_env("LOG_LEVEL")) flags["log-level"] = "warn";
+  if (!o.db.empty()) flags["database-url"] = o.db;
+  if (!o.data_dir.empty()) flags["data-dir"] = o.data_dir;
+  try {
+    return runtime::resolve_config(flags, runtime::process_env);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+/// The page object of GET /api/v1/tasks (same keys, same order as task-server).
+json::object task_list_json(const TaskList& list) {
+  json::array tasks;
+  for (const auto& t : list.tasks)
+    tasks.push_back(json::value_from(t));
+  json::object o;
+  o["count"] = static_cast<std::int64_t>(list.tasks.size());
+  o["tasks"] = std::move(tasks);
+  o["total"] = list.total;
+  o["limit"] = list.limit;
+  o["offset"] = list.offset;
+  o["next_cursor"] = list.next_cursor ? json::value(*list.next_cursor) : json::value(nullptr);
+  o["filters"] = list.filters;
+  return o;
+}
+
+json::object object_of(json::value v) {
+  return std::move(v.as_object());
+}
+
+class LocalBackend final : public Backend {
+ public:
+  explicit LocalBackend(const GlobalOptions& o) : config_(local_config(o)) {
+    if (config_.database_url == "sqlite://" + config_.data_dir + "/tasks.db") {
+      std::error_code ec;  // the default database: create its directory like task-server does
+      std::filesystem::create_directories(config_.data_dir, ec);
+    }
+    try {
+      runtime_ = std::make_unique<runtime::Runtime>(config_);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--db: ") + e.what());
+    } catch (const std::exception& e) {
+      throw Unavailable(e.what());
+    }
+    caller_.user_id = o.user;
+    caller_.level = runtime_->service().resolve_level(o.user);
+  }
+  ~LocalBackend() override {
+    if (runtime_) runtime_->shutdown();
+  }
+
+  json::object create_task(const json::object& body) override {
+    return object_of(json::value_from(service().create_task(caller_, json::value(body))));
+  }
+  json::object list_tasks(const Params& query) override {
+    return task_list_json(service().list_tasks(caller_, query));
+  }
+  json::object get_task(const std::string& id) override {
+    return object_of(json::value_from(service().get_task(caller_, id)));
+  }
+  json::object update_task(const std::string& id, const json::object& body) override {
+    return object_of(json::value_from(service().update_task(caller_, id, json::value(body)).task));
+  }
+  json::object delete_task(const std::string& id) override {
+    const auto t = service().delete_task(caller_, id);
+    return {{"message", "Task deleted successfully"}, {"task_id", t.task_id}};
+  }
+  RunResult execute_task(const std::string& id, const json::object& body, int) override {
+    // Both halves on this thread: the command waits for the outcome anyway.
+    auto started = service().start_execution(caller_, id, json::value(body));
+    auto finished = service().finish_execution(started);
+    // The row as stored (FinishedRun carries id 0: the repository numbers the row).
+    auto stored = runtime_->repository().find_execution(finished.execution.execution_id);
+    return {object_of(json::value_from(stored ? *stored : finished.execution)), true};
+  }
+  std::pair<json::array, std::int64_t> list_executions(const std::string& id,
+                                                       const Params& query) override {
+    auto list = service().list_executions(caller_, id, query);
+    json::array items;
+    for (const auto& e : list.executions)
+      items.push_back(json::value_from(e));
+    return {std::move(items), list.total};
+  }
+  json::array list_templates(const Params& query) override {
+    json::array items;
+    for (const auto& t : service().list_templates(caller_, query))
+      items.push_back(json::value_from(t));
+    return items;
+  }
+  json::object create_from_template(const json::object& body) override {
+    return object_of(json::value_from(service().create_from_template(caller_, json::value(body))));
+  }
+  json::object analytics(const Params& query) override {
+    return object_of(json::value_from(service().analytics(caller_, query)));
+  }
+
+  void import_record(const TaskRecord& record) override {
+    Task task = json::value_to<Task>(json::value(record.task));
+    if (runtime_->repository().find_task(task.task_id))
+      throw CliError(kConflict, "import: task " + task.task_id + " already exists");
+    runtime_->repository().insert_task(task, {});
+    for (const auto& e : record.executions) {
+      Execution x = json::value_to<Execution>(e);
+      if (x.task_id != task.task_id)
+        throw CliError(kValidation, "import: execution " + x.execution_id +
+                                        " does not belong to task " + task.task_id);
+      pending_.push_back(std::move(x));
+    }
+  }
+  void end_import() override {
+    // Executions in their original row order across tasks, so that the target numbers them as
+    // the source did; consecutive executions of one task go in one transaction.
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const Execution& a, const Execution& b) { return a.id < b.id; });
+    for (std::size_t i = 0; i < pending_.size();) {
+      std::size_t j = i;
+      while (j < pending_.size() && pending_[j].task_id == pending_[i].task_id)
+        ++j;
+      std::vector<Execution> batch(pending_.begin() + static_cast<std::ptrdiff_t>(i),
+                                   pending_.begin() + static_cast<std::ptrdiff_t>(j));
+      runtime_->repository().modify_task(pending_[i].task_id,
+                                         [&](const Task&) -> std::optional<Change> {
+                                           Change c;
+                                           c.executions = batch;
+                                           return c;
+                                         });
+      i = j;
+    }
+    pending_.clear();
+  }
+
+  std::string migrate() override {
+    if (runtime_->database_kind() == "memory")
+      throw UsageError("db migrate: memory: has no schema");
+    std::string versions;
+    for (int v : store::applied_migrations(config_.database_url))
+      versions += (versions.empty() ? "" : ", ") + std::to_string(v);
+    return runtime_->database_kind() +
+           " database is up to date; migrations applied: " + (versions.empty() ? "none" : versions);
+  }
+
+ private:
+  TaskService& service() { return runtime_->service(); }
+
+  runtime::Config config_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+  Caller caller_;
+  std::vector<Execution> pending_;
+};
+
+/// Opens the real backend on first use, so that usage errors in a command's own arguments are
+/// reported (exit 2) before a database is opened or created.
+class LazyBackend final : public Backend {
+ public:
+  explicit LazyBackend(std::function<std::unique_ptr<Backend>()> open) : open_(std::move(open)) {}
+
+  json::object create_task(const json::object& b) override { return get().create_task(b); }
+  json::object list_tasks(const Params& q) override { return get().list_tasks(q); }
+  json::object get_task(const std::string& id) override { return get().get_task(id); }
+  json::object update_task(const std::string& id, const json::object& b) override {
+    return get().update_task(id, b);
+  }
+  json::object delete_task(const std::string& id) override { return get().delete_task(id); }
+  RunResult execute_task(const std::string& id, const json::object& b, int wait_ms) override {
+    return get().execute_task(id, b, wait_ms);
+  }
+  std::pair<json::array, std::int64_t> list_executions(const std::string& id,
+                                                       const Params& q) override {
+    return get().list_executions(id, q);
+  }
+  json::array list_templates(const Params& q) override { return get().list_templates(q); }
+  json::object create_from_template(const json::object& b) override {
+    return get().create_from_template(b);
+  }
+  json::object analytics(const Params& q) override { return get().analytics(q); }
+  void import_record(const TaskRecord& r) override { get().import_record(r); }
+  void begin_import() override { get().begin_import(); }
+  void end_import() override { get().end_import(); }
+  std::string migrate() override { return get().migrate(); }
+
+ private:
+  Backend& get() {
+    if (!backend_) backend_ = open_();
+    return *backend_;
+  }
+  std::function<std::unique_ptr<Backend>()> open_;
+  std::unique_ptr<Backend> backend_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_local_backend(const GlobalOptions& options) {
+  return std::make_unique<LocalBackend>(options);
+}
+
+std::unique_ptr<Backend> make_backend(const GlobalOptions& options) {
+  if (!options.server.empty() && !options.db.empty())
+    throw UsageError("use either --db (local) or --server (remote), not both");
+  if (!options.server.empty()) return make_remote_backend(options);
+  return std::make_unique<LazyBackend>([options] { return make_local_backend(options); });
+}
+
+}  // namespace task::cli

@@ -1,0 +1,92 @@
+#pragma once
+/// Plain option structs filled by the command-line parser (main.cpp) and read by the commands.
+/// Kept free of CLI11 so that only main.cpp pays for that header.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace task::cli {
+
+/// How results are printed.
+enum class OutputMode { table, json, jsonl };
+
+/// Options shared by every command.
+struct GlobalOptions {
+  std::string db;                    ///< local database URL (sqlite:///..., postgresql://...)
+  std::string data_dir;              ///< data directory of the default SQLite file
+  std::string server;                ///< remote server URL; non-empty = remote mode
+  std::string user;                  ///< acting user
+  std::string token;                 ///< bearer token (remote)
+  std::string internal_secret;       ///< internal service secret (remote)
+  std::optional<OutputMode> output;  ///< nullopt = table on a terminal, json otherwise
+  bool quiet = false;                ///< print ids only
+};
+
+/// Fields shared by `add` and `edit` (each optional: only what was given is sent).
+struct TaskFields {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> task_type;
+  std::optional<std::string> priority;
+  std::optional<std::string> status;
+  std::optional<std::string> schedule;  ///< shorthand or JSON text
+  std::optional<std::string> every;     ///< interval: 15m, 1h30m, 90s ...
+  std::optional<std::string> at;        ///< once: an RFC 3339 instant
+  std::optional<std::string> tz;        ///< time zone for --schedule/--every/--at
+  std::optional<std::string> due;
+  std::optional<std::string> remind;
+  std::optional<std::string> next_run;
+  std::vector<std::string> tags;
+  bool tags_given = false;
+  std::vector<std::string> config;  ///< key=value
+  std::optional<std::string> config_json;
+  std::optional<std::string> metadata_json;
+  std::optional<double> credits;
+  // edit only: clear nullable fields
+  bool clear_description = false;
+  bool clear_schedule = false;
+  bool clear_due = false;
+  bool clear_remind = false;
+  bool clear_tags = false;
+};
+
+/// `list` filters (API.md §8).
+struct ListOptions {
+  std::optional<std::string> status, task_type, priority, due_before, due_after, q, cursor;
+  std::vector<std::string> tags;
+  std::optional<int> limit, offset;
+  bool all = false;  ///< follow next_cursor to the end
+};
+
+/// `runs` paging.
+struct PageOptions {
+  std::optional<int> limit, offset;
+};
+
+/// `templates` filters.
+struct TemplateOptions {
+  std::optional<std::string> category, task_type;
+};
+
+/// `stats` options.
+struct StatsOptions {
+  std::optional<int> days;
+  std::optional<std::string> tz;
+};
+
+/// `next` options.
+struct NextOptions {
+  std::string expression;
+  int count = 5;
+  std::optional<std::string> tz;
+  std::optional<std::string> from;
+};
+
+/// `run` options.
+struct RunOptions {
+  std::optional<std::string> trigger_type;
+  std::optional<std::string> trigger_data_json;
+  int wait_seconds = 300;  ///< how long to wait for the outcome before giving up
+};
+
+}  // namespace task::cli

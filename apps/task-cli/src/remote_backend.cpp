@@ -1,0 +1,153 @@
+// RemoteBackend: the HTTP API of a task-server through cpp-httplib's client.
+#include <httplib.h>
+
+#include <boost/json.hpp>
+
+#include "backend.hpp"
+#include "exit_codes.hpp"
+#include "task/codec/json_codec.hpp"
+
+namespace json = boost::json;
+
+namespace task::cli {
+
+namespace {
+
+/// Percent-encodes one path segment (ids may be any string up to 255 characters).
+std::string encode_segment(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+json::value parse_body(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+class RemoteBackend final : public Backend {
+ public:
+  explicit RemoteBackend(const GlobalOptions& o) : base_(o.server), client_(trimmed(o.server)) {
+    client_.set_connection_timeout(5, 0);
+    client_.set_read_timeout(120, 0);
+    client_.set_write_timeout(30, 0);
+    headers_.emplace("X-User-ID", o.user);
+    headers_.emplace("Accept", "application/json");
+    if (!o.token.empty()) headers_.emplace("Authorization", "Bearer " + o.token);
+    if (!o.internal_secret.empty()) {
+      headers_.emplace("X-Internal-Service", "true");
+      headers_.emplace("X-Internal-Service-Secret", o.internal_secret);
+    }
+  }
+
+  json::object create_task(const json::object& body) override {
+    return send("POST", "/api/v1/tasks", {}, &body).value.as_object();
+  }
+  json::object list_tasks(const Params& query) override {
+    return send("GET", "/api/v1/tasks", query, nullptr).value.as_object();
+  }
+  json::object get_task(const std::string& id) override {
+    return send("GET", task_path(id), {}, nullptr).value.as_object();
+  }
+  json::object update_task(const std::string& id, const json::object& body) override {
+    return send("PUT", task_path(id), {}, &body).value.as_object();
+  }
+  json::object delete_task(const std::string& id) override {
+    return send("DELETE", task_path(id), {}, nullptr).value.as_object();
+  }
+  RunResult execute_task(const std::string& id, const json::object& body, int wait_ms) override {
+    auto r =
+        send("POST", task_path(id) + "/execute", {{"wait_ms", std::to_string(wait_ms)}}, &body);
+    return {r.value.as_object(), r.status == 200};
+  }
+  std::pair<json::array, std::int64_t> list_executions(const std::string& id,
+                                                       const Params& query) override {
+    auto r = send("GET", task_path(id) + "/executions", query, nullptr, true);
+    std::int64_t total = static_cast<std::int64_t>(r.value.as_array().size());
+    if (!r.total_count.empty()) total = std::stoll(r.total_count);
+    return {r.value.as_array(), total};
+  }
+  json::array list_templates(const Params& query) override {
+    return send("GET", "/api/v1/templates", query, nullptr, true).value.as_array();
+  }
+  json::object create_from_template(const json::object& body) override {
+    return send("POST", "/api/v1/tasks/from-template", {}, &body).value.as_object();
+  }
+  json::object analytics(const Params& query) override {
+    return send("GET", "/api/v1/analytics", query, nullptr).value.as_object();
+  }
+  void import_record(const TaskRecord&) override { begin_import(); }
+  void begin_import() override {
+    throw UsageError(
+        "import needs a local database (--db): the HTTP API cannot create a task with its "
+        "original task_id, timestamps, counters and execution history");
+  }
+  std::string migrate() override {
+    throw UsageError("db migrate works on a local database (--db), not on --server");
+  }
+
+ private:
+  struct Reply {
+    int status = 0;
+    json::value value;
+    std::string total_count;
+  };
+
+  static std::string trimmed(std::string url) {
+    while (!url.empty() && url.back() == '/')
+      url.pop_back();
+    return url;
+  }
+  static std::string task_path(const std::string& id) {
+    return "/api/v1/tasks/" + encode_segment(id);
+  }
+
+  Reply send(const std::string& method, std::string path, const Params& query,
+             const json::object* body, bool expect_array = false) {
+    if (!query.empty()) {
+      httplib::Params params;
+      for (const auto& [k, v] : query)
+        params.emplace(k, v);
+      path += "?" + httplib::detail::params_to_query_str(params);
+    }
+    httplib::Result res{nullptr, httplib::Error::Unknown};
+    const std::string text = body ? to_json_text(*body) : std::string();
+    if (method == "GET") res = client_.Get(path, headers_);
+    if (method == "DELETE") res = client_.Delete(path, headers_);
+    if (method == "POST") res = client_.Post(path, headers_, text, "application/json");
+    if (method == "PUT") res = client_.Put(path, headers_, text, "application/json");
+    if (!res)
+      throw ConnectionError("cannot reach " + base_ + ": " + httplib::to_string(res.error()));
+    Reply r{res->status, parse_body(res->body), res->get_header_value("X-Total-Count")};
+    if (res->status < 200 || res->status >= 300)
+      throw RemoteError(res->status, std::move(r.value), res->body.substr(0, 200));
+    if (expect_array ? !r.value.is_array() : !r.value.is_object())
+      throw std::runtime_error("unexpected response from " + base_ + " (HTTP " +
+                               std::to_string(res->status) + ")");
+    return r;
+  }
+
+  std::string base_;
+  httplib::Client client_;
+  httplib::Headers headers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_remote_backend(const GlobalOptions& options) {
+  if (!options.server.starts_with("http://") && !options.server.starts_with("https://"))
+    throw UsageError("--server: expected http://HOST:PORT, got '" + options.server + "'");
+  return std::make_unique<RemoteBackend>(options);
+}
+
+}  // namespace task::cli

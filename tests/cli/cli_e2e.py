@@ -1,0 +1,419 @@
+#!/usr/bin/python3
+"""Black-box tests of the built task-cli (Python stdlib only).
+
+usage: cli_e2e.py offline TASK_CLI
+       cli_e2e.py local   TASK_CLI
+       cli_e2e.py remote  TASK_CLI TASK_SERVER
+
+offline: `next` against known cron cases (incl. a Europe/Berlin DST change), usage errors, help,
+         completion, an unreachable server.
+local:   every command on a temporary SQLite file; export -> import into an empty database ->
+         identical export bytes; exit codes 2-7.
+remote:  the same scenario against a task-server started here on a free loopback port; import is
+         refused (exit 2); a bad bearer token gives exit 8.
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+class Cli:
+    def __init__(self, binary, base_args, env=None):
+        self.binary = binary
+        self.base_args = base_args
+        self.env = dict(os.environ if env is None else env)
+
+    def run(self, *args, rc=0, stdin=None, extra_env=None):
+        env = dict(self.env)
+        env.update(extra_env or {})
+        p = subprocess.run([self.binary, *self.base_args, *args], input=stdin,
+                           capture_output=True, text=True, env=env, timeout=60)
+        check(p.returncode == rc,
+              f"{' '.join(args)}: exit {p.returncode}, expected {rc}; stderr={p.stderr.strip()}")
+        if rc != 0:
+            lines = p.stderr.strip().splitlines()
+            check(len(lines) == 1 and lines[0].startswith("task-cli: error: "),
+                  f"{' '.join(args)}: error must be one 'task-cli: error:' line, got {p.stderr!r}")
+        return p
+
+    def json(self, *args, rc=0, **kw):
+        p = self.run(*args, rc=rc, **kw)
+        try:
+            return json.loads(p.stdout)
+        except ValueError:
+            check(False, f"{' '.join(args)}: stdout is not JSON: {p.stdout!r}")
+            return {}
+
+
+# --- offline --------------------------------------------------------------------------------
+
+NEXT_CASES = [
+    # weekdays at 09:00 UTC from Friday 2026-01-02 00:00Z
+    (["0 9 * * 1-5", "--from", "2026-01-02T00:00:00Z", "--count", "4"],
+     ["2026-01-02T09:00:00Z", "2026-01-05T09:00:00Z", "2026-01-06T09:00:00Z",
+      "2026-01-07T09:00:00Z"]),
+    # 02:30 Berlin does not exist on 2026-03-29 (CET -> CEST): fires at 03:00 CEST = 01:00Z
+    (["cron:30 2 * * *@Europe/Berlin", "--from", "2026-03-27T12:00:00Z", "--count", "3"],
+     ["2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"]),
+    # 02:30 Berlin occurs twice on 2026-10-25 (CEST -> CET): fires once, at the first (00:30Z)
+    (["daily:02:30", "--tz", "Europe/Berlin", "--from", "2026-10-24T12:00:00Z", "--count", "3"],
+     ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z", "2026-10-27T01:30:00Z"]),
+    # Vixie OR: day 1 of the month or Mondays
+    (["0 0 1 * 1", "--from", "2026-05-29T00:00:00Z", "--count", "3"],
+     ["2026-06-01T00:00:00Z", "2026-06-08T00:00:00Z", "2026-06-15T00:00:00Z"]),
+    (["every:90m", "--from", "2026-01-01T00:00:00Z", "--count", "2"],
+     ["2026-01-01T01:30:00Z", "2026-01-01T03:00:00Z"]),
+    (["weekly:sunday@10:00@America/New_York", "--from", "2026-03-01T00:00:00Z", "--count", "2"],
+     ["2026-03-01T15:00:00Z", "2026-03-08T14:00:00Z"]),
+]
+
+
+def offline(binary):
+    cli = Cli(binary, [])
+    for args, expected in NEXT_CASES:
+        got = cli.json("next", *args)
+        check(got == expected, f"next {args}: {got} != {expected}")
+    p = cli.run("--output", "jsonl", "next", "@hourly", "--from", "2026-01-01T00:30:00Z", "-n", "2")
+    check(p.stdout == '"2026-01-01T01:00:00Z"\n"2026-01-01T02:00:00Z"\n', f"jsonl next: {p.stdout!r}")
+    p = cli.run("--output", "table", "next", "0 9 * * *", "--tz", "Europe/Berlin",
+                "--from", "2026-07-01T00:00:00Z", "-n", "1")
+    check("2026-07-01T07:00:00Z" in p.stdout and "CEST" in p.stdout, f"table next: {p.stdout!r}")
+    cli.run("next", "61 * * * *", rc=3)
+    cli.run("next", "hourly", rc=2)
+    cli.run("next", "0 9 * * *", "--from", "yesterday", rc=2)
+    cli.run("frobnicate", rc=2)
+    cli.run("add", rc=2)                       # NAME missing
+    cli.run("--output", "yaml", "list", rc=2)
+    cli.run("add", "x", "--every", "15x", rc=2)
+    cli.run("add", "x", "--config", "novalue", rc=2)
+    cli.run("--db", "sqlite:///tmp/x.db", "--server", "http://127.0.0.1:1", "list", rc=2)
+    help_text = cli.run("--help").stdout
+    check("Exit codes:" in help_text and "7 unavailable" in help_text, "exit codes in --help")
+    comp = cli.run("completion", "bash").stdout
+    with open(os.path.join(os.path.dirname(__file__), "../../scripts/completion/task-cli.bash")) as f:
+        check(comp == f.read(), "completion bash == scripts/completion/task-cli.bash")
+    check(subprocess.run(["bash", "-n"], input=comp, text=True).returncode == 0, "completion parses")
+    port = free_port()
+    cli.run("--server", f"http://127.0.0.1:{port}", "list", rc=7)
+    cli.run("--server", f"http://127.0.0.1:{port}", "import", rc=2, stdin="")
+    cli.run("--server", "ftp://x", "list", rc=2)
+
+
+# --- the shared scenario ----------------------------------------------------------------------
+
+ID = re.compile(r"^tsk_[0-9a-f]{24}$")
+
+
+def scenario(cli, local):
+    ids = {}
+    p = cli.run("add", "Buy milk", "--priority", "high", "--tag", "home", "--tag", "errands",
+                "--due", "2026-12-01T10:00:00Z", "--quiet")
+    ids["milk"] = p.stdout.strip()
+    check(ID.match(ids["milk"]) is not None, f"add --quiet prints a task id: {p.stdout!r}")
+    t = cli.json("add", "Standup", "--schedule", "cron:0 9 * * 1-5@Europe/Berlin",
+                 "--description", "daily standup")
+    ids["standup"] = t.get("task_id")
+    check(t.get("status") == "scheduled" and t.get("next_run_time"), f"scheduled task: {t}")
+    check((t.get("schedule") or {}).get("timezone") == "Europe/Berlin", f"schedule tz: {t}")
+    t = cli.json("add", "Poll", "--type", "custom", "--every", "15m",
+                 "--config", "url=https://example.com/hook", "--config", "method=GET")
+    ids["poll"] = t.get("task_id")
+    check((t.get("schedule") or {}).get("interval_seconds") == 900, f"--every 15m: {t}")
+    t = cli.json("add", "Price", "--type", "price_tracker", "--credits", "2",
+                 "--config", "product_url=https://shop.example/p/1", "--config", "target_price=19.99")
+    ids["price"] = t.get("task_id")
+    check(t.get("config", {}).get("target_price") == 19.99, f"config number: {t}")
+    check(t.get("credits_per_run") == 2, f"credits: {t}")
+    t = cli.json("add", "Once", "--at", "2026-12-01T09:00:00Z", "--type", "reminder")
+    ids["once"] = t.get("task_id")
+    check((t.get("schedule") or {}).get("type") == "once", f"--at: {t}")
+    check(set(t) >= {"id", "task_id", "user_id", "config", "schedule", "run_count", "deleted_at"},
+          "task JSON has the API fields")
+
+    cli.run("add", "   ", rc=3)
+    p = cli.run("add", "P", "--type", "price_tracker", rc=3)
+    check("config" in p.stderr, f"validation names the field: {p.stderr!r}")
+    cli.run("add", "x", "--schedule", "cron:99 * * * *", rc=3)
+    cli.run("add", "x", "--priority", "whenever", rc=3)
+
+    page = cli.json("list")
+    check(page.get("total") == 5 and page.get("count") == 5, f"list total: {page.get('total')}")
+    check(set(page) >= {"tasks", "count", "total", "limit", "offset", "next_cursor", "filters"},
+          f"list page keys: {sorted(page)}")
+    check([x["name"] for x in page["tasks"]] == ["Once", "Price", "Poll", "Standup", "Buy milk"],
+          "list order: newest first")
+    check(cli.json("list", "--tag", "home")["total"] == 1, "list --tag")
+    check(cli.json("list", "--tag", "home", "--tag", "nope")["total"] == 0, "tags all must match")
+    check(cli.json("list", "--priority", "high")["total"] == 1, "list --priority")
+    check(cli.json("list", "--status", "scheduled")["total"] == 3, "list --status scheduled")
+    check(cli.json("list", "--type", "custom")["total"] == 1, "list --type")
+    check(cli.json("list", "-q", "milk")["total"] == 1, "list -q")
+    check(cli.json("list", "--due-before", "2027-01-01T00:00:00Z")["total"] == 1, "--due-before")
+    check(cli.json("list", "--due-after", "2027-01-01T00:00:00Z")["total"] == 0, "--due-after")
+    two = cli.json("list", "--limit", "2")
+    check(two["count"] == 2 and two["next_cursor"], "list --limit 2 has a next_cursor")
+    rest = cli.json("list", "--limit", "2", "--cursor", two["next_cursor"])
+    check([x["name"] for x in rest["tasks"]] == ["Poll", "Standup"], "list --cursor")
+    check(cli.json("list", "--limit", "2", "--offset", "4")["count"] == 1, "list --offset")
+    every = cli.json("list", "--limit", "2", "--all")
+    check(len(every["tasks"]) == 5 and every["next_cursor"] is None, "list --all follows cursors")
+    check(len(cli.run("--output", "jsonl", "list").stdout.splitlines()) == 5, "jsonl: a line each")
+    check(len(cli.run("--quiet", "list").stdout.split()) == 5, "--quiet list")
+    check("TASK_ID" in cli.run("--output", "table", "list").stdout, "table header")
+    cli.run("list", "--status", "sleeping", rc=3)
+    cli.run("list", "--limit", "0", rc=3)
+
+    check(cli.json("show", ids["milk"])["name"] == "Buy milk", "show")
+    cli.run("show", "tsk_000000000000000000000000", rc=4)
+    cli.run("--user", "someone-else", "show", ids["milk"], rc=4)
+    check("name:" in cli.run("--output", "table", "show", ids["milk"]).stdout, "show table")
+
+    t = cli.json("edit", ids["price"], "--name", "Price watch", "--priority", "urgent",
+                 "--config", "target_price=15")
+    check(t.get("name") == "Price watch" and t.get("priority") == "urgent", f"edit: {t}")
+    check(t.get("config") == {"product_url": "https://shop.example/p/1", "target_price": 15},
+          f"edit --config merges: {t.get('config')}")
+    t = cli.json("edit", ids["milk"], "--clear-due", "--tag", "shop")
+    check(t.get("due_date") is None and t.get("tags") == ["shop"], f"edit clear/tags: {t}")
+    t = cli.json("edit", ids["standup"], "--clear-schedule")
+    check(t.get("schedule") is None and t.get("status") == "pending", f"clear schedule: {t}")
+    t = cli.json("edit", ids["standup"], "--schedule", "weekly:monday@09:00@Europe/Berlin")
+    check(t.get("status") == "scheduled", f"set schedule: {t}")
+    cli.run("edit", ids["milk"], rc=2)
+    cli.run("edit", ids["milk"], "--config", "x=1", "--name", "", rc=3)
+
+    check(cli.json("done", ids["milk"]).get("is_completed") is True, "done")
+    cli.run("pause", ids["milk"], rc=5)
+    check(cli.json("reopen", ids["milk"]).get("status") == "pending", "reopen")
+    check(cli.json("pause", ids["standup"]).get("status") == "paused", "pause")
+    check(cli.json("resume", ids["standup"]).get("status") == "scheduled", "resume -> scheduled")
+    check(cli.json("cancel", ids["once"]).get("status") == "cancelled", "cancel")
+    cli.run("pause", ids["once"], rc=5)
+    cli.run("run", ids["once"], rc=5)
+
+    e = cli.json("run", ids["milk"])
+    check(e.get("status") == "completed" and e.get("trigger_type") == "manual", f"run: {e}")
+    check(str(e.get("execution_id", "")).startswith("exe_"), "run prints the execution")
+    if local:
+        check(e.get("id", 0) > 0, f"run prints the stored row (id {e.get('id')})")
+    runs = cli.json("runs", ids["milk"])
+    check(isinstance(runs, list) and len(runs) == 1, f"runs: {runs}")
+    check(cli.json("show", ids["milk"]).get("run_count") == 1, "run_count after run")
+    check("EXECUTION_ID" in cli.run("--output", "table", "runs", ids["milk"]).stdout, "runs table")
+    check(cli.json("runs", ids["milk"], "--limit", "1", "--offset", "1") == [], "runs paging")
+
+    templates = cli.json("templates")
+    check(isinstance(templates, list) and len(templates) > 0, "templates")
+    check(all(x.get("category") == "productivity" for x in cli.json("templates", "--category",
+                                                                    "productivity")),
+          "templates --category")
+    simple = [x for x in templates if x.get("task_type") in ("todo", "reminder")]
+    check(simple, "a todo/reminder template exists")
+    if simple:
+        tpl = simple[0]
+        args = ["from-template", tpl["template_id"], "--name", "From template"]
+        for field in tpl.get("required_fields", []):
+            if field in ("due_date", "reminder_time"):
+                args += ["--due" if field == "due_date" else "--remind", "2026-12-24T18:00:00Z"]
+            elif field not in ("name",):
+                args += ["--config", f"{field}=x"]
+        t = cli.json(*args)
+        ids["tpl"] = t.get("task_id")
+        check(t.get("task_type") == tpl["task_type"] and t.get("name") == "From template",
+              f"from-template: {t}")
+    cli.run("from-template", "tpl_does_not_exist", rc=4)
+
+    st = cli.json("stats", "--days", "7")
+    check(st.get("total_tasks") == 6 and st.get("total_executions") == 1, f"stats: {st}")
+    check(st.get("time_period") == "Last 7 days", "stats days")
+    cli.run("stats", "--days", "0", rc=3)
+
+    r = cli.json("rm", ids["poll"])
+    check(r.get("message") == "Task deleted successfully", f"rm: {r}")
+    cli.run("rm", ids["poll"], rc=4)
+    check(cli.json("list")["total"] == 5, "rm hides the task")
+
+    for i in range(30):    # default tier basic: 20 tasks
+        p = cli.run("--user", "quota-user", "add", f"t{i}", rc=0 if i < 20 else 6)
+        if i >= 20:
+            check("limit" in p.stderr, f"quota message: {p.stderr!r}")
+            break
+    return ids
+
+
+def without_row_ids(text):
+    recs = [json.loads(x) for x in text.splitlines()]
+    for r in recs:
+        r["task"].pop("id", None)
+        for e in r["executions"]:
+            e.pop("id", None)
+    return recs
+
+
+def export_import(cli_src, make_empty_cli, tasks, executions, same_bytes):
+    """Exports, imports into an empty database, exports again: identical except for storage row
+    ids; with `same_bytes` (a source whose task rows have no gaps) task row ids match too."""
+    first = cli_src.run("export").stdout
+    lines = first.splitlines()
+    check(len(lines) == tasks, f"export: one line per task ({len(lines)} != {tasks})")
+    recs = [json.loads(x) for x in lines]
+    check(all(set(r) == {"task", "executions"} for r in recs), "export record shape")
+    check(sum(len(r["executions"]) for r in recs) == executions, "export carries executions")
+    dst = make_empty_cli()
+    dst.run("import", stdin=first)
+    second = dst.run("export").stdout
+    # Every field round-trips except the storage row numbers of executions, which the store
+    # assigns (its upsert burns sequence values, so the source's execution ids have gaps); see
+    # docs/cli.md "Export and import".
+    check(without_row_ids(second) == without_row_ids(first),
+          "export -> import -> export: same records except row ids")
+    if same_bytes:
+        ids = lambda text: [json.loads(x)["task"]["id"] for x in text.splitlines()]
+        check(ids(second) == ids(first), "gap-free source: task row ids preserved too")
+    dst.run("import", rc=5, stdin=first)                  # task_ids exist already
+    dst.run("import", rc=2, stdin="not json\n")
+    return first
+
+
+def gap_free_source(cli):
+    """A database of one user with no deleted rows and varied fields, for the byte-identity test."""
+    a = cli.run("add", "Plain", "-q").stdout.strip()
+    b = cli.run("add", "Hourly", "--every", "1h", "--tag", "x", "--tag", "y", "--priority", "low",
+                "--config", "k=[1,2]", "--metadata-json", '{"m":true}', "-q").stdout.strip()
+    c = cli.run("add", "Due", "--due", "2026-12-01T10:00:00.123456Z", "--remind",
+                "2026-11-30T10:00:00+02:00", "-d", "with description", "-q").stdout.strip()
+    cli.run("add", "Cron", "--schedule", "cron:0 7 * * 1-5@Europe/Berlin", "--credits", "1.5")
+    cli.run("run", a)
+    cli.run("run", b)
+    cli.run("run", a)
+    cli.run("done", c)
+    cli.run("pause", b)
+
+
+# --- local --------------------------------------------------------------------------------------
+
+def local(binary):
+    root = tempfile.mkdtemp(prefix="cli-e2e-")
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TASK_")}
+        env["USER"] = "alice"
+        db = f"sqlite://{root}/a.db"
+        cli = Cli(binary, ["--db", db], env)
+        out = cli.run("db", "migrate").stdout
+        check(out.strip() != "", "db migrate reports")
+        cli.run("db", "migrate")                                 # idempotent
+        scenario(cli, True)
+        counter = iter(range(100))
+        fresh = lambda: Cli(binary, ["--db", f"sqlite://{root}/b{next(counter)}.db"], env)
+        export_import(cli, fresh, tasks=5, executions=1, same_bytes=False)
+        src = fresh()
+        gap_free_source(src)
+        export_import(src, fresh, tasks=4, executions=3, same_bytes=True)
+        # default database: <data-dir>/tasks.db, TASK_DATA_DIR honoured
+        d = Cli(binary, ["--data-dir", f"{root}/dd"], env)
+        d.run("add", "in data dir")
+        check(os.path.exists(f"{root}/dd/tasks.db"), "default database under --data-dir")
+        env2 = dict(env, TASK_DATA_DIR=f"{root}/ee")
+        Cli(binary, [], env2).run("add", "via env")
+        check(os.path.exists(f"{root}/ee/tasks.db"), "TASK_DATA_DIR")
+        check(Cli(binary, [], env2).json("list")["tasks"][0]["user_id"] == "alice", "$USER default")
+        Cli(binary, ["--db", "postgresql://app@127.0.0.1:1/nodb"], env).run("list", rc=7)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --- remote -------------------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(server, root, extra_env):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASK_")}
+    env.update({"TASK_PORT": str(port), "TASK_BIND": "127.0.0.1", "TASK_DATA_DIR": root,
+                "TASK_SCHEDULER": "off", "LOG_LEVEL": "warn"})
+    env.update(extra_env)
+    log = open(os.path.join(root, "server.log"), "w")
+    proc = subprocess.Popen([server], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url + "/health", timeout=1)
+            return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"task-server did not start (see {root}/server.log)")
+
+
+def remote(binary, server):
+    root = tempfile.mkdtemp(prefix="cli-e2e-remote-")
+    procs = []
+    try:
+        proc, url = start_server(server, root, {})
+        procs.append(proc)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TASK_")}
+        cli = Cli(binary, ["--server", url, "--user", "bob"], env)
+        scenario(cli, False)
+        first = cli.run("export").stdout
+        check(len(first.splitlines()) == 5, "remote export")
+        cli.run("import", rc=2, stdin=first)
+        cli.run("db", "migrate", rc=2)
+        # TASK_SERVER / TASK_USER from the environment
+        via_env = Cli(binary, [], dict(env, TASK_SERVER=url, TASK_USER="bob")).json("list")
+        check(via_env.get("total") == 5, "TASK_SERVER and TASK_USER")
+        # JWT mode: a bad token is refused (401 -> exit 8)
+        jroot = os.path.join(root, "jwt")
+        os.makedirs(jroot)
+        jproc, jurl = start_server(server, jroot, {"TASK_JWT_SECRET": "s3cret"})
+        procs.append(jproc)
+        Cli(binary, ["--server", jurl, "--token", "not.a.jwt"], env).run("list", rc=8)
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main():
+    mode, binary = sys.argv[1], sys.argv[2]
+    if mode == "offline":
+        offline(binary)
+    elif mode == "local":
+        local(binary)
+    elif mode == "remote":
+        remote(binary, sys.argv[3])
+    else:
+        raise SystemExit(__doc__)
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
+        return 1
+    print(f"cli_e2e {mode}: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
