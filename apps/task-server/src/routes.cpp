@@ -7,6 +7,7 @@
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
+#include "task/rules/status.hpp"
 #include "task/runtime/log.hpp"
 
 namespace task::server {

@@ -192,20 +192,6 @@ std::string to_json_text(const json::value& v) {
   return out;
 }
 
-std::string etag_of(const Task& t) {
-  return "\"v" + std::to_string(t.version) + "\"";
-}
-
-std::optional<std::int64_t> parse_etag(std::string_view s) {
-  if (s.starts_with("W/")) s.remove_prefix(2);
-  if (s.size() < 4 || s.front() != '"' || s.back() != '"' || s[1] != 'v') return std::nullopt;
-  s = s.substr(2, s.size() - 3);
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
-  return v;
-}
-
 // ---- Task ------------------------------------------------------------------------------------
 
 void tag_invoke(json::value_from_tag, json::value& out, const Task& t) {

@@ -38,11 +38,6 @@ std::optional<Event> from_cloudevent(const boost::json::value& v);
 /// Optional timestamps as RFC 3339 text or null.
 boost::json::value timestamp_or_null(const std::optional<Timestamp>& t);
 
-/// The `ETag` of a task version: a strong entity tag, e.g. "\"v7\"".
-std::string etag_of(const Task& t);
-/// Parses an ETag / If-Match value written by etag_of; nullopt when it is not one.
-std::optional<std::int64_t> parse_etag(std::string_view value);
-
 /// Serializes with doubles in plain notation when they are integral (Boost.JSON writes
 /// `1.5E0`; our numbers are `1.5`, and `2` for integral credits).
 std::string to_json_text(const boost::json::value& v);
