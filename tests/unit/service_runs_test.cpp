@@ -30,6 +30,16 @@ TEST_CASE("service: a run stores its events in commit order", "[service][execute
   CHECK(data[3].at("new_status") == "completed");
 }
 
+TEST_CASE("service: a run returns the execution as stored, with its row id", "[service][execute]") {
+  Fixture f;
+  const auto t = f.create(f.alice, R"({"name":"x","task_type":"todo"})");
+  const auto started = f.service.start_execution(f.alice, t.task_id, ExecuteRequest{});
+  CHECK(started.execution.id > 0);
+  const auto run = f.service.finish_execution(started);
+  CHECK(run.execution.id == started.execution.id);
+  CHECK(run.execution.id == f.repo->find_execution(run.execution.execution_id)->id);
+}
+
 TEST_CASE("service: concurrent starts — exactly one run per task at a time", "[service][execute]") {
   Fixture f;
   const auto t = f.create(f.alice, R"({"name":"x","task_type":"todo"})");

@@ -69,12 +69,12 @@ StartedRun TaskService::begin_run(const Caller& caller, std::string_view task_id
         c.events.push_back(make_status_changed_event(*c.task, cur.status, TaskStatus::running,
                                                      "execution_started", now,
                                                      ports_.ids->event_id()));
-        c.executions.push_back(e);
+        c.executions.push_back(std::move(e));
         run.status_before_run = cur.status;
-        run.execution = std::move(e);
         return c;
       });
   run.task = *change->task;
+  run.execution = change->executions.front();  // as stored: carries its row id
   return run;
 }
 
