@@ -70,7 +70,7 @@ void MemoryRepository::store_execution(Execution e) {
 
 Task MemoryRepository::insert_task(const Task& task, const std::vector<Event>& events) {
   std::lock_guard lock(mu_);
-  if (tasks_.count(task.task_id)) throw std::invalid_argument("duplicate task_id " + task.task_id);
+  if (tasks_.count(task.task_id)) throw Conflict("stored", "duplicate");  // as the SQL store
   Task t = task;
   t.id = ++next_task_id_;
   t.version = 1;
