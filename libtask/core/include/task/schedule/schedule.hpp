@@ -10,9 +10,11 @@
 ///   plan_due         what to run now for a due slot, by misfire policy, and the next slot
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "task/core/time.hpp"
@@ -32,6 +34,7 @@ struct CronSpec {
   std::uint8_t days_of_week = 0;    ///< bits 0-6, 0 = Sunday (7 is folded to 0)
   bool dom_restricted = false;      ///< field was not `*` (Vixie OR rule)
   bool dow_restricted = false;
+  friend bool operator==(const CronSpec&, const CronSpec&) = default;
 };
 
 /// A validated schedule.
@@ -49,7 +52,20 @@ struct Schedule {
   int hour = 0, minute = 0;           ///< daily/weekly/monthly local time
   int weekday = 1;                    ///< weekly: ISO 1 = Monday .. 7 = Sunday
   int day = 1;                        ///< monthly: 1-31, clamped to the month's last day
+  friend bool operator==(const Schedule&, const Schedule&) = default;
 };
+
+/// How far behind `now` a slot may be and still count as on time for the `skip` policy.
+inline constexpr std::chrono::seconds kMisfireGrace{60};
+
+/// At most this many missed slots run under `run_all` (the most recent ones).
+inline constexpr std::size_t kMaxCatchUp = 100;
+
+/// Parses a 5-field cron expression or macro (Vixie semantics: a day field is "restricted" unless
+/// its text starts with `*`). Errors carry `loc` and say which field is wrong, e.g.
+/// "minute field: 61 is out of range 0-59"; an expression that can never fire ("0 0 30 2 *") is
+/// rejected with "never fires". Throws task::ValidationError and nothing else.
+CronSpec parse_cron(std::string_view expression, const std::vector<std::string>& loc);
 
 /// Parses and validates a schedule object. `loc` is the location of the schedule in the request
 /// (e.g. {"body", "schedule"}); errors name the field under it (e.g. {"body","schedule",

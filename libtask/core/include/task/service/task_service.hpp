@@ -1,0 +1,198 @@
+#pragma once
+/// The task service: every use case of API.md §6–§11 over the ports. The HTTP server, the CLI
+/// and embedding programs call this; it does no I/O of its own. Errors are task::Error subclasses
+/// (errors.hpp); each write stores its §14 events in the same repository change (outbox).
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "task/core/enums.hpp"
+#include "task/domain/model.hpp"
+#include "task/ports/clock.hpp"
+#include "task/ports/collaborators.hpp"
+#include "task/ports/executor.hpp"
+#include "task/ports/id_generator.hpp"
+#include "task/ports/repository.hpp"
+#include "task/rules/quotas.hpp"
+#include "task/rules/requests.hpp"
+
+namespace task {
+
+/// Who is calling: the user acted for, their subscription level (resolved by the shell, see
+/// TaskService::resolve_level) and whether the caller is an authenticated internal service.
+struct Caller {
+  std::string user_id;
+  SubscriptionLevel level = SubscriptionLevel::basic;
+  bool internal = false;
+};
+
+/// Tunables of the service.
+struct ServiceOptions {
+  QuotaTable quotas;
+  /// Level used when neither the shell, the stored level nor the directory knows one.
+  SubscriptionLevel default_level = SubscriptionLevel::basic;
+};
+
+/// The ports the service works over. `subscriptions` may be null.
+struct ServicePorts {
+  std::shared_ptr<TaskRepository> repository;
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<IdGenerator> ids;
+  std::shared_ptr<ExecutorRegistry> executors;
+  std::shared_ptr<SubscriptionDirectory> subscriptions;
+};
+
+/// One page of a task listing (§8).
+struct TaskList {
+  std::vector<Task> tasks;
+  std::int64_t total = 0;
+  int limit = 100;
+  int offset = 0;
+  std::optional<std::string> next_cursor;
+  boost::json::object filters;
+};
+
+/// One page of a task's executions, newest first.
+struct ExecutionList {
+  std::vector<Execution> executions;
+  std::int64_t total = 0;
+  int limit = 50;
+  int offset = 0;
+};
+
+/// Template filters of GET /api/v1/templates.
+struct TemplateFilter {
+  std::optional<TemplateCategory> category;
+  std::optional<TaskType> task_type;
+};
+
+/// A run that has started: the task (now `running`), the execution row, and the task's status
+/// before the run (restored rules: see apply_outcome).
+struct StartedRun {
+  Task task;
+  Execution execution;
+  TaskStatus status_before_run = TaskStatus::pending;
+};
+
+/// A finished run: the task and execution as committed.
+struct FinishedRun {
+  Task task;
+  Execution execution;
+};
+
+/// The result of an update: the task as stored and the fields that changed (empty = no change).
+struct UpdatedTask {
+  Task task;
+  std::vector<std::string> updated_fields;
+};
+
+/// Live totals for GET /api/v1/service/stats.
+struct ServiceStats {
+  TaskCounts tasks;
+  ExecutionTotals last_1_day;
+  ExecutionTotals last_7_days;
+  ExecutionTotals last_30_days;
+  double scheduler_lag_seconds = 0;  ///< now - earliest due next_run_time, 0 when none is late
+  std::int64_t outbox_backlog = 0;
+  Timestamp generated_at{};
+};
+
+/// The service over the ports; thread-safe as far as its ports are.
+class TaskService {
+ public:
+  TaskService(ServicePorts ports, ServiceOptions options = {});
+
+  /// The level of a user: `claimed` (e.g. a JWT claim) if given, else the stored level
+  /// (TaskRepository::find_user_level), else the SubscriptionDirectory, else the default.
+  SubscriptionLevel resolve_level(std::string_view user_id,
+                                  std::optional<SubscriptionLevel> claimed = std::nullopt);
+
+  // --- tasks -----------------------------------------------------------------------------------
+  /// Creates a task from a JSON body (§7). ValidationError, LimitExceeded("tasks").
+  Task create_task(const Caller& caller, const boost::json::value& body);
+  /// Creates a task from a validated request.
+  Task create_task(const Caller& caller, const CreateTaskRequest& request);
+  /// The caller's non-deleted task; NotFound("task", id) otherwise.
+  Task get_task(const Caller& caller, std::string_view task_id);
+  /// Lists the caller's tasks from query parameters (§8).
+  TaskList list_tasks(const Caller& caller, const QueryParams& params);
+  /// Lists the caller's tasks from a validated request.
+  TaskList list_tasks(const Caller& caller, const ListTasksRequest& request);
+  /// Partial update (§9). `if_match`: the If-Match header, PreconditionFailed on mismatch.
+  UpdatedTask update_task(const Caller& caller, std::string_view task_id,
+                          const boost::json::value& body,
+                          const std::optional<std::string>& if_match = std::nullopt);
+  /// Partial update from a validated patch.
+  UpdatedTask update_task(const Caller& caller, std::string_view task_id,
+                          const UpdateTaskRequest& patch,
+                          const std::optional<std::string>& if_match = std::nullopt);
+  /// Soft delete; returns the deleted task. A second delete is NotFound.
+  Task delete_task(const Caller& caller, std::string_view task_id);
+
+  // --- executions ------------------------------------------------------------------------------
+  /// First half of a manual run: checks status (Conflict), the daily quota
+  /// (LimitExceeded("executions_per_day")) and marks the task running with a new execution row,
+  /// atomically. Cheap; call it on the request thread.
+  StartedRun start_execution(const Caller& caller, std::string_view task_id,
+                             const ExecuteRequest& request);
+  /// Same, from a JSON body (null = manual, no trigger data).
+  StartedRun start_execution(const Caller& caller, std::string_view task_id,
+                             const boost::json::value& body);
+  /// Second half: runs the executor (missing -> PROVIDER_NOT_CONFIGURED, exception ->
+  /// EXECUTOR_EXCEPTION, both failed runs) and commits outcome, task stats and events in one
+  /// modify_task. May run on a worker thread.
+  FinishedRun finish_execution(const StartedRun& run);
+  /// Both halves on the calling thread.
+  FinishedRun execute(const Caller& caller, std::string_view task_id,
+                      const ExecuteRequest& request = {});
+  /// The caller's task's executions, newest first (limit 1–100, default 50).
+  ExecutionList list_executions(const Caller& caller, std::string_view task_id,
+                                const QueryParams& params);
+  /// Same with a validated page.
+  ExecutionList list_executions(const Caller& caller, std::string_view task_id, PageRequest page);
+
+  // --- templates -------------------------------------------------------------------------------
+  /// Active templates at or below the caller's level; filters `category`, `task_type`.
+  std::vector<Template> list_templates(const Caller& caller, const QueryParams& params);
+  /// Same with validated filters.
+  std::vector<Template> list_templates(const Caller& caller, const TemplateFilter& filter);
+  /// Creates a task from a template (§11): NotFound("template"), UpgradeRequired,
+  /// ValidationError naming a missing required field, LimitExceeded("tasks").
+  Task create_from_template(const Caller& caller, const boost::json::value& body);
+
+  // --- analytics -------------------------------------------------------------------------------
+  /// Analytics from query parameters `days` (1–365, default 30) and `tz` (IANA).
+  Analytics analytics(const Caller& caller, const QueryParams& params);
+  /// Analytics for the last `days` days, bucketed in `tz`.
+  Analytics analytics(const Caller& caller, int days, const std::optional<std::string>& tz);
+
+  // --- internal --------------------------------------------------------------------------------
+  /// Due tasks of all users (internal callers only, else PermissionDenied); `limit` 1–100.
+  std::vector<Task> pending_tasks(const Caller& caller, const QueryParams& params);
+  /// Runs one due task now with trigger `scheduled` and scheduled_for = its next_run_time,
+  /// advancing next_run_time (internal only). Conflict when not scheduled, not due or running.
+  FinishedRun run_scheduled(const Caller& caller, std::string_view task_id);
+  /// Live totals (internal only).
+  ServiceStats service_stats(const Caller& caller);
+
+  /// The options in force.
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  Task owned_task(const Caller& caller, std::string_view task_id);
+  Task insert_new_task(const Caller& caller, Task task);
+  void check_task_quota(const Caller& caller);
+  void check_execution_quota(const Caller& caller, Timestamp now);
+  StartedRun begin_run(const Caller& caller, std::string_view task_id, TriggerType trigger,
+                       boost::json::object trigger_data, bool scheduled);
+  RunOutcome run_executor(const StartedRun& run);
+
+  ServicePorts ports_;
+  ServiceOptions options_;
+};
+
+}  // namespace task

@@ -1,0 +1,151 @@
+// TaskService: runs (API.md §10) — manual and internal scheduled — and execution listings.
+#include <exception>
+
+#include "task/core/errors.hpp"
+#include "task/rules/events.hpp"
+#include "task/rules/outcome.hpp"
+#include "task/rules/status.hpp"
+#include "task/schedule/schedule.hpp"
+#include "task/service/task_service.hpp"
+
+namespace task {
+namespace {
+
+/// Checks that `cur` may start a run now; throws Conflict otherwise.
+void check_startable(const Task& cur, bool scheduled, Timestamp now) {
+  const std::string from(to_string(cur.status));
+  if (cur.status == TaskStatus::running || !is_executable(cur.status))
+    throw Conflict(from, "running");
+  if (scheduled &&
+      (cur.status != TaskStatus::scheduled || !cur.next_run_time || *cur.next_run_time > now))
+    throw Conflict(from, "running");
+}
+
+/// The slot after a scheduled run of `cur` that was due at `due`, by the schedule's rules.
+std::optional<Timestamp> next_slot_after_run(const Task& cur, Timestamp due, Timestamp now) {
+  if (!cur.schedule) return std::nullopt;
+  const auto s = schedule::parse_schedule(boost::json::value(*cur.schedule), now);
+  return schedule::plan_due(s, due, now, cur.run_count + 1).next;
+}
+
+}  // namespace
+
+void TaskService::check_execution_quota(const Caller& caller, Timestamp now) {
+  const auto limit = options_.quotas.execution_limit(caller.level);
+  if (limit &&
+      ports_.repository->count_executions_since(caller.user_id, utc_day_start(now)) >= *limit)
+    throw LimitExceeded("executions_per_day", *limit);
+}
+
+StartedRun TaskService::begin_run(const Caller& caller, std::string_view task_id,
+                                  TriggerType trigger, boost::json::object trigger_data,
+                                  bool scheduled) {
+  const auto now = ports_.clock->now();
+  StartedRun run;
+  auto change =
+      ports_.repository->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
+        if (cur.deleted_at || (!scheduled && cur.user_id != caller.user_id))
+          throw NotFound("task", std::string(task_id));
+        check_startable(cur, scheduled, now);
+        Execution e;
+        e.execution_id = ports_.ids->execution_id();
+        e.task_id = cur.task_id;
+        e.user_id = cur.user_id;
+        e.status = ExecutionStatus::running;
+        e.trigger_type = trigger;
+        e.trigger_data = trigger_data;
+        e.started_at = now;
+        e.created_at = now;
+        Change c;
+        c.task = cur;
+        if (scheduled) {
+          e.scheduled_for = cur.next_run_time;
+          c.task->next_run_time = next_slot_after_run(cur, *cur.next_run_time, now);
+        }
+        c.task->status = TaskStatus::running;
+        c.task->updated_at = now;
+        c.events.push_back(make_status_changed_event(*c.task, cur.status, TaskStatus::running,
+                                                     "execution_started", now,
+                                                     ports_.ids->event_id()));
+        c.executions.push_back(e);
+        run.status_before_run = cur.status;
+        run.execution = std::move(e);
+        return c;
+      });
+  run.task = *change->task;
+  return run;
+}
+
+StartedRun TaskService::start_execution(const Caller& caller, std::string_view task_id,
+                                        const ExecuteRequest& request) {
+  owned_task(caller, task_id);  // NotFound before quota: never leak existence through 429
+  check_execution_quota(caller, ports_.clock->now());
+  return begin_run(caller, task_id, request.trigger_type, request.trigger_data, false);
+}
+
+StartedRun TaskService::start_execution(const Caller& caller, std::string_view task_id,
+                                        const boost::json::value& body) {
+  return start_execution(caller, task_id, parse_execute_request(body));
+}
+
+RunOutcome TaskService::run_executor(const StartedRun& run) {
+  const auto it = ports_.executors->find(run.task.task_type);
+  if (it == ports_.executors->end() || !it->second)
+    return RunOutcome::fail(
+        "No executor is configured for task type " + std::string(to_string(run.task.task_type)),
+        "PROVIDER_NOT_CONFIGURED");
+  RunContext ctx{run.task, run.execution, run.task.last_result};
+  try {
+    return it->second->run(ctx);
+  } catch (const std::exception& ex) {
+    return RunOutcome::fail(std::string("Executor raised an exception: ") + ex.what(),
+                            "EXECUTOR_EXCEPTION");
+  } catch (...) {
+    return RunOutcome::fail("Executor raised an unknown exception", "EXECUTOR_EXCEPTION");
+  }
+}
+
+FinishedRun TaskService::finish_execution(const StartedRun& run) {
+  const auto outcome = run_executor(run);
+  const auto now = ports_.clock->now();
+  FinishedRun out;
+  auto change = ports_.repository->modify_task(
+      run.task.task_id, [&](const Task& cur) -> std::optional<Change> {
+        auto r =
+            apply_outcome(cur, run.execution, outcome, run.status_before_run, now, *ports_.ids);
+        out.execution = r.execution;
+        return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events)};
+      });
+  out.task = *change->task;
+  return out;
+}
+
+FinishedRun TaskService::execute(const Caller& caller, std::string_view task_id,
+                                 const ExecuteRequest& request) {
+  return finish_execution(start_execution(caller, task_id, request));
+}
+
+ExecutionList TaskService::list_executions(const Caller& caller, std::string_view task_id,
+                                           const QueryParams& params) {
+  return list_executions(caller, task_id, parse_page(params, 50, 100));
+}
+
+ExecutionList TaskService::list_executions(const Caller& caller, std::string_view task_id,
+                                           PageRequest page) {
+  owned_task(caller, task_id);
+  auto p = ports_.repository->list_executions(task_id, page.limit, page.offset);
+  return ExecutionList{std::move(p.executions), p.total, page.limit, page.offset};
+}
+
+std::vector<Task> TaskService::pending_tasks(const Caller& caller, const QueryParams& params) {
+  if (!caller.internal) throw PermissionDenied("scheduler.pending");
+  const auto page = parse_page(params, 100, 100);
+  return ports_.repository->list_due_tasks(ports_.clock->now(), page.limit);
+}
+
+FinishedRun TaskService::run_scheduled(const Caller& caller, std::string_view task_id) {
+  if (!caller.internal) throw PermissionDenied("scheduler.execute");
+  return finish_execution(begin_run(caller, task_id, TriggerType::scheduled, {}, true));
+}
+
+}  // namespace task
