@@ -21,11 +21,13 @@ void check_startable(const Task& cur, bool scheduled, Timestamp now) {
     throw Conflict(from, "running");
 }
 
-/// The slot after a scheduled run of `cur` that was due at `due`, by the schedule's rules.
-std::optional<Timestamp> next_slot_after_run(const Task& cur, Timestamp due, Timestamp now) {
+/// The slot after a run of `cur` started at `now`: the next fire strictly after `now`, unless this
+/// run uses up max_runs (run_count counts every finished run of the task).
+std::optional<Timestamp> next_slot_after_run(const Task& cur, Timestamp now) {
   if (!cur.schedule) return std::nullopt;
   const auto s = schedule::parse_schedule(boost::json::value(*cur.schedule), now);
-  return schedule::plan_due(s, due, now, cur.run_count + 1).next;
+  if (s.max_runs && cur.run_count + 1 >= *s.max_runs) return std::nullopt;
+  return schedule::next_fire(s, now);
 }
 
 }  // namespace
@@ -60,7 +62,7 @@ StartedRun TaskService::begin_run(const Caller& caller, std::string_view task_id
         c.task = cur;
         if (scheduled) {
           e.scheduled_for = cur.next_run_time;
-          c.task->next_run_time = next_slot_after_run(cur, *cur.next_run_time, now);
+          c.task->next_run_time = next_slot_after_run(cur, now);
         }
         c.task->status = TaskStatus::running;
         c.task->updated_at = now;

@@ -1,0 +1,199 @@
+// The in-memory repository: tasks, executions, templates, users and the outbox under one mutex.
+#include "task/memory/memory_repository.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include "task/core/errors.hpp"
+
+namespace task::memory {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool matches(const Task& t, const TaskQuery& q) {
+  if (t.deleted_at || t.user_id != q.user_id) return false;
+  if (q.status && t.status != *q.status) return false;
+  if (q.task_type && t.task_type != *q.task_type) return false;
+  if (q.priority && t.priority != *q.priority) return false;
+  for (const auto& tag : q.tags)
+    if (std::find(t.tags.begin(), t.tags.end(), tag) == t.tags.end()) return false;
+  if (q.due_before && !(t.due_date && *t.due_date < *q.due_before)) return false;
+  if (q.due_after && !(t.due_date && *t.due_date > *q.due_after)) return false;
+  if (q.q && lower(t.name).find(lower(*q.q)) == std::string::npos) return false;
+  return true;
+}
+
+/// created_at desc, id desc.
+bool newer_first(const Task& a, const Task& b) {
+  if (a.created_at != b.created_at) return a.created_at > b.created_at;
+  return a.id > b.id;
+}
+
+bool after_position(const Task& t, const TaskQuery::After& a) {
+  return t.created_at < a.created_at || (t.created_at == a.created_at && t.id < a.id);
+}
+
+template <class T>
+std::vector<T> page_of(std::vector<T> rows, int limit, int offset) {
+  const auto off = static_cast<std::size_t>(std::max(offset, 0));
+  if (off >= rows.size()) return {};
+  rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(off));
+  if (rows.size() > static_cast<std::size_t>(std::max(limit, 0)))
+    rows.resize(static_cast<std::size_t>(std::max(limit, 0)));
+  return rows;
+}
+
+}  // namespace
+
+void MemoryRepository::append_events(const std::vector<Event>& events) {
+  for (const auto& e : events)
+    outbox_.push_back({OutboxEntry{++next_seq_, e}, std::nullopt});
+}
+
+void MemoryRepository::store_execution(Execution e) {
+  auto it = executions_.find(e.execution_id);
+  if (it == executions_.end()) {
+    e.id = ++next_execution_id_;
+    executions_.emplace(e.execution_id, std::move(e));
+  } else {
+    e.id = it->second.id;
+    it->second = std::move(e);
+  }
+}
+
+Task MemoryRepository::insert_task(const Task& task, const std::vector<Event>& events) {
+  std::lock_guard lock(mu_);
+  if (tasks_.count(task.task_id)) throw std::invalid_argument("duplicate task_id " + task.task_id);
+  Task t = task;
+  t.id = ++next_task_id_;
+  t.version = 1;
+  tasks_.emplace(t.task_id, t);
+  append_events(events);
+  return t;
+}
+
+std::optional<Task> MemoryRepository::find_task(std::string_view task_id) {
+  std::lock_guard lock(mu_);
+  const auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return std::nullopt;
+  return it->second;
+}
+
+TaskPage MemoryRepository::list_tasks(const TaskQuery& query) {
+  std::lock_guard lock(mu_);
+  std::vector<Task> rows;
+  for (const auto& [id, t] : tasks_)
+    if (matches(t, query)) rows.push_back(t);
+  TaskPage page;
+  page.total = static_cast<std::int64_t>(rows.size());
+  std::sort(rows.begin(), rows.end(), newer_first);
+  if (query.after)
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const Task& t) { return !after_position(t, *query.after); }),
+               rows.end());
+  page.tasks = page_of(std::move(rows), query.limit, query.offset);
+  return page;
+}
+
+std::int64_t MemoryRepository::count_tasks(std::string_view user_id) {
+  std::lock_guard lock(mu_);
+  return std::count_if(tasks_.begin(), tasks_.end(), [&](const auto& kv) {
+    return !kv.second.deleted_at && kv.second.user_id == user_id;
+  });
+}
+
+std::optional<Change> MemoryRepository::modify_task(
+    std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) {
+  std::lock_guard lock(mu_);
+  const auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) throw NotFound("task", std::string(task_id));
+  auto change = fn(it->second);  // may throw: nothing has been written yet
+  if (!change) return std::nullopt;
+  if (change->task) {
+    Task& t = *change->task;
+    t.id = it->second.id;
+    t.task_id = it->second.task_id;
+    t.version = it->second.version + 1;
+    it->second = t;
+  }
+  for (const auto& e : change->executions)
+    store_execution(e);
+  for (auto& e : change->executions)
+    e.id = executions_.at(e.execution_id).id;
+  append_events(change->events);
+  return change;
+}
+
+std::optional<Execution> MemoryRepository::find_execution(std::string_view execution_id) {
+  std::lock_guard lock(mu_);
+  const auto it = executions_.find(execution_id);
+  if (it == executions_.end()) return std::nullopt;
+  return it->second;
+}
+
+ExecutionPage MemoryRepository::list_executions(std::string_view task_id, int limit, int offset) {
+  std::lock_guard lock(mu_);
+  std::vector<Execution> rows;
+  for (const auto& [id, e] : executions_)
+    if (e.task_id == task_id) rows.push_back(e);
+  std::sort(rows.begin(), rows.end(), [](const Execution& a, const Execution& b) {
+    if (a.started_at != b.started_at) return a.started_at > b.started_at;
+    return a.id > b.id;
+  });
+  ExecutionPage page;
+  page.total = static_cast<std::int64_t>(rows.size());
+  page.executions = page_of(std::move(rows), limit, offset);
+  return page;
+}
+
+std::int64_t MemoryRepository::count_executions_since(std::string_view user_id, Timestamp since) {
+  std::lock_guard lock(mu_);
+  return std::count_if(executions_.begin(), executions_.end(), [&](const auto& kv) {
+    return kv.second.user_id == user_id && kv.second.started_at >= since;
+  });
+}
+
+std::vector<Template> MemoryRepository::list_templates(const TemplateQuery& query) {
+  std::lock_guard lock(mu_);
+  std::vector<Template> out;
+  for (const auto& [id, t] : templates_) {
+    if (query.active_only && !t.is_active) continue;
+    if (query.category && t.category != *query.category) continue;
+    if (query.task_type && t.task_type != *query.task_type) continue;
+    if (query.max_level && !level_at_least(*query.max_level, t.required_subscription_level))
+      continue;
+    out.push_back(t);
+  }
+  std::sort(out.begin(), out.end(), [](const Template& a, const Template& b) {
+    const auto ca = to_string(a.category), cb = to_string(b.category);
+    if (ca != cb) return ca < cb;
+    if (a.name != b.name) return a.name < b.name;
+    return a.template_id < b.template_id;
+  });
+  return out;
+}
+
+std::optional<Template> MemoryRepository::find_template(std::string_view template_id) {
+  std::lock_guard lock(mu_);
+  const auto it = templates_.find(template_id);
+  if (it == templates_.end()) return std::nullopt;
+  return it->second;
+}
+
+Template MemoryRepository::upsert_template(const Template& tmpl) {
+  std::lock_guard lock(mu_);
+  Template t = tmpl;
+  const auto it = templates_.find(t.template_id);
+  t.id = it == templates_.end() ? ++next_template_id_ : it->second.id;
+  templates_[t.template_id] = t;
+  return t;
+}
+
+}  // namespace task::memory
