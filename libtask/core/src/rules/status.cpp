@@ -126,10 +126,6 @@ UpdateResult apply_update(const Task& task, const UpdateTaskRequest& patch, Time
   return r;
 }
 
-std::string etag_of(const Task& task) {
-  return "\"" + std::to_string(task.version) + "\"";
-}
-
 bool if_match_matches(std::string_view if_match, std::string_view etag) {
   std::size_t pos = 0;
   while (pos <= if_match.size()) {

@@ -1,0 +1,84 @@
+// task-server: flags (generated from task::runtime::settings()), then environment, then
+// defaults -> Runtime -> HttpServer. SIGTERM/SIGINT stop accepting, drain in-flight requests and
+// running executions, and exit 0.
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "server.hpp"
+#include "task/runtime/config.hpp"
+#include "task/runtime/log.hpp"
+#include "task/runtime/runtime.hpp"
+
+namespace {
+
+std::string env_names(const task::runtime::Setting& s) {
+  std::string out;
+  for (const auto& e : s.envs)
+    out += (out.empty() ? "" : ", ") + e;
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using task::runtime::log_line;
+  using task::runtime::LogLevel;
+  CLI::App app{"task-server: the Task Service HTTP API"};
+  app.set_version_flag("--version", std::string(TASK_VERSION));
+  std::map<std::string, std::string> values;
+  std::map<std::string, CLI::Option*> options;
+  for (const auto& s : task::runtime::settings()) {
+    auto help = s.help + " [env: " + env_names(s) + "]";
+    if (!s.fallback.empty()) help += " [default: " + s.fallback + "]";
+    options[s.key] = app.add_option("--" + s.key, values[s.key], help);
+  }
+  CLI11_PARSE(app, argc, argv);
+  std::map<std::string, std::string> flags;
+  for (const auto& [key, opt] : options)
+    if (opt->count() > 0) flags[key] = values[key];
+
+  // Block the stop signals before any thread starts; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    const auto config = task::runtime::resolve_config(flags, task::runtime::process_env);
+    task::runtime::Runtime runtime(config);
+    task::server::ServerOptions server_options;
+    server_options.version = TASK_VERSION;
+    task::server::HttpServer server(runtime, server_options);
+    const int port = server.bind(config.bind_address, config.port);
+    if (port < 0) {
+      log_line(LogLevel::error, "cannot bind",
+               {{"address", config.bind_address}, {"port", std::to_string(config.port)}});
+      return 1;
+    }
+    std::thread waiter([&server, &stop_signals] {
+      int sig = 0;
+      sigwait(&stop_signals, &sig);
+      log_line(LogLevel::info, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      server.stop();
+    });
+    log_line(LogLevel::info, "listening",
+             {{"address", config.bind_address}, {"port", std::to_string(port)}});
+    const bool ok = server.listen();
+    if (!ok) pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter
+    waiter.join();
+    runtime.shutdown();
+    log_line(LogLevel::info, "stopped", {{"clean", ok ? "true" : "false"}});
+    return ok ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "task-server: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,103 @@
+#include "health.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "task/clients/http_target.hpp"
+#include "task/codec/json_codec.hpp"
+
+namespace task::server {
+
+namespace json = boost::json;
+
+namespace {
+
+double millis_since(std::chrono::steady_clock::time_point start) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  return static_cast<double>(us / 10) / 100.0;  // 2 decimals
+}
+
+json::object probe_service(const std::string& url) {
+  if (url.empty()) return {{"status", "not_configured"}};
+  const auto parsed = clients::parse_http_url(url);
+  if (!parsed) return {{"status", "unhealthy"}, {"error", "invalid URL"}};
+  httplib::Client cli(parsed->origin());
+  cli.set_connection_timeout(std::chrono::seconds(1));
+  cli.set_read_timeout(std::chrono::seconds(1));
+  const auto start = std::chrono::steady_clock::now();
+  std::string prefix = parsed->target == "/" ? "" : parsed->target;
+  while (!prefix.empty() && prefix.back() == '/')
+    prefix.pop_back();
+  auto res = cli.Get(prefix + "/health");
+  const auto latency = millis_since(start);
+  if (!res)
+    return {{"status", "unhealthy"},
+            {"latency_ms", latency},
+            {"error", httplib::to_string(res.error())}};
+  const bool ok = res->status >= 200 && res->status < 300;
+  return {{"status", ok ? "healthy" : "unhealthy"},
+          {"latency_ms", latency},
+          {"http_status", res->status}};
+}
+
+}  // namespace
+
+json::object basic_health(runtime::Runtime& rt, int port, const std::string& version) {
+  return {{"status", "healthy"},
+          {"service", "task_service"},
+          {"version", version},
+          {"port", port},
+          {"timestamp", format_rfc3339(rt.clock().now())}};
+}
+
+HealthReport detailed_health(runtime::Runtime& rt, int port, const std::string& version) {
+  HealthReport report;
+  json::object components;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    rt.repository().ping();
+    report.database_up = true;
+    components["database"] = {
+        {"status", "healthy"}, {"latency_ms", millis_since(start)}, {"kind", rt.database_kind()}};
+  } catch (const std::exception&) {
+    components["database"] = {
+        {"status", "unhealthy"}, {"latency_ms", millis_since(start)}, {"kind", rt.database_kind()}};
+  }
+  json::object bus{{"kind", rt.event_bus_kind()}, {"relay_running", rt.event_relay_running()}};
+  const auto bus_start = std::chrono::steady_clock::now();
+  try {
+    const auto [backlog, oldest] = rt.repository().outbox_backlog();
+    bus["outbox_backlog"] = backlog;
+    bus["oldest_unpublished"] = timestamp_or_null(oldest);
+    bus["status"] = rt.event_relay_running() || backlog == 0 ? "healthy" : "degraded";
+  } catch (const std::exception&) {
+    bus["status"] = "unhealthy";
+  }
+  bus["latency_ms"] = millis_since(bus_start);
+  components["event_bus"] = std::move(bus);
+  components["scheduler"] = {
+      {"status",
+       rt.config().scheduler ? (rt.scheduler_running() ? "running" : "not_running") : "disabled"},
+      {"latency_ms", 0}};
+  components["worker_pool"] = {{"status", "healthy"},
+                               {"size", static_cast<std::int64_t>(rt.workers().size())},
+                               {"busy", static_cast<std::int64_t>(rt.workers().busy())},
+                               {"latency_ms", 0}};
+  const auto& c = rt.config();
+  components["account_service"] = probe_service(c.account_service_url);
+  components["notification_service"] = probe_service(c.notification_service_url);
+  components["calendar_service"] = probe_service(c.calendar_service_url);
+  bool degraded = false;
+  for (const auto& [name, v] : components)
+    degraded = degraded || v.as_object().at("status") == "unhealthy";
+  auto body = basic_health(rt, port, version);
+  body["status"] = !report.database_up ? "unhealthy" : degraded ? "degraded" : "healthy";
+  body["components"] = std::move(components);
+  report.body = std::move(body);
+  return report;
+}
+
+}  // namespace task::server

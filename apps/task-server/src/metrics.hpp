@@ -1,0 +1,49 @@
+#pragma once
+/// Process metrics in the Prometheus text exposition format (GET /metrics): requests by route
+/// and status, a request latency histogram per route, executions by status, in-flight requests.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace task::server {
+
+/// Thread-safe counters and histograms of one server.
+class Metrics {
+ public:
+  /// Upper bounds (seconds) of the latency histogram buckets.
+  static constexpr std::array<double, 12> kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                   0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+
+  /// Records one finished request.
+  void observe_request(const std::string& method, const std::string& route, int status,
+                       double seconds);
+  /// Records one finished execution by its status ("completed", "failed", ...).
+  void observe_execution(const std::string& status);
+  /// In-flight requests gauge.
+  void request_started() { ++in_flight_; }
+  void request_finished() { --in_flight_; }
+
+  /// The exposition text.
+  std::string render() const;
+
+ private:
+  struct Histogram {
+    std::array<std::uint64_t, kBuckets.size()> buckets{};
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+  std::map<std::string, Histogram> latency_;
+  std::map<std::string, std::uint64_t> executions_;
+  std::atomic<std::int64_t> in_flight_{0};
+};
+
+/// Escapes a Prometheus label value (backslash, quote, newline).
+std::string prometheus_label(const std::string& v);
+
+}  // namespace task::server

@@ -1,0 +1,234 @@
+// The routes of API.md §6: each parses the request, calls the TaskService, writes JSON.
+#include <boost/json.hpp>
+#include <future>
+
+#include "error_table.hpp"
+#include "health.hpp"
+#include "server_impl.hpp"
+#include "task/codec/json_codec.hpp"
+#include "task/core/errors.hpp"
+#include "task/runtime/log.hpp"
+
+namespace task::server {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kTaskId = R"(/api/v1/tasks/([^/]+))";
+
+void send_task(httplib::Response& res, int status, const Task& t) {
+  res.set_header("ETag", etag_of(t));
+  send_json(res, status, json::value_from(t));
+}
+
+json::value task_list_json(const TaskList& list) {
+  json::array tasks;
+  for (const auto& t : list.tasks)
+    tasks.push_back(json::value_from(t));
+  json::object o;
+  o["count"] = static_cast<std::int64_t>(list.tasks.size());
+  o["tasks"] = std::move(tasks);
+  o["total"] = list.total;
+  o["limit"] = list.limit;
+  o["offset"] = list.offset;
+  o["next_cursor"] = list.next_cursor ? json::value(*list.next_cursor) : json::value(nullptr);
+  o["filters"] = list.filters;
+  return o;
+}
+
+json::object totals_json(const ExecutionTotals& t) {
+  return {{"total", t.total},
+          {"successful", t.successful},
+          {"failed", t.failed},
+          {"average_duration_ms", t.average_duration_ms},
+          {"credits_consumed", t.credits},
+          {"tokens_used", t.tokens},
+          {"api_calls", t.api_calls}};
+}
+
+json::value stats_json(const ServiceStats& s) {
+  json::object by_status, by_type;
+  std::int64_t total = 0;
+  for (const auto& [k, n] : s.tasks.by_status) {
+    by_status[std::string(to_string(k))] = n;
+    total += n;
+  }
+  for (const auto& [k, n] : s.tasks.by_type)
+    by_type[std::string(to_string(k))] = n;
+  return json::object{{"tasks", {{"total", total}, {"by_status", by_status}, {"by_type", by_type}}},
+                      {"executions",
+                       {{"last_1_day", totals_json(s.last_1_day)},
+                        {"last_7_days", totals_json(s.last_7_days)},
+                        {"last_30_days", totals_json(s.last_30_days)}}},
+                      {"credits_consumed_last_30_days", s.last_30_days.credits},
+                      {"scheduler_lag_seconds", s.scheduler_lag_seconds},
+                      {"outbox_backlog", s.outbox_backlog},
+                      {"generated_at", format_rfc3339(s.generated_at)}};
+}
+
+/// `wait_ms` of the execute endpoint: 0..max, default 30000.
+int wait_ms_of(const httplib::Request& req, int max_wait) {
+  if (!req.has_param("wait_ms")) return 30000;
+  const auto v = req.get_param_value("wait_ms");
+  std::size_t used = 0;
+  long n = -1;
+  try {
+    n = std::stol(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size())
+    throw ValidationError({"query", "wait_ms"}, "Input should be a valid integer", "int_parsing");
+  if (n < 0 || n > max_wait)
+    throw ValidationError({"query", "wait_ms"},
+                          "Input should be between 0 and " + std::to_string(max_wait),
+                          "value_error");
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+void HttpServer::Impl::install_routes() {
+  add("GET", "/health", "/health", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, basic_health(rt, port, options.version));
+  });
+  add("GET", "/health/detailed", "/health/detailed",
+      [this](const httplib::Request&, httplib::Response& res) {
+        auto report = detailed_health(rt, port, options.version);
+        send_json(res, report.database_up ? 200 : 503, report.body);
+      });
+  add("GET", "/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  add("GET", "/openapi.json", "/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content(kOpenApiJson, "application/json");
+  });
+
+  add("POST", "/api/v1/tasks", "/api/v1/tasks",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        send_task(res, 201, rt.service().create_task(c, json_body(req, false)));
+      });
+  add("GET", "/api/v1/tasks", "/api/v1/tasks",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        send_json(res, 200, task_list_json(rt.service().list_tasks(c, query_params(req))));
+      });
+  add("POST", "/api/v1/tasks/from-template", "/api/v1/tasks/from-template",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        send_task(res, 201, rt.service().create_from_template(c, json_body(req, false)));
+      });
+  add("GET", kTaskId, "/api/v1/tasks/{task_id}",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        send_task(res, 200, rt.service().get_task(c, req.matches[1].str()));
+      });
+  add("PUT", kTaskId, "/api/v1/tasks/{task_id}",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        std::optional<std::string> if_match;
+        if (req.has_header("If-Match")) if_match = req.get_header_value("If-Match");
+        auto updated =
+            rt.service().update_task(c, req.matches[1].str(), json_body(req, false), if_match);
+        send_task(res, 200, updated.task);
+      });
+  add("DELETE", kTaskId, "/api/v1/tasks/{task_id}",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        const auto t = rt.service().delete_task(c, req.matches[1].str());
+        send_json(res, 200,
+                  json::object{{"message", "Task deleted successfully"}, {"task_id", t.task_id}});
+      });
+  add("POST", R"(/api/v1/tasks/([^/]+)/execute)", "/api/v1/tasks/{task_id}/execute",
+      [this](const httplib::Request& req, httplib::Response& res) { execute(req, res); });
+  add("GET", R"(/api/v1/tasks/([^/]+)/executions)", "/api/v1/tasks/{task_id}/executions",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        auto list = rt.service().list_executions(c, req.matches[1].str(), query_params(req));
+        json::array out;
+        for (const auto& e : list.executions)
+          out.push_back(json::value_from(e));
+        res.set_header("X-Total-Count", std::to_string(list.total));
+        send_json(res, 200, out);
+      });
+  add("GET", "/api/v1/templates", "/api/v1/templates",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        json::array out;
+        for (const auto& t : rt.service().list_templates(c, query_params(req)))
+          out.push_back(json::value_from(t));
+        send_json(res, 200, out);
+      });
+  add("GET", "/api/v1/analytics", "/api/v1/analytics",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        send_json(res, 200, json::value_from(rt.service().analytics(c, query_params(req))));
+      });
+  add("GET", "/api/v1/scheduler/pending", "/api/v1/scheduler/pending",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req, false);
+        json::array out;
+        for (const auto& t : rt.service().pending_tasks(c, query_params(req)))
+          out.push_back(json::value_from(t));
+        const auto n = static_cast<std::int64_t>(out.size());
+        send_json(res, 200, json::object{{"tasks", std::move(out)}, {"count", n}});
+      });
+  add("POST", R"(/api/v1/scheduler/execute/([^/]+))", "/api/v1/scheduler/execute/{task_id}",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req, false);
+        const auto run = rt.service().run_scheduled(c, req.matches[1].str());
+        metrics.observe_execution(std::string(to_string(run.execution.status)));
+        send_json(res, 200,
+                  json::object{{"message", "Task executed"},
+                               {"execution_id", run.execution.execution_id},
+                               {"status", std::string(to_string(run.execution.status))}});
+      });
+  add("GET", "/api/v1/service/stats", "/api/v1/service/stats",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req, false);
+        send_json(res, 200, stats_json(rt.service().service_stats(c)));
+      });
+}
+
+void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& res) {
+  const auto c = caller(req);
+  const auto body = json_body(req, true);
+  const int wait_ms = wait_ms_of(req, options.max_wait_ms);
+  auto& pool = rt.workers();
+  if (!pool.try_admit()) throw Unavailable("execution worker pool is full");
+  StartedRun started;
+  try {
+    started = rt.service().start_execution(c, req.matches[1].str(), body);
+  } catch (...) {
+    pool.cancel_admission();
+    throw;
+  }
+  auto done = std::make_shared<std::promise<FinishedRun>>();
+  auto finished = done->get_future();
+  const auto request_id = current_request().request_id;
+  pool.submit_admitted([this, started, done, request_id] {
+    try {
+      auto run = rt.service().finish_execution(started);
+      metrics.observe_execution(std::string(to_string(run.execution.status)));
+      done->set_value(std::move(run));
+    } catch (const std::exception& e) {
+      runtime::log_line(runtime::LogLevel::error, "execution failed to record",
+                        {{"request_id", request_id},
+                         {"execution_id", started.execution.execution_id},
+                         {"error", e.what()}});
+      done->set_exception(std::current_exception());
+    }
+  });
+  if (finished.wait_for(std::chrono::milliseconds(wait_ms)) == std::future_status::ready) {
+    send_json(res, 200, json::value_from(finished.get().execution));
+    return;
+  }
+  res.set_header("Location", "/api/v1/tasks/" + started.task.task_id + "/executions");
+  send_json(res, 202, json::value_from(started.execution));
+}
+
+}  // namespace task::server

@@ -1,0 +1,60 @@
+#pragma once
+/// task-server's HTTP layer on cpp-httplib: routes of API.md §6 over a runtime::Runtime, with
+/// request ids, one log line per request, metrics, identity, the error table and hardening
+/// (body limit, timeouts, backlog, thread pool, TCP_NODELAY).
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "task/runtime/runtime.hpp"
+
+namespace task::server {
+
+class Metrics;
+
+/// Tunables of the HTTP layer.
+struct ServerOptions {
+  std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies get 413
+  int threads = 64;                          ///< HTTP thread pool (one per keep-alive connection)
+  std::chrono::seconds read_timeout{10};     ///< slow or half-open clients are dropped
+  std::chrono::seconds write_timeout{10};
+  std::chrono::seconds keep_alive_timeout{5};
+  std::size_t keep_alive_max_count = 100000;
+  int backlog = 1024;
+  int max_wait_ms = 300000;  ///< upper bound of `wait_ms` on execute
+  std::string version = "0.1.0";
+};
+
+/// The HTTP server. Construct, bind, then listen (blocks until stop()).
+class HttpServer {
+ public:
+  HttpServer(runtime::Runtime& runtime, ServerOptions options = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds `host:port`; port 0 picks a free port. Returns the bound port, or -1.
+  int bind(const std::string& host, int port);
+  /// Serves until stop(); returns false when the listen loop failed. In-flight requests finish
+  /// before it returns.
+  bool listen();
+  /// Asks listen() to return (thread-safe, e.g. from a signal-waiting thread).
+  void stop();
+  bool is_running() const;
+  int port() const;
+  Metrics& metrics();
+
+  /// Every route as `METHOD path-template` (e.g. `GET /api/v1/tasks/{task_id}`), for the
+  /// OpenAPI completeness check.
+  std::vector<std::string> routes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The embedded OpenAPI 3 document (docs/openapi.json, compiled in at build time).
+extern const char* const kOpenApiJson;
+
+}  // namespace task::server

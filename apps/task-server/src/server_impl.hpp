@@ -1,0 +1,73 @@
+#pragma once
+/// Private parts of HttpServer shared by server.cpp (plumbing) and routes.cpp (handlers).
+#include <httplib.h>
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "auth.hpp"
+#include "metrics.hpp"
+#include "server.hpp"
+#include "task/service/task_service.hpp"
+
+namespace task::server {
+
+/// cpp-httplib's Server with a configurable listen backlog (the library hard-codes 5).
+class BacklogServer : public httplib::Server {
+ public:
+  /// Re-listens the bound socket with `backlog`, then serves.
+  bool listen_with_backlog(int backlog);
+};
+
+/// Per-request state, kept on the handling thread from pre-routing until the log line.
+struct RequestState {
+  std::string request_id;
+  std::string route = "unmatched";
+  std::string user_id;
+  std::chrono::steady_clock::time_point start{};
+  std::string error_log;  ///< internal error text for the log line (never sent)
+};
+
+/// The state of the request being handled on this thread.
+RequestState& current_request();
+
+/// A route handler.
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+struct HttpServer::Impl {
+  Impl(runtime::Runtime& rt, ServerOptions opts);
+
+  runtime::Runtime& rt;
+  ServerOptions options;
+  AuthSettings auth;
+  BacklogServer http;
+  Metrics metrics;
+  std::vector<std::string> route_list;
+  int port = -1;
+
+  /// Registers a route: `method`, regex `pattern`, its label for logs/metrics (`template_path`).
+  void add(const std::string& method, const std::string& pattern, const std::string& template_path,
+           Handler handler);
+  void install_hooks();
+  void install_routes();  // routes.cpp
+  /// POST /api/v1/tasks/{task_id}/execute (routes.cpp).
+  void execute(const httplib::Request& req, httplib::Response& res);
+
+  /// The authenticated caller (401/403 by exception); `need_user`: a user id is required.
+  Caller caller(const httplib::Request& req, bool need_user = true);
+};
+
+/// Writes a JSON response.
+void send_json(httplib::Response& res, int status, const boost::json::value& body);
+
+/// The request body as JSON: empty -> `missing` error (or null when `optional`); malformed ->
+/// 422 `json_invalid` at loc ["body"].
+boost::json::value json_body(const httplib::Request& req, bool optional);
+
+/// Query parameters in the core's form.
+QueryParams query_params(const httplib::Request& req);
+
+}  // namespace task::server

@@ -1,0 +1,40 @@
+#pragma once
+/// The account service adapter of the SubscriptionDirectory port (ACCOUNT_SERVICE_URL), cached.
+///
+/// Request: `GET {base}/api/v1/accounts/{user_id}/subscription`; the answer's
+/// `subscription_level` (or `tier`) is the level. 404 means "unknown user" (nullopt); other
+/// failures also give nullopt (the caller falls back to the default tier) and are not cached.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "task/core/time.hpp"
+#include "task/ports/collaborators.hpp"
+
+namespace task::clients {
+
+/// Looks levels up in the account service and caches answers for `ttl`.
+class AccountDirectory final : public SubscriptionDirectory {
+ public:
+  explicit AccountDirectory(std::string base_url,
+                            std::chrono::seconds ttl = std::chrono::seconds(300),
+                            std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+  std::optional<SubscriptionLevel> level_of(std::string_view user_id) override;
+  /// Replaces a cached level (e.g. from a subscription.changed event).
+  void remember(std::string_view user_id, SubscriptionLevel level);
+
+ private:
+  struct Entry {
+    std::optional<SubscriptionLevel> level;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::string base_url_;
+  std::chrono::seconds ttl_;
+  std::chrono::milliseconds timeout_;
+  std::mutex mutex_;
+  std::map<std::string, Entry, std::less<>> cache_;
+};
+
+}  // namespace task::clients

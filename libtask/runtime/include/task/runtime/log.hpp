@@ -1,0 +1,27 @@
+#pragma once
+/// One line per event on stderr, key=value (logfmt): `ts=... level=info msg=request k=v ...`.
+/// Values with spaces, quotes or `=` are quoted. Thread-safe.
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace task::runtime {
+
+/// Severity; lines below the configured level are dropped.
+enum class LogLevel { debug, info, warn, error };
+
+/// Sets the minimum level ("debug", "info", "warn", "error").
+void set_log_level(std::string_view level);
+
+/// True when lines at `level` are written.
+bool log_enabled(LogLevel level);
+
+/// Writes one line: ts, level, msg, then the fields in order.
+void log_line(LogLevel level, std::string_view msg,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
+
+/// Formats one logfmt value (quoted and escaped when needed).
+std::string logfmt_value(std::string_view v);
+
+}  // namespace task::runtime

@@ -1,0 +1,76 @@
+#pragma once
+/// The composition root: Config -> a wired TaskService. The only place that picks adapters:
+/// storage by URL (`memory:` -> task::memory, `sqlite://` / `postgresql://` -> task::store, with
+/// migrations applied and built-in templates seeded), executors (task::clients), the notifier,
+/// the subscription directory, the event relay, and a bounded worker pool for executions.
+/// task-server and task-cli's local mode both build one of these.
+#include <memory>
+#include <string>
+
+#include "task/ports/clock.hpp"
+#include "task/ports/collaborators.hpp"
+#include "task/ports/executor.hpp"
+#include "task/ports/id_generator.hpp"
+#include "task/ports/repository.hpp"
+#include "task/runtime/config.hpp"
+#include "task/runtime/worker_pool.hpp"
+#include "task/service/task_service.hpp"
+
+namespace task::runtime {
+
+/// Everything a process needs to serve the API, built from a Config.
+class Runtime {
+ public:
+  /// Opens storage (throws std::runtime_error with a clear message when it cannot), applies
+  /// migrations, seeds templates, wires the service. `clock` defaults to the system clock.
+  explicit Runtime(Config config, std::shared_ptr<Clock> clock = nullptr);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  const Config& config() const { return config_; }
+  TaskService& service() { return *service_; }
+  TaskRepository& repository() { return *repository_; }
+  const std::shared_ptr<TaskRepository>& repository_ptr() const { return repository_; }
+  Clock& clock() { return *clock_; }
+  WorkerPool& workers() { return *workers_; }
+  ExecutorRegistry& executors() { return *executors_; }
+
+  /// "memory", "sqlite" or "postgresql".
+  const std::string& database_kind() const { return database_kind_; }
+  /// "nats" (with its URL) or "in-process".
+  std::string event_bus_kind() const { return config_.nats_url.empty() ? "in-process" : "nats"; }
+  /// Whether the event relay is running in this process.
+  bool event_relay_running() const { return relay_ != nullptr; }
+  /// Whether a scheduler loop runs in this process.
+  bool scheduler_running() const { return scheduler_ != nullptr; }
+
+  /// Stops background work (relay), then drains the worker pool. Idempotent.
+  void shutdown();
+
+ private:
+  Config config_;
+  std::shared_ptr<Clock> clock_;
+  std::shared_ptr<IdGenerator> ids_;
+  std::shared_ptr<TaskRepository> repository_;
+  std::shared_ptr<ExecutorRegistry> executors_;
+  std::shared_ptr<Notifier> notifier_;
+  std::shared_ptr<SubscriptionDirectory> subscriptions_;
+  std::unique_ptr<TaskService> service_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::shared_ptr<void> relay_;      ///< background event relay, when one is wired
+  std::shared_ptr<void> scheduler_;  ///< background scheduler loop, when one is wired
+  std::string database_kind_;
+};
+
+/// Opens the repository a database URL names; `kind` receives "memory", "sqlite" or
+/// "postgresql". Throws std::runtime_error for an unknown scheme or a backend not built in.
+std::shared_ptr<TaskRepository> open_repository(const Config& config, std::string& kind);
+
+/// The executor registry of a configuration: todo family -> notify executor, custom -> webhook
+/// executor; types whose provider is not configured have no executor (their runs fail with
+/// PROVIDER_NOT_CONFIGURED).
+std::shared_ptr<ExecutorRegistry> make_executors(const Config& config,
+                                                 std::shared_ptr<Notifier> notifier);
+
+}  // namespace task::runtime

@@ -1,0 +1,58 @@
+#include "task/runtime/log.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+#include "task/core/time.hpp"
+
+namespace task::runtime {
+
+namespace {
+std::atomic<int> g_level{static_cast<int>(LogLevel::info)};
+std::mutex g_mutex;
+constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
+}  // namespace
+
+void set_log_level(std::string_view level) {
+  for (int i = 0; i < 4; ++i)
+    if (level == kNames[i]) g_level = i;
+}
+
+bool log_enabled(LogLevel level) {
+  return static_cast<int>(level) >= g_level.load();
+}
+
+std::string logfmt_value(std::string_view v) {
+  bool quote = v.empty();
+  for (char c : v)
+    quote = quote || c == ' ' || c == '"' || c == '=' || c == '\\' || c < 0x20;
+  if (!quote) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out + "\"";
+}
+
+void log_line(LogLevel level, std::string_view msg,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  if (!log_enabled(level)) return;
+  const auto now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
+  std::string line = "ts=" + format_rfc3339(now) + " level=" + kNames[static_cast<int>(level)] +
+                     " msg=" + logfmt_value(msg);
+  for (const auto& [k, v] : fields)
+    line += " " + std::string(k) + "=" + logfmt_value(v);
+  line += '\n';
+  std::lock_guard lock(g_mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace task::runtime

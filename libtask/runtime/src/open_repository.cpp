@@ -1,0 +1,39 @@
+#include <stdexcept>
+
+#include "task/runtime/runtime.hpp"
+#if TASK_HAVE_MEMORY
+#include "task/memory/memory_repository.hpp"
+#endif
+
+namespace task::runtime {
+
+namespace {
+
+bool starts_with(const std::string& s, std::string_view prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+}  // namespace
+
+std::shared_ptr<TaskRepository> open_repository(const Config& config, std::string& kind) {
+  const auto& url = config.database_url;
+  if (starts_with(url, "memory:")) {
+    kind = "memory";
+#if TASK_HAVE_MEMORY
+    auto repo = std::make_shared<memory::MemoryRepository>();
+    memory::load_builtin_templates(*repo, SystemClock{}.now());
+    return repo;
+#else
+    throw std::runtime_error("the memory: backend is not built into this binary");
+#endif
+  }
+  if (starts_with(url, "sqlite://") || starts_with(url, "postgresql://") ||
+      starts_with(url, "postgres://")) {
+    kind = starts_with(url, "sqlite://") ? "sqlite" : "postgresql";
+    throw std::runtime_error("the " + kind + " backend is not built into this binary yet");
+  }
+  throw std::runtime_error("unsupported database URL '" + url +
+                           "' (use sqlite:///path, postgresql://... or memory:)");
+}
+
+}  // namespace task::runtime

@@ -1,0 +1,119 @@
+#include "migrations.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+#include "sql_exec.hpp"
+
+namespace task::store::detail {
+
+namespace {
+
+/// Arbitrary constant key of the PostgreSQL advisory lock that serialises migrations.
+constexpr long long kMigrationLockKey = 0x7461736b6d6967;  // "taskmig"
+
+int version_of(const std::string& name) {
+  return std::stoi(name.substr(0, name.find('_')));
+}
+
+std::string backend_name(const Dialect& d) {
+  return d.pg() ? "postgres" : "sqlite";
+}
+
+void ensure_migrations_table(soci::session& s, const Dialect& d) {
+  if (d.pg()) s << "CREATE SCHEMA IF NOT EXISTS task";
+  s << "CREATE TABLE IF NOT EXISTS " + d.table("schema_migrations") +
+           " (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at BIGINT NOT "
+           "NULL)";
+}
+
+int apply_pending(soci::session& s, const Dialect& d) {
+  const auto done = applied_versions(s, d);
+  int applied = 0;
+  for (const auto& m : embedded_migrations()) {
+    if (m.backend != backend_name(d)) continue;
+    const int version = version_of(m.name);
+    if (std::find(done.begin(), done.end(), version) != done.end()) continue;
+    if (d.pg()) s << "BEGIN";  // SQLite: already inside BEGIN IMMEDIATE
+    for (const auto& stmt : split_statements(m.sql))
+      s << stmt;
+    Params p;
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    execute(s,
+            "INSERT INTO " + d.table("schema_migrations") +
+                " (version, name, applied_at) VALUES (" + p.add(version) + ", " + p.add(m.name) +
+                ", " + p.add(std::int64_t{now}) + ")",
+            p);
+    if (d.pg()) s << "COMMIT";
+    ++applied;
+  }
+  return applied;
+}
+
+}  // namespace
+
+std::vector<std::string> split_statements(const std::string& script) {
+  std::vector<std::string> out;
+  std::istringstream in(script);
+  std::string line, current;
+  while (std::getline(in, line)) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+    current += line + "\n";
+    const auto last = line.find_last_not_of(" \t\r");
+    if (line[last] == ';') {
+      out.push_back(current.substr(0, current.rfind(';')));
+      current.clear();
+    }
+  }
+  if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+  return out;
+}
+
+std::vector<int> applied_versions(soci::session& s, const Dialect& d) {
+  std::vector<int> out;
+  Params p;
+  query(s, "SELECT version FROM " + d.table("schema_migrations") + " ORDER BY version", p,
+        [&](const soci::row& r) { out.push_back(static_cast<int>(col_i64(r, 0))); });
+  return out;
+}
+
+int apply_migrations(soci::session& s, const Dialect& d) {
+  if (d.pg()) {
+    long long key = kMigrationLockKey;
+    s << "SELECT pg_advisory_lock(:k)", soci::use(key);
+    try {
+      ensure_migrations_table(s, d);
+      const int n = apply_pending(s, d);
+      s << "SELECT pg_advisory_unlock(:k)", soci::use(key);
+      return n;
+    } catch (...) {
+      try {
+        s << "ROLLBACK";
+        s << "SELECT pg_advisory_unlock(:k)", soci::use(key);
+      } catch (...) {
+        // connection lost: the server releases session locks itself
+      }
+      throw;
+    }
+  }
+  s << "BEGIN IMMEDIATE";
+  try {
+    ensure_migrations_table(s, d);
+    const int n = apply_pending(s, d);
+    s << "COMMIT";
+    return n;
+  } catch (...) {
+    try {
+      s << "ROLLBACK";
+    } catch (...) {
+      // nothing more to do
+    }
+    throw;
+  }
+}
+
+}  // namespace task::store::detail

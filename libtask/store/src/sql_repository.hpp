@@ -1,0 +1,68 @@
+#pragma once
+/// The SOCI implementation of TaskRepository: one class for SQLite and PostgreSQL; the
+/// differences live in Dialect.
+#include <memory>
+
+#include "database.hpp"
+#include "sql_exec.hpp"
+#include "task/ports/repository.hpp"
+
+namespace task::store::detail {
+
+/// TaskRepository over a Database (pool + dialect).
+class SqlRepository final : public TaskRepository {
+ public:
+  explicit SqlRepository(std::unique_ptr<Database> db);
+
+  Task insert_task(const Task& task, const std::vector<Event>& events) override;
+  std::optional<Task> find_task(std::string_view task_id) override;
+  TaskPage list_tasks(const TaskQuery& query) override;
+  std::int64_t count_tasks(std::string_view user_id) override;
+  std::optional<Change> modify_task(
+      std::string_view task_id,
+      const std::function<std::optional<Change>(const Task&)>& fn) override;
+
+  std::optional<Execution> find_execution(std::string_view execution_id) override;
+  ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
+  std::int64_t count_executions_since(std::string_view user_id, Timestamp since) override;
+
+  std::vector<Template> list_templates(const TemplateQuery& query) override;
+  std::optional<Template> find_template(std::string_view template_id) override;
+  Template upsert_template(const Template& tmpl) override;
+
+  TaskCounts count_tasks_by(std::optional<std::string_view> user_id) override;
+  ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
+                                   Timestamp since) override;
+
+  std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
+  std::vector<Task> claim_due_tasks(Timestamp now, int limit, std::string_view owner,
+                                    std::chrono::microseconds lease) override;
+  std::optional<Timestamp> earliest_due_time() override;
+  std::vector<Task> list_due_reminders(Timestamp now, int limit) override;
+
+  std::optional<SubscriptionLevel> find_user_level(std::string_view user_id) override;
+  void set_user_level(std::string_view user_id, SubscriptionLevel level,
+                      Timestamp changed_at) override;
+  std::vector<std::string> list_open_task_ids(std::string_view user_id) override;
+
+  std::vector<OutboxEntry> fetch_outbox(int limit) override;
+  void mark_published(const std::vector<std::int64_t>& seqs, Timestamp now) override;
+  std::int64_t prune_outbox(Timestamp before) override;
+  std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
+
+  void ping() override;
+
+  /// Inserts the built-in templates that are not stored yet.
+  void seed_templates(const std::vector<Template>& templates);
+
+ private:
+  const Dialect& d() const { return db_->dialect(); }
+  std::string t(const char* name) const { return d().table(name); }
+  std::vector<Task> select_tasks(soci::session& s, const std::string& where_and_order, Params& p);
+  std::int64_t upsert_execution(soci::session& s, const Execution& e);
+  void insert_events(soci::session& s, const std::vector<Event>& events);
+
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace task::store::detail

@@ -1,0 +1,269 @@
+// Executions, templates, analytics, users, outbox and health of SqlRepository.
+#include <algorithm>
+
+#include "codec.hpp"
+#include "sql_repository.hpp"
+
+namespace task::store::detail {
+
+namespace {
+
+const char* const kLevelRank =
+    "(CASE required_subscription_level WHEN 'enterprise' THEN 3 WHEN 'pro' THEN 2 WHEN 'basic' "
+    "THEN 1 ELSE 0 END)";
+
+/// floor(started_at / 15 min) for micros, also for times before 1970.
+const char* const kQuarterHour =
+    "((started_at - (((started_at % 900000000) + 900000000) % 900000000)) / 900000000)";
+
+std::string user_filter(std::optional<std::string_view> user_id, Params& p) {
+  return user_id ? " AND user_id = " + p.add(std::string(*user_id)) : std::string();
+}
+
+}  // namespace
+
+std::optional<Execution> SqlRepository::find_execution(std::string_view execution_id) {
+  return db_->with_session([&](soci::session& s) -> std::optional<Execution> {
+    Params p;
+    std::optional<Execution> out;
+    query(s,
+          "SELECT " + execution_columns(d()) + " FROM " + t("task_executions") +
+              " WHERE execution_id = " + p.add(std::string(execution_id)),
+          p, [&](const soci::row& r) { out = execution_from_row(r); });
+    return out;
+  });
+}
+
+ExecutionPage SqlRepository::list_executions(std::string_view task_id, int limit, int offset) {
+  return db_->with_session([&](soci::session& s) {
+    ExecutionPage page;
+    Params cp;
+    page.total = query_int(s,
+                           "SELECT COUNT(*) FROM " + t("task_executions") +
+                               " WHERE task_id = " + cp.add(std::string(task_id)),
+                           cp)
+                     .value_or(0);
+    Params p;
+    query(s,
+          "SELECT " + execution_columns(d()) + " FROM " + t("task_executions") +
+              " WHERE task_id = " + p.add(std::string(task_id)) +
+              " ORDER BY started_at DESC, id DESC LIMIT " + p.add(std::max(limit, 0)) + " OFFSET " +
+              p.add(std::max(offset, 0)),
+          p, [&](const soci::row& r) { page.executions.push_back(execution_from_row(r)); });
+    return page;
+  });
+}
+
+std::int64_t SqlRepository::count_executions_since(std::string_view user_id, Timestamp since) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    return query_int(s,
+                     "SELECT COUNT(*) FROM " + t("task_executions") + " WHERE user_id = " +
+                         p.add(std::string(user_id)) + " AND started_at >= " + p.add(since),
+                     p)
+        .value_or(0);
+  });
+}
+
+std::vector<Template> SqlRepository::list_templates(const TemplateQuery& q) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    std::string w = " WHERE 1 = 1";
+    if (q.category) w += " AND category = " + p.add(std::string(to_string(*q.category)));
+    if (q.task_type) w += " AND task_type = " + p.add(std::string(to_string(*q.task_type)));
+    if (q.max_level)
+      w += std::string(" AND ") + kLevelRank + " <= " + p.add(static_cast<int>(*q.max_level));
+    if (q.active_only) w += " AND is_active";
+    std::vector<Template> out;
+    query(s,
+          "SELECT " + template_columns(d()) + " FROM " + t("task_templates") + w + " ORDER BY " +
+              d().order_text("category") + ", " + d().order_text("name") + ", " +
+              d().order_text("template_id"),
+          p, [&](const soci::row& r) { out.push_back(template_from_row(r)); });
+    return out;
+  });
+}
+
+std::optional<Template> SqlRepository::find_template(std::string_view template_id) {
+  return db_->with_session([&](soci::session& s) -> std::optional<Template> {
+    Params p;
+    std::optional<Template> out;
+    query(s,
+          "SELECT " + template_columns(d()) + " FROM " + t("task_templates") +
+              " WHERE template_id = " + p.add(std::string(template_id)),
+          p, [&](const soci::row& r) { out = template_from_row(r); });
+    return out;
+  });
+}
+
+Template SqlRepository::upsert_template(const Template& tmpl) {
+  return db_->with_session([&](soci::session& s) {
+    Template stored = tmpl;
+    Params p;
+    auto [cols, vals] = template_values(d(), stored, p);
+    stored.id = query_int(s,
+                          "INSERT INTO " + t("task_templates") + " (" + cols + ") VALUES (" + vals +
+                              ") ON CONFLICT (template_id) DO UPDATE SET " +
+                              excluded_assignments(cols) + " RETURNING id",
+                          p)
+                    .value_or(0);
+    return stored;
+  });
+}
+
+void SqlRepository::seed_templates(const std::vector<Template>& templates) {
+  for (const auto& tmpl : templates)
+    if (!find_template(tmpl.template_id)) upsert_template(tmpl);
+}
+
+TaskCounts SqlRepository::count_tasks_by(std::optional<std::string_view> user_id) {
+  return db_->with_session([&](soci::session& s) {
+    TaskCounts counts;
+    for (const char* column : {"status", "task_type"}) {
+      Params p;
+      const std::string col = column;
+      query(s,
+            "SELECT " + col + ", COUNT(*) FROM " + t("user_tasks") + " WHERE deleted_at IS NULL" +
+                user_filter(user_id, p) + " GROUP BY " + col,
+            p, [&](const soci::row& r) {
+              if (col == "status")
+                counts.by_status[stored_enum<TaskStatus>(col_str(r, 0))] = col_i64(r, 1);
+              else
+                counts.by_type[stored_enum<TaskType>(col_str(r, 0))] = col_i64(r, 1);
+            });
+    }
+    return counts;
+  });
+}
+
+ExecutionTotals SqlRepository::execution_totals(std::optional<std::string_view> user_id,
+                                                Timestamp since) {
+  return db_->with_session([&](soci::session& s) {
+    ExecutionTotals totals;
+    Params p;
+    const std::string where = " FROM " + t("task_executions") +
+                              " WHERE started_at >= " + p.add(since) + user_filter(user_id, p);
+    query(s,
+          "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0), "
+          "COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), "
+          "CAST(COALESCE(AVG(duration_ms), 0) AS DOUBLE PRECISION), "
+          "CAST(COALESCE(SUM(credits_consumed), 0) AS DOUBLE PRECISION), "
+          "CAST(COALESCE(SUM(tokens_used), 0) AS BIGINT), "
+          "CAST(COALESCE(SUM(api_calls_made), 0) AS BIGINT)" +
+              where,
+          p, [&](const soci::row& r) {
+            totals.total = col_i64(r, 0);
+            totals.successful = col_i64(r, 1);
+            totals.failed = col_i64(r, 2);
+            totals.average_duration_ms = col_double(r, 3);
+            totals.credits = col_double(r, 4);
+            totals.tokens = col_i64(r, 5);
+            totals.api_calls = col_i64(r, 6);
+          });
+    Params q;
+    const std::string where_q = " FROM " + t("task_executions") +
+                                " WHERE started_at >= " + q.add(since) + user_filter(user_id, q);
+    query(s,
+          std::string("SELECT ") + kQuarterHour + ", COUNT(*)" + where_q + " GROUP BY 1 ORDER BY 1",
+          q, [&](const soci::row& r) {
+            totals.by_quarter_hour.emplace_back(col_i64(r, 0), col_i64(r, 1));
+          });
+    return totals;
+  });
+}
+
+std::optional<SubscriptionLevel> SqlRepository::find_user_level(std::string_view user_id) {
+  return db_->with_session([&](soci::session& s) -> std::optional<SubscriptionLevel> {
+    Params p;
+    std::optional<SubscriptionLevel> out;
+    query(
+        s,
+        "SELECT level FROM " + t("user_levels") + " WHERE user_id = " + p.add(std::string(user_id)),
+        p, [&](const soci::row& r) { out = stored_enum<SubscriptionLevel>(col_str(r, 0)); });
+    return out;
+  });
+}
+
+void SqlRepository::set_user_level(std::string_view user_id, SubscriptionLevel level,
+                                   Timestamp changed_at) {
+  db_->with_session([&](soci::session& s) {
+    Params p;
+    execute(s,
+            "INSERT INTO " + t("user_levels") + " (user_id, level, changed_at) VALUES (" +
+                p.add(std::string(user_id)) + ", " + p.add(std::string(to_string(level))) + ", " +
+                p.add(changed_at) +
+                ") ON CONFLICT (user_id) DO UPDATE SET level = excluded.level, changed_at = "
+                "excluded.changed_at",
+            p);
+  });
+}
+
+std::vector<OutboxEntry> SqlRepository::fetch_outbox(int limit) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    std::vector<OutboxEntry> out;
+    query(s,
+          "SELECT seq, event_id, type, time, task_id, user_id, " + d().json_out("data") + " FROM " +
+              t("event_outbox") + " WHERE published_at IS NULL ORDER BY seq LIMIT " +
+              p.add(std::max(limit, 0)),
+          p, [&](const soci::row& r) {
+            OutboxEntry e;
+            e.seq = col_i64(r, 0);
+            e.event.id = col_str(r, 1);
+            e.event.type = col_str(r, 2);
+            e.event.time = col_time(r, 3);
+            e.event.task_id = col_str(r, 4);
+            e.event.user_id = col_str(r, 5);
+            auto data = col_json(r, 6);
+            if (data.is_object()) e.event.data = data.as_object();
+            out.push_back(std::move(e));
+          });
+    return out;
+  });
+}
+
+void SqlRepository::mark_published(const std::vector<std::int64_t>& seqs, Timestamp now) {
+  if (seqs.empty()) return;
+  db_->in_transaction([&](soci::session& s) {
+    Params p;
+    std::string in;
+    for (auto seq : seqs)
+      in += (in.empty() ? "" : ", ") + p.add(seq);
+    execute(s,
+            "UPDATE " + t("event_outbox") + " SET published_at = " + p.add(now) +
+                " WHERE published_at IS NULL AND seq IN (" + in + ")",
+            p);
+  });
+}
+
+std::int64_t SqlRepository::prune_outbox(Timestamp before) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    return execute(s,
+                   "DELETE FROM " + t("event_outbox") +
+                       " WHERE published_at IS NOT NULL AND published_at < " + p.add(before),
+                   p);
+  });
+}
+
+std::pair<std::int64_t, std::optional<Timestamp>> SqlRepository::outbox_backlog() {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    std::pair<std::int64_t, std::optional<Timestamp>> out{0, std::nullopt};
+    query(s, "SELECT COUNT(*), MIN(time) FROM " + t("event_outbox") + " WHERE published_at IS NULL",
+          p, [&](const soci::row& r) {
+            out.first = col_i64(r, 0);
+            out.second = col_opt_time(r, 1);
+          });
+    return out;
+  });
+}
+
+void SqlRepository::ping() {
+  db_->with_session([&](soci::session& s) {
+    Params p;
+    query_int(s, "SELECT 1", p);
+  });
+}
+
+}  // namespace task::store::detail

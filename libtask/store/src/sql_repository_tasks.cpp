@@ -1,0 +1,233 @@
+// Tasks, modify_task and the scheduler queries of SqlRepository.
+#include <algorithm>
+
+#include "codec.hpp"
+#include "sql_repository.hpp"
+#include "task/core/errors.hpp"
+
+namespace task::store::detail {
+
+namespace {
+
+const char* const kPriorityRank =
+    "(CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)";
+
+/// `%text%` with LIKE wildcards escaped by a backslash.
+std::string like_pattern(const std::string& text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '\\' || c == '%' || c == '_') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+/// WHERE clause of a task listing (without keyset and paging).
+std::string list_filter(const Dialect& d, const TaskQuery& q, Params& p) {
+  std::string w = " WHERE deleted_at IS NULL AND user_id = " + p.add(q.user_id);
+  if (q.status) w += " AND status = " + p.add(std::string(to_string(*q.status)));
+  if (q.task_type) w += " AND task_type = " + p.add(std::string(to_string(*q.task_type)));
+  if (q.priority) w += " AND priority = " + p.add(std::string(to_string(*q.priority)));
+  if (!q.tags.empty()) w += " AND " + d.tags_contain("tags", p.add(strings_json(q.tags)));
+  if (q.due_before) w += " AND due_date < " + p.add(*q.due_before);
+  if (q.due_after) w += " AND due_date > " + p.add(*q.due_after);
+  if (q.q) w += " AND name" + d.ilike() + p.add(like_pattern(*q.q)) + " ESCAPE '\\'";
+  return w;
+}
+
+}  // namespace
+
+SqlRepository::SqlRepository(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+
+std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::string& rest,
+                                              Params& p) {
+  std::vector<Task> out;
+  query(s, "SELECT " + task_columns(d()) + " FROM " + t("user_tasks") + rest, p,
+        [&](const soci::row& r) { out.push_back(task_from_row(r)); });
+  return out;
+}
+
+void SqlRepository::insert_events(soci::session& s, const std::vector<Event>& events) {
+  for (const auto& e : events) {
+    Params p;
+    const std::string data = *json_text(boost::json::value(e.data), false);
+    execute(s,
+            "INSERT INTO " + t("event_outbox") +
+                " (event_id, type, task_id, user_id, time, data) VALUES (" + p.add(e.id) + ", " +
+                p.add(e.type) + ", " + p.add(e.task_id) + ", " + p.add(e.user_id) + ", " +
+                p.add(e.time) + ", " + d().json_in(p.add(data)) + ")",
+            p);
+  }
+}
+
+std::int64_t SqlRepository::upsert_execution(soci::session& s, const Execution& e) {
+  Params p;
+  auto [cols, vals] = execution_values(d(), e, p);
+  auto id = query_int(s,
+                      "INSERT INTO " + t("task_executions") + " (" + cols + ") VALUES (" + vals +
+                          ") ON CONFLICT (execution_id) DO UPDATE SET " +
+                          excluded_assignments(cols) + " RETURNING id",
+                      p);
+  return id.value_or(0);
+}
+
+Task SqlRepository::insert_task(const Task& task, const std::vector<Event>& events) {
+  return db_->in_transaction([&](soci::session& s) {
+    Task stored = task;
+    stored.version = 1;
+    Params p;
+    auto [cols, vals] = task_values(d(), stored, p);
+    stored.id = query_int(s,
+                          "INSERT INTO " + t("user_tasks") + " (" + cols + ") VALUES (" + vals +
+                              ") RETURNING id",
+                          p)
+                    .value_or(0);
+    insert_events(s, events);
+    return stored;
+  });
+}
+
+std::optional<Task> SqlRepository::find_task(std::string_view task_id) {
+  return db_->with_session([&](soci::session& s) -> std::optional<Task> {
+    Params p;
+    auto rows = select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)), p);
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+  });
+}
+
+TaskPage SqlRepository::list_tasks(const TaskQuery& q) {
+  return db_->with_session([&](soci::session& s) {
+    TaskPage page;
+    Params cp;
+    page.total =
+        query_int(s, "SELECT COUNT(*) FROM " + t("user_tasks") + list_filter(d(), q, cp), cp)
+            .value_or(0);
+    Params p;
+    std::string rest = list_filter(d(), q, p);
+    if (q.after) {
+      rest += " AND (created_at < " + p.add(q.after->created_at) +
+              " OR (created_at = " + p.add(q.after->created_at) + " AND id < " +
+              p.add(q.after->id) + "))";
+    }
+    rest += " ORDER BY created_at DESC, id DESC LIMIT " + p.add(std::max(q.limit, 0)) + " OFFSET " +
+            p.add(std::max(q.offset, 0));
+    page.tasks = select_tasks(s, rest, p);
+    return page;
+  });
+}
+
+std::int64_t SqlRepository::count_tasks(std::string_view user_id) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    return query_int(s,
+                     "SELECT COUNT(*) FROM " + t("user_tasks") +
+                         " WHERE deleted_at IS NULL AND user_id = " + p.add(std::string(user_id)),
+                     p)
+        .value_or(0);
+  });
+}
+
+std::optional<Change> SqlRepository::modify_task(
+    std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) {
+  return db_->in_transaction([&](soci::session& s) -> std::optional<Change> {
+    Params p;
+    auto rows =
+        select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)) + d().for_update(), p);
+    if (rows.empty()) throw NotFound("task", std::string(task_id));
+    const Task& current = rows.front();
+    std::optional<Change> change = fn(current);
+    if (!change) return std::nullopt;
+    if (change->task) {
+      Task& next = *change->task;
+      next.id = current.id;
+      next.task_id = current.task_id;
+      next.version = current.version + 1;
+      Params up;
+      const std::string set = task_assignments(d(), next, up);
+      execute(s, "UPDATE " + t("user_tasks") + " SET " + set + " WHERE id = " + up.add(next.id),
+              up);
+    }
+    for (auto& e : change->executions)
+      e.id = upsert_execution(s, e);
+    insert_events(s, change->events);
+    return change;
+  });
+}
+
+std::vector<Task> SqlRepository::list_due_tasks(Timestamp now, int limit) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    return select_tasks(s,
+                        " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " +
+                            p.add(now) + " ORDER BY " + kPriorityRank +
+                            " DESC, next_run_time, id LIMIT " + p.add(std::max(limit, 0)),
+                        p);
+  });
+}
+
+std::vector<Task> SqlRepository::claim_due_tasks(Timestamp now, int limit, std::string_view owner,
+                                                 std::chrono::microseconds lease) {
+  return db_->in_transaction([&](soci::session& s) {
+    Params p;
+    const std::string due =
+        "SELECT id FROM " + t("user_tasks") +
+        " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " + p.add(now) +
+        " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) + ") ORDER BY " +
+        kPriorityRank + " DESC, next_run_time, id LIMIT " + p.add(std::max(limit, 0)) +
+        d().for_update_skip_locked();
+    const std::string sql = "WITH due AS (" + due + ") UPDATE " + t("user_tasks") +
+                            " SET lease_owner = " + p.add(std::string(owner)) +
+                            ", lease_expires_at = " + p.add(now + lease) +
+                            " WHERE id IN (SELECT id FROM due) RETURNING " + task_columns(d());
+    std::vector<Task> out;
+    query(s, sql, p, [&](const soci::row& r) { out.push_back(task_from_row(r)); });
+    std::sort(out.begin(), out.end(), [](const Task& a, const Task& b) {
+      const int ra = priority_rank(a.priority), rb = priority_rank(b.priority);
+      if (ra != rb) return ra > rb;
+      if (a.next_run_time != b.next_run_time) return a.next_run_time < b.next_run_time;
+      return a.id < b.id;
+    });
+    return out;
+  });
+}
+
+std::optional<Timestamp> SqlRepository::earliest_due_time() {
+  return db_->with_session([&](soci::session& s) -> std::optional<Timestamp> {
+    Params p;
+    auto v = query_int(s,
+                       "SELECT MIN(next_run_time) FROM " + t("user_tasks") +
+                           " WHERE status = 'scheduled' AND deleted_at IS NULL",
+                       p);
+    if (!v) return std::nullopt;
+    return from_unix_micros(*v);
+  });
+}
+
+std::vector<Task> SqlRepository::list_due_reminders(Timestamp now, int limit) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    return select_tasks(s,
+                        " WHERE reminder_time <= " + p.add(now) +
+                            " AND reminder_sent_at IS NULL AND deleted_at IS NULL AND NOT "
+                            "is_completed AND status NOT IN ('completed', 'cancelled') "
+                            "ORDER BY reminder_time, id LIMIT " +
+                            p.add(std::max(limit, 0)),
+                        p);
+  });
+}
+
+std::vector<std::string> SqlRepository::list_open_task_ids(std::string_view user_id) {
+  return db_->with_session([&](soci::session& s) {
+    Params p;
+    std::vector<std::string> out;
+    query(s,
+          "SELECT task_id FROM " + t("user_tasks") +
+              " WHERE deleted_at IS NULL AND user_id = " + p.add(std::string(user_id)) +
+              " AND status NOT IN ('cancelled', 'completed') ORDER BY id",
+          p, [&](const soci::row& r) { out.push_back(col_str(r, 0)); });
+    return out;
+  });
+}
+
+}  // namespace task::store::detail

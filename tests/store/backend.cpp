@@ -1,0 +1,100 @@
+#define CATCH_CONFIG_RUNNER
+#include "backend.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#if TASK_HAVE_MEMORY
+#include "task/memory/memory_repository.hpp"
+#endif
+
+namespace task::test {
+
+std::string& backend_name() {
+  static std::string name = "sqlite";
+  return name;
+}
+
+namespace {
+
+std::string admin_url() {
+  const char* url = std::getenv("TASK_PG_URL");
+  if (!url) throw std::runtime_error("TASK_PG_URL is not set");
+  return url;
+}
+
+std::string unique_suffix() {
+  static std::atomic<int> counter{0};
+  static const unsigned seed = std::random_device{}();
+  return std::to_string(::getpid()) + "_" + std::to_string(seed % 100000) + "_" +
+         std::to_string(counter++);
+}
+
+void admin_exec(const std::string& sql) {
+  soci::session s(soci::postgresql, task::store::pg_conninfo_from_url(admin_url()));
+  s << sql;
+}
+
+}  // namespace
+
+Fixture::Fixture(task::store::StoreOptions options) {
+  const std::string& b = backend_name();
+  if (b == "sqlite") {
+    cleanup_ = (std::filesystem::temp_directory_path() / ("task_store_" + unique_suffix() + ".db"))
+                   .string();
+    url_ = "sqlite://" + cleanup_;
+  } else if (b == "postgres") {
+    cleanup_ = "store_test_" + unique_suffix();
+    admin_exec("CREATE DATABASE " + cleanup_);  // our generated name, not input
+    const std::string admin = admin_url();
+    url_ = admin.substr(0, admin.rfind('/') + 1) + cleanup_;
+  } else if (b == "memory") {
+#if TASK_HAVE_MEMORY
+    repo_ = task::memory::make_repository();
+    return;
+#else
+    throw std::runtime_error("task::memory is not built");
+#endif
+  } else {
+    throw std::runtime_error("unknown backend " + b);
+  }
+  repo_ = task::store::open_repository(url_, options);
+}
+
+Fixture::~Fixture() {
+  repo_.reset();
+  try {
+    if (backend_name() == "sqlite") {
+      for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(cleanup_ + suffix);
+    } else if (backend_name() == "postgres") {
+      admin_exec("DROP DATABASE IF EXISTS " + cleanup_ + " WITH (FORCE)");
+    }
+  } catch (const std::exception& e) {
+    WARN("cleanup failed: " << e.what());
+  }
+}
+
+std::shared_ptr<TaskRepository> Fixture::open_another(task::store::StoreOptions options) {
+  if (!sql()) return repo_;
+  return task::store::open_repository(url_, options);
+}
+
+}  // namespace task::test
+
+int main(int argc, char** argv) {
+  Catch::Session session;
+  using namespace Catch::clara;
+  auto cli = session.cli() | Opt(task::test::backend_name(), "backend")["--backend"](
+                                 "storage backend: sqlite | postgres | memory | none");
+  session.cli(cli);
+  if (int rc = session.applyCommandLine(argc, argv)) return rc;
+  return session.run();
+}

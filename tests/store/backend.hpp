@@ -1,0 +1,37 @@
+#pragma once
+/// The backend a conformance run targets (`--backend sqlite|postgres|memory`), and fresh
+/// repositories on it.
+#include <memory>
+#include <string>
+
+#include "task/ports/repository.hpp"
+#include "task/store/store.hpp"
+
+namespace task::test {
+
+/// The backend chosen on the command line.
+std::string& backend_name();
+
+/// A fresh, empty repository on the chosen backend, removed again in the destructor.
+class Fixture {
+ public:
+  explicit Fixture(task::store::StoreOptions options = {});
+  ~Fixture();
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
+
+  TaskRepository& repo() { return *repo_; }
+  /// Another repository on the same storage (another "process"); the same one for memory.
+  std::shared_ptr<TaskRepository> open_another(task::store::StoreOptions options = {});
+  /// The URL of the storage ("" for memory).
+  const std::string& url() const { return url_; }
+  bool sql() const { return !url_.empty(); }
+  bool postgres() const { return url_.rfind("postgresql", 0) == 0; }
+
+ private:
+  std::string url_;
+  std::string cleanup_;  // sqlite file or postgres database name
+  std::shared_ptr<TaskRepository> repo_;
+};
+
+}  // namespace task::test

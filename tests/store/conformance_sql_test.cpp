@@ -1,0 +1,115 @@
+// Conformance suite, part 3: concurrency (all backends) and what only SQL backends have
+// (migrations, URLs).
+#include <catch2/catch.hpp>
+#include <set>
+#include <thread>
+
+#include "backend.hpp"
+#include "helpers.hpp"
+#include "task/core/errors.hpp"
+
+using namespace task;
+using namespace task::test;
+
+TEST_CASE("concurrent claiming: every due task is claimed exactly once",
+          "[scheduler][concurrency]") {
+  Fixture f;
+  const int n = f.postgres() ? 1000 : 200;
+  constexpr int kThreads = 4;
+  for (int i = 0; i < n; ++i)
+    f.repo().insert_task(make_scheduled("u" + std::to_string(i % 7), i, i), {});
+
+  task::store::StoreOptions one;
+  one.pool_size = 1;
+  std::vector<std::shared_ptr<TaskRepository>> repos;
+  for (int i = 0; i < kThreads; ++i)
+    repos.push_back(f.open_another(one));  // one "process" per thread
+  std::vector<std::vector<std::string>> got(kThreads);
+  std::vector<std::thread> threads;
+  std::atomic<int> errors{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        const std::string owner = "replica-" + std::to_string(i);
+        for (;;) {
+          auto batch = repos[i]->claim_due_tasks(at(n + 1), 10, owner, std::chrono::hours(1));
+          if (batch.empty()) break;
+          for (const auto& t : batch) {
+            if (t.lease_owner != owner) ++errors;
+            got[i].push_back(t.task_id);
+          }
+        }
+      } catch (const std::exception& e) {
+        ++errors;
+        WARN(e.what());
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  CHECK(errors == 0);
+  std::multiset<std::string> all;
+  for (const auto& g : got)
+    all.insert(g.begin(), g.end());
+  CHECK(all.size() == static_cast<std::size_t>(n));
+  CHECK(std::set<std::string>(all.begin(), all.end()).size() == static_cast<std::size_t>(n));
+  CHECK(f.repo().claim_due_tasks(at(n + 1), 10, "late", std::chrono::hours(1)).empty());
+}
+
+TEST_CASE("migrations are recorded and applying them again is a no-op", "[migrations]") {
+  Fixture f;
+  if (!f.sql()) return;  // task::memory has no schema
+  const auto applied = task::store::applied_migrations(f.url());
+  REQUIRE_FALSE(applied.empty());
+  CHECK(applied.front() == 1);
+  Task t = make_task("u", 1);
+  f.repo().insert_task(t, {});
+  auto second = f.open_another();  // runs the migrations step again
+  CHECK(task::store::applied_migrations(f.url()) == applied);
+  CHECK(second->find_task(t.task_id));
+
+  // Several "processes" starting at once: all succeed, the schema is migrated once.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      try {
+        f.open_another()->ping();
+      } catch (...) {
+        ++failures;
+      }
+    });
+  for (auto& th : threads)
+    th.join();
+  CHECK(failures == 0);
+  CHECK(task::store::applied_migrations(f.url()) == applied);
+}
+
+TEST_CASE("a fresh database starts migrated and empty", "[migrations]") {
+  Fixture f;
+  if (!f.sql()) return;
+  CHECK(f.repo().count_tasks("u") == 0);
+  CHECK(f.repo().fetch_outbox(10).empty());
+}
+
+TEST_CASE("postgresql URLs become libpq conninfo", "[url]") {
+  using task::store::pg_conninfo_from_url;
+  CHECK(pg_conninfo_from_url("postgresql://app@127.0.0.1:55433/taskdb") ==
+        "host='127.0.0.1' port='55433' dbname='taskdb' user='app' connect_timeout='3' "
+        "options='-c TimeZone=UTC -c client_min_messages=warning' application_name='task-service'");
+  CHECK(pg_conninfo_from_url("postgres://u:p%40ss'x@db.example/my%20db?sslmode=require", 5) ==
+        "host='db.example' dbname='my db' user='u' password='p@ss\\'x' sslmode='require' "
+        "connect_timeout='5' options='-c TimeZone=UTC -c client_min_messages=warning' "
+        "application_name='task-service'");
+  CHECK(pg_conninfo_from_url("postgresql://[::1]:5432/d?connect_timeout=1")
+            .find("host='::1' port='5432' dbname='d' connect_timeout='1' options=") == 0);
+  CHECK_THROWS_AS(task::store::open_repository("memory:"), std::invalid_argument);
+  CHECK_THROWS_AS(task::store::open_repository("mysql://x/y"), std::invalid_argument);
+}
+
+TEST_CASE("an unreachable PostgreSQL is Unavailable at open, quickly", "[url]") {
+  // Port 1 on loopback: connection refused immediately.
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(task::store::open_repository("postgresql://app@127.0.0.1:1/none"), Unavailable);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
