@@ -109,7 +109,8 @@ TEST_CASE("scheduler: claims run in priority order, then earliest slot") {
   };
   for (const char* p : {"low", "medium", "urgent", "high"})
     fx.create(fx.alice, (std::string(R"({"name":")") + p + R"(","task_type":"data_backup",
-        "priority":")" + p + R"(","schedule":{"type":"once","run_at":"2026-11-26T10:05:00Z"}})")
+        "priority":")" + p +
+                         R"(","schedule":{"type":"once","run_at":"2026-11-26T10:05:00Z"}})")
                             .c_str());
   fx.create(fx.alice, R"({"name":"early-low","task_type":"data_backup","priority":"low",
       "schedule":{"type":"once","run_at":"2026-11-26T10:01:00Z"}})");

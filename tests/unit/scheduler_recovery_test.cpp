@@ -34,15 +34,15 @@ TEST_CASE("scheduler: misfire policies after a 3-hour outage") {
   drain(fx, T("2026-11-26T13:30:00Z"));   // down from 10:00 to 13:30: 11, 12, 13 missed
   INFO(policy);
   const auto slots = fx.slots(t.task_id);
-  if (policy == "run_once")
-    CHECK(slots == Strings{"2026-11-26T10:00:00Z", "2026-11-26T13:00:00Z"});
+  if (policy == "run_once") CHECK(slots == Strings{"2026-11-26T10:00:00Z", "2026-11-26T13:00:00Z"});
   if (policy == "skip") CHECK(slots == Strings{"2026-11-26T10:00:00Z"});
   if (policy == "run_all")
-    CHECK(slots == Strings{"2026-11-26T10:00:00Z", "2026-11-26T11:00:00Z",
-                           "2026-11-26T12:00:00Z", "2026-11-26T13:00:00Z"});
+    CHECK(slots == Strings{"2026-11-26T10:00:00Z", "2026-11-26T11:00:00Z", "2026-11-26T12:00:00Z",
+                           "2026-11-26T13:00:00Z"});
   CHECK(fx.task(t.task_id).next_run_time == T("2026-11-26T14:00:00Z"));
   CHECK(fx.task(t.task_id).status == TaskStatus::scheduled);
-  for (const auto& e : fx.runs(t.task_id)) CHECK(e.trigger_type == TriggerType::scheduled);
+  for (const auto& e : fx.runs(t.task_id))
+    CHECK(e.trigger_type == TriggerType::scheduled);
 }
 
 TEST_CASE("scheduler: max_runs and end_at stop a schedule") {
@@ -128,8 +128,8 @@ TEST_CASE("scheduler: a run whose worker died is closed as failed after its leas
       "schedule":{"type":"cron","expression":"*/10 * * * *"}})");
   // Replica B claims the 10:00 slot, starts the run and dies: the state it leaves behind.
   {
-    auto claimed = fx.repo->claim_due_tasks(fx.clock->now(), 10, "replica-b",
-                                            std::chrono::seconds(30));
+    auto claimed =
+        fx.repo->claim_due_tasks(fx.clock->now(), 10, "replica-b", std::chrono::seconds(30));
     REQUIRE(claimed.size() == 1);
     fx.repo->modify_task(t.task_id, [&](const Task& cur) -> std::optional<Change> {
       Change ch;
@@ -163,7 +163,7 @@ TEST_CASE("scheduler: a run whose worker died is closed as failed after its leas
   CHECK(after.next_run_time == T("2026-11-26T10:10:00Z"));
   CHECK_FALSE(after.lease_owner);
   CHECK(fx.scheduler.metrics().leases_expired == 1);
-  fx.walk(T("2026-11-26T10:20:00Z"), kMinute);
+  fx.walk(T("2026-11-26T10:21:00Z"), kMinute);  // steps at hh:mm:16
   CHECK(fx.slots(t.task_id) ==
         Strings{"2026-11-26T10:00:00Z", "2026-11-26T10:10:00Z", "2026-11-26T10:20:00Z"});
   CHECK(fx.executor->calls == 2);  // the lost slot is not run again

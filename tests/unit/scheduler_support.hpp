@@ -29,8 +29,8 @@ struct SchedulerFixture : Fixture {
       : scheduler(ports(), options(std::move(replica))) {}
 
   SchedulerPorts ports() {
-    return SchedulerPorts{repo, clock, ids, executors, notifier,
-                          [c = clock](Micros d) { c->advance(d); }};
+    return SchedulerPorts{repo,      clock,    ids,
+                          executors, notifier, [c = clock](Micros d) { c->advance(d); }};
   }
   static SchedulerOptions options(std::string replica) {
     SchedulerOptions o;
@@ -46,7 +46,8 @@ struct SchedulerFixture : Fixture {
   }
   /// Steps every `every` from now to `until` (inclusive).
   void walk(Timestamp until, Micros every) {
-    for (auto t = clock->now(); t <= until; t += every) step_at(t);
+    for (auto t = clock->now(); t <= until; t += every)
+      step_at(t);
   }
   /// All executions of a task, oldest slot first.
   std::vector<Execution> runs(const std::string& task_id) {

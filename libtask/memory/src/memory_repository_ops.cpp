@@ -84,8 +84,8 @@ std::vector<Task> MemoryRepository::claim_due_tasks(Timestamp now, int limit,
   // Runs whose worker died (status running, lease expired) first: they are recovered.
   for (auto& [id, t] : tasks_) {
     if (static_cast<int>(out.size()) >= limit) break;
-    if (t.deleted_at || t.status != TaskStatus::running || !t.lease_owner ||
-        !t.lease_expires_at || *t.lease_expires_at > now)
+    if (t.deleted_at || t.status != TaskStatus::running || !t.lease_owner || !t.lease_expires_at ||
+        *t.lease_expires_at > now)
       continue;
     t.lease_owner = std::string(owner);
     t.lease_expires_at = now + lease;
