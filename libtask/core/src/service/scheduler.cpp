@@ -89,7 +89,7 @@ Micros Scheduler::timeout_for(TaskType type) const {
   if (const auto it = options_.timeouts.find(type); it != options_.timeouts.end())
     return it->second;
   if (type == TaskType::data_backup) return std::chrono::minutes(5);
-  if (type == TaskType::custom) return std::chrono::seconds(70);  // webhook timeout_ms max 60 s
+  if (type == TaskType::custom) return std::chrono::seconds(65);  // webhook timeout_ms max 60 s
   return options_.default_timeout;
 }
 

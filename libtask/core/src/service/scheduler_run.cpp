@@ -48,6 +48,17 @@ void clear_lease(Task& t) {
 
 }  // namespace
 
+Micros Scheduler::run_timeout(const Task& task) const {
+  // A webhook bounds itself with config.timeout_ms (API.md §10b): allow that plus 5 s.
+  if (task.task_type == TaskType::custom && !options_.timeouts.contains(TaskType::custom)) {
+    if (const auto* v = task.config.if_contains("timeout_ms"); v && v->is_int64())
+      return std::chrono::milliseconds(std::clamp<std::int64_t>(v->get_int64(), 1, 60000)) +
+             std::chrono::seconds(5);
+    return std::chrono::seconds(15);  // the webhook default of 10 s, plus 5 s
+  }
+  return timeout_for(task.task_type);
+}
+
 std::vector<Task> Scheduler::claim(Timestamp now, int limit) {
   ++counters_->rounds;
   auto tasks =
@@ -100,7 +111,7 @@ std::optional<Scheduler::Claim> Scheduler::begin(const Task& claimed, Timestamp 
   Claim c;
   c.slot = slot;
   read_retry_policy(claimed, c.max_attempts, c.backoff, c.exponential);
-  Micros budget = timeout_for(claimed.task_type) * c.max_attempts + options_.lease_margin;
+  Micros budget = run_timeout(claimed) * c.max_attempts + options_.lease_margin;
   for (int a = 2; a <= c.max_attempts; ++a)
     budget += backoff_before(a, c.backoff, c.exponential);
 
@@ -234,7 +245,7 @@ RunOutcome Scheduler::attempt(const Claim& c) {
   // The executor runs on its own thread so a hung provider cannot hold the worker past the
   // timeout; a run that times out finishes in the background and its result is discarded.
   std::thread(std::move(job)).detach();
-  const auto timeout = timeout_for(c.task.task_type);
+  const auto timeout = run_timeout(c.task);
   if (result.wait_for(timeout) == std::future_status::timeout) {
     ++counters_->runs_timed_out;
     return RunOutcome::fail("Run timed out after " + std::to_string(timeout.count() / 1000) + " ms",

@@ -148,6 +148,8 @@ class Scheduler {
   const std::string& replica_id() const { return options_.replica_id; }
   /// The run timeout of a task type.
   Micros timeout_for(TaskType type) const;
+  /// The run timeout of one task: its type's, or for a webhook (custom) its timeout_ms + 5 s.
+  Micros run_timeout(const Task& task) const;
 
  private:
   struct Counters;
