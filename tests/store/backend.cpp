@@ -57,7 +57,8 @@ Fixture::Fixture(task::store::StoreOptions options) {
     url_ = admin.substr(0, admin.rfind('/') + 1) + cleanup_;
   } else if (b == "memory") {
 #if TASK_HAVE_MEMORY
-    repo_ = task::memory::make_repository();
+    repo_ = std::make_shared<task::memory::MemoryRepository>();
+    task::memory::load_builtin_templates(*repo_, Timestamp{});
     return;
 #else
     throw std::runtime_error("task::memory is not built");

@@ -118,6 +118,17 @@ TEST_CASE("DST matrix: hourly and minutely cron around each transition match the
 }
 
 TEST_CASE("DST worked examples", "[schedule][dst]") {
+  SECTION("Warsaw daily 02:30 (docs/schedules.md): spring 03:00 CEST, fall first 02:30 only") {
+    const auto s = make("Europe/Warsaw", R"("type":"daily","time":"02:30")");
+    CHECK(fmt(next_fires(s, at("2027-03-27T00:00:00Z"), 3)) ==
+          std::vector<std::string>{"2027-03-27T01:30:00Z",    // 02:30 CET
+                                   "2027-03-28T01:00:00Z",    // no 02:30 -> 03:00 CEST
+                                   "2027-03-29T00:30:00Z"});  // 02:30 CEST
+    CHECK(fmt(next_fires(s, at("2027-10-30T00:00:00Z"), 3)) ==
+          std::vector<std::string>{"2027-10-30T00:30:00Z",    // 02:30 CEST
+                                   "2027-10-31T00:30:00Z",    // first 02:30 (CEST)
+                                   "2027-11-01T01:30:00Z"});  // 02:30 CET
+  }
   SECTION("Warsaw spring: hourly at :30 — 02:30 does not exist, fires at 03:00 CEST") {
     const auto s = make("Europe/Warsaw", R"("type":"cron","expression":"30 * * * *")");
     CHECK(fmt(next_fires(s, at("2027-03-28T00:00:00Z"), 3)) ==

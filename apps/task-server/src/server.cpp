@@ -115,7 +115,9 @@ HttpServer::Impl::Impl(runtime::Runtime& runtime, ServerOptions opts)
   http.set_keep_alive_timeout(options.keep_alive_timeout.count());
   http.set_read_timeout(options.read_timeout);
   http.set_write_timeout(options.write_timeout);
-  http.set_payload_max_length(options.max_body_bytes);
+  // Bodies up to the hard cap are read in full (so the client sees the 413 instead of a reset
+  // connection) and refused in the route wrapper; beyond it the connection is closed early.
+  http.set_payload_max_length(hard_body_cap());
   install_hooks();
   install_routes();
 }
@@ -127,6 +129,10 @@ void HttpServer::Impl::add(const std::string& method, const std::string& pattern
                                                                      httplib::Response& res) {
     auto& state = current_request();
     state.route = template_path;
+    if (req.body.size() > options.max_body_bytes) {
+      send_json(res, 413, default_body(413));
+      return;
+    }
     try {
       handler(req, res);
     } catch (const Unauthenticated& e) {
@@ -152,12 +158,18 @@ void HttpServer::Impl::install_hooks() {
     state.request_id = acceptable_request_id(given) ? given : new_request_id();
     res.set_header("X-Request-ID", state.request_id);
     metrics.request_started();
+    if ((req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length") &&
+        !req.has_header("Transfer-Encoding")) {
+      // A POST without a body and without Content-Length (curl -X POST) is an empty body, not a
+      // 400. The request object is not const where cpp-httplib owns it.
+      const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+    }
     const auto length = req.get_header_value("Content-Length");
     if (!length.empty()) {
       char* end = nullptr;
       errno = 0;
       const auto n = std::strtoull(length.c_str(), &end, 10);
-      if (errno != 0 || *end != '\0' || n > options.max_body_bytes) {
+      if (errno != 0 || *end != '\0' || n > hard_body_cap()) {
         res.set_header("Connection", "close");
         send_json(res, 413, default_body(413));
         return httplib::Server::HandlerResponse::Handled;

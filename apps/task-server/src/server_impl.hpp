@@ -2,6 +2,7 @@
 /// Private parts of HttpServer shared by server.cpp (plumbing) and routes.cpp (handlers).
 #include <httplib.h>
 
+#include <algorithm>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <functional>
@@ -52,6 +53,10 @@ struct HttpServer::Impl {
   void add(const std::string& method, const std::string& pattern, const std::string& template_path,
            Handler handler);
   void install_hooks();
+  /// Bodies above this are cut off while reading (8x the limit, at least 8 MiB).
+  std::size_t hard_body_cap() const {
+    return std::max<std::size_t>(8 * options.max_body_bytes, 8u << 20);
+  }
   void install_routes();  // routes.cpp
   /// POST /api/v1/tasks/{task_id}/execute (routes.cpp).
   void execute(const httplib::Request& req, httplib::Response& res);

@@ -1,6 +1,11 @@
 #include <stdexcept>
 
 #include "task/runtime/runtime.hpp"
+#if TASK_HAVE_STORE
+#include <filesystem>
+
+#include "task/store/store.hpp"
+#endif
 #if TASK_HAVE_MEMORY
 #include "task/memory/memory_repository.hpp"
 #endif
@@ -30,7 +35,18 @@ std::shared_ptr<TaskRepository> open_repository(const Config& config, std::strin
   if (starts_with(url, "sqlite://") || starts_with(url, "postgresql://") ||
       starts_with(url, "postgres://")) {
     kind = starts_with(url, "sqlite://") ? "sqlite" : "postgresql";
-    throw std::runtime_error("the " + kind + " backend is not built into this binary yet");
+#if TASK_HAVE_STORE
+    if (kind == "sqlite") {
+      // Create the database file's directory (e.g. ./data) on first start.
+      const auto path = std::filesystem::path(url.substr(std::string_view("sqlite://").size()));
+      if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+    }
+    store::StoreOptions options;
+    options.pool_size = config.db_pool_size;
+    return store::open_repository(url, options);  // migrations + template seeding
+#else
+    throw std::runtime_error("the " + kind + " backend is not built into this binary");
+#endif
   }
   throw std::runtime_error("unsupported database URL '" + url +
                            "' (use sqlite:///path, postgresql://... or memory:)");

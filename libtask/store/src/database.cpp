@@ -94,7 +94,8 @@ void Database::run(const std::function<void(soci::session&)>& fn) {
       message = e.what();
       const Failure failure =
           slot.session && !slot.broken ? classify(e, *slot.session) : Failure::connection;
-      if (failure == Failure::constraint) throw Conflict("stored", "duplicate: " + message);
+      if (failure == Failure::constraint)
+        throw Conflict("stored", "duplicate");  // a unique key is taken
       if (failure == Failure::permanent) throw;
       if (failure == Failure::connection) slot.broken = true;
     }

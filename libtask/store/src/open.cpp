@@ -141,7 +141,9 @@ std::shared_ptr<TaskRepository> open_repository(const std::string& url, StoreOpt
     db->with_session([&](soci::session& s) { detail::apply_migrations(s, target.dialect); });
   auto repo = std::make_shared<detail::SqlRepository>(std::move(db));
 #ifdef TASK_STORE_HAVE_BUILTIN_TEMPLATES
-  if (options.seed_templates) repo->seed_templates(task::builtin_templates());
+  if (options.seed_templates)
+    repo->seed_templates(task::builtin_templates(
+        std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now())));
 #endif
   return repo;
 }

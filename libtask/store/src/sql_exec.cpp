@@ -72,7 +72,7 @@ void query(soci::session& s, const std::string& sql, Params& params,
   st.exchange(soci::into(r));
   params.bind(st);
   st.alloc();
-  st.prepare(sql);
+  st.prepare(sql, soci::details::st_one_time_query);  // PQexecParams: one round trip
   st.define_and_bind();
   bool got = st.execute(true);
   while (got) {
@@ -85,7 +85,7 @@ std::int64_t execute(soci::session& s, const std::string& sql, Params& params) {
   soci::statement st(s);
   params.bind(st);
   st.alloc();
-  st.prepare(sql);
+  st.prepare(sql, soci::details::st_one_time_query);  // PQexecParams: one round trip
   st.define_and_bind();
   st.execute(true);
   return st.get_affected_rows();

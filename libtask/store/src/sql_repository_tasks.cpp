@@ -72,7 +72,7 @@ std::int64_t SqlRepository::upsert_execution(soci::session& s, const Execution& 
 }
 
 Task SqlRepository::insert_task(const Task& task, const std::vector<Event>& events) {
-  return db_->in_transaction([&](soci::session& s) {
+  auto write = [&](soci::session& s) {
     Task stored = task;
     stored.version = 1;
     Params p;
@@ -84,7 +84,9 @@ Task SqlRepository::insert_task(const Task& task, const std::vector<Event>& even
                     .value_or(0);
     insert_events(s, events);
     return stored;
-  });
+  };
+  // One statement is atomic by itself: skip BEGIN/COMMIT round trips when there are no events.
+  return events.empty() ? db_->with_session(write) : db_->in_transaction(write);
 }
 
 std::optional<Task> SqlRepository::find_task(std::string_view task_id) {

@@ -10,7 +10,8 @@ namespace task::schedule {
 namespace detail {
 
 const date::time_zone* find_zone(const std::string& name) noexcept {
-  if (name.empty()) return nullptr;
+  // "localtime" is the host's zone file, not an IANA name: its meaning depends on the machine.
+  if (name.empty() || name == "localtime") return nullptr;
   try {
     return date::locate_zone(name);
   } catch (const std::exception&) {

@@ -97,6 +97,7 @@ class TaskRepository {
 
   // --- tasks ---------------------------------------------------------------------------------
   /// Inserts a new task (assigning `id`, `version` = 1) and its events in one transaction.
+  /// A task_id that is already stored throws Conflict and writes nothing.
   virtual Task insert_task(const Task& task, const std::vector<Event>& events) = 0;
   /// The task with this task_id, deleted or not; nullopt when there is none.
   virtual std::optional<Task> find_task(std::string_view task_id) = 0;
@@ -110,6 +111,8 @@ class TaskRepository {
   /// `updated_at` as `fn` set it). `fn` returns nullopt to write nothing; it may throw, which
   /// rolls back. Returns what was written (nullopt when nothing was). Throws NotFound("task", id)
   /// when no row has this task_id. `fn` may run more than once (retries) and must be pure.
+  /// An execution whose (task_id, scheduled_for) slot is already stored under another
+  /// execution_id throws Conflict, and nothing of the change is written.
   virtual std::optional<Change> modify_task(
       std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) = 0;
 

@@ -26,14 +26,14 @@ enum class Misfire { run_once, skip, run_all };
 
 /// A parsed cron expression (5 fields); bit sets of allowed values.
 struct CronSpec {
-  std::string expression;           ///< as given (macros kept, e.g. "@daily")
+  std::string expression;           ///< as given, spaces collapsed (macros kept, e.g. "@daily")
   std::uint64_t minutes = 0;        ///< bits 0-59
   std::uint32_t hours = 0;          ///< bits 0-23
   std::uint32_t days_of_month = 0;  ///< bits 1-31
   std::uint16_t months = 0;         ///< bits 1-12
   std::uint8_t days_of_week = 0;    ///< bits 0-6, 0 = Sunday (7 is folded to 0)
-  bool dom_restricted = false;      ///< field was not `*` (Vixie OR rule)
-  bool dow_restricted = false;
+  bool dom_restricted = false;      ///< field text does not start with `*` (Vixie OR rule)
+  bool dow_restricted = false;      ///< same for day-of-week
   friend bool operator==(const CronSpec&, const CronSpec&) = default;
 };
 
@@ -69,8 +69,11 @@ CronSpec parse_cron(std::string_view expression, const std::vector<std::string>&
 
 /// Parses and validates a schedule object. `loc` is the location of the schedule in the request
 /// (e.g. {"body", "schedule"}); errors name the field under it (e.g. {"body","schedule",
-/// "expression"}) with a message such as "minute field: 61 is out of range 0-59". `now` anchors an
-/// interval that has no start_at. Throws task::ValidationError and nothing else.
+/// "expression"}) with a message such as "minute field: 61 is out of range 0-59"; all problems
+/// found are reported together. `now` anchors an interval that has no start_at. Timestamps
+/// (run_at, start_at, end_at) are RFC 3339; one without an offset is wall-clock time in
+/// `timezone`. Aliases: cron_expression, interval_minutes, run_time. Unknown keys are ignored.
+/// Throws task::ValidationError and nothing else.
 Schedule parse_schedule(const boost::json::value& json, Timestamp now,
                         const std::vector<std::string>& loc = {"body", "schedule"});
 
@@ -78,7 +81,13 @@ Schedule parse_schedule(const boost::json::value& json, Timestamp now,
 boost::json::object to_json(const Schedule& s);
 
 /// The first slot strictly after `after` inside [start_at, end_at]; nullopt when there is none.
-/// Ignores max_runs (see plan_due).
+/// Ignores max_runs (see plan_due). Wall-clock kinds (cron, daily, weekly, monthly) match local
+/// minutes in `timezone`; each matching local time L fires at the earliest instant whose local
+/// time is >= L: a time in a spring-forward gap fires at the first instant after the gap, a
+/// repeated (fall-back) time at its first occurrence only. E.g. Europe/Warsaw, daily 02:30:
+/// 2027-03-28 fires at 03:00 CEST (01:00Z); 2027-10-31 fires at 02:30 CEST (00:30Z) and not again
+/// at 02:30 CET. Hourly "30 * * * *" on 2027-10-31 fires 01:30 CEST, 02:30 CEST, 03:30 CET — the
+/// repeated hour's slots are not repeated. Fire times strictly increase. Never throws.
 std::optional<Timestamp> next_fire(const Schedule& s, Timestamp after);
 
 /// Up to `n` consecutive slots strictly after `after` (previews).
@@ -89,10 +98,16 @@ std::vector<Timestamp> next_fires(const Schedule& s, Timestamp after, std::size_
 /// schedule can never fire.
 std::optional<Timestamp> first_fire(const Schedule& s, Timestamp now);
 
-/// What to do when slot `due` (<= now) comes up: the slots to run now under the misfire policy
-/// (run_once: the latest missed slot only; skip: none of the missed ones, only `due` if it is not
-/// late; run_all: each missed slot, at most 100) and the next slot after `now`, honouring
-/// end_at and max_runs given `runs_so_far` completed runs.
+/// What to do when slot `due` (<= now) comes up. The missed slots are `due` itself plus every slot
+/// in (due, now]; by misfire policy the slots to run now are:
+///   run_once: the latest missed slot only;
+///   skip:     the latest missed slot only if it is on time (now - slot <= kMisfireGrace), else
+///   none; run_all:  each missed slot, at most kMaxCatchUp (the most recent ones).
+/// `run` is further cut to the runs max_runs leaves given `runs_so_far` (keeping the latest), and
+/// `next` is the first slot after `now` (nullopt when end_at or max_runs is reached, or a `once`
+/// has run). If `due` > now nothing runs and `next` is `due`. Worked example (hourly, down from
+/// 09:00 to 12:10): run_once -> [12:00], skip -> [], run_all -> [09:00 10:00 11:00 12:00]; each
+/// with next 13:00.
 struct DuePlan {
   std::vector<Timestamp> run;
   std::optional<Timestamp> next;

@@ -11,8 +11,8 @@
 
 namespace task::memory {
 
-/// The in-memory repository; thread-safe.
-class MemoryRepository final : public TaskRepository {
+/// The in-memory repository; thread-safe. Not final: tests derive from it to inject failures.
+class MemoryRepository : public TaskRepository {
  public:
   Task insert_task(const Task& task, const std::vector<Event>& events) override;
   std::optional<Task> find_task(std::string_view task_id) override;

@@ -1,0 +1,49 @@
+#pragma once
+// The server under test: a Runtime + HttpServer on 127.0.0.1 and an ephemeral port, and a
+// client with helpers. Storage: TASK_TEST_DATABASE_URL, else a fresh SQLite file.
+#include <httplib.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "server.hpp"
+#include "task/runtime/runtime.hpp"
+
+namespace test {
+
+/// A running server; stops and joins on destruction.
+class ServerUnderTest {
+ public:
+  /// `flags`: task-server settings by key (database-url defaults as described above).
+  explicit ServerUnderTest(std::map<std::string, std::string> flags = {});
+  ~ServerUnderTest();
+  int port() const { return port_; }
+  task::server::HttpServer& http() { return *server_; }
+  task::runtime::Runtime& runtime() { return *runtime_; }
+
+  /// A fresh client on this server.
+  httplib::Client client() const;
+
+ private:
+  std::unique_ptr<task::runtime::Runtime> runtime_;
+  std::unique_ptr<task::server::HttpServer> server_;
+  std::thread thread_;
+  int port_ = -1;
+};
+
+/// The database URL the tests use (TASK_TEST_DATABASE_URL or a temp SQLite file).
+std::string test_database_url();
+
+/// A user id unique to this test run (so a shared PostgreSQL database needs no wiping).
+std::string unique_user(const std::string& name);
+
+/// Parses a response body; fails the test when it is not JSON.
+boost::json::value body_json(const httplib::Result& r);
+
+/// An HS256 JWT with the given claims (libjwt).
+std::string make_hs256(const std::string& secret, const boost::json::object& claims);
+
+}  // namespace test

@@ -1,0 +1,464 @@
+// The HTTP contract (API.md §3–§11) against the in-process server over a real database.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <regex>
+
+#include "error_table.hpp"
+#include "http_fixture.hpp"
+#include "task/core/errors.hpp"
+
+namespace json = boost::json;
+using test::body_json;
+using test::ServerUnderTest;
+
+namespace {
+
+httplib::Headers as_user(const std::string& user) {
+  return {{"X-User-ID", user}};
+}
+
+httplib::Headers internal(const std::string& user = "") {
+  httplib::Headers h{{"X-Internal-Service", "true"},
+                     {"X-Internal-Service-Secret", "test-internal-secret"}};
+  if (!user.empty()) h.emplace("X-User-ID", user);
+  return h;
+}
+
+ServerUnderTest& main_server() {
+  static ServerUnderTest server(
+      std::map<std::string, std::string>{{"webhook-allow-private", "on"}, {"default-tier", "pro"}});
+  return server;
+}
+
+/// A server whose users are on the free tier, with webhooks to private addresses refused.
+ServerUnderTest& free_server() {
+  static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "free"}});
+  return server;
+}
+
+std::string create_todo(httplib::Client& c, const std::string& user, const std::string& name) {
+  auto r = c.Post("/api/v1/tasks", as_user(user),
+                  json::serialize(json::object{{"name", name}, {"task_type", "todo"}}),
+                  "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 201);
+  return std::string(body_json(r).at("task_id").as_string());
+}
+
+std::string detail_of(const httplib::Result& r) {
+  const auto v = body_json(r);
+  return v.at("detail").is_string() ? std::string(v.at("detail").as_string()) : "";
+}
+
+}  // namespace
+
+TEST_CASE("health, metrics and request ids", "[http]") {
+  auto c = main_server().client();
+  auto r = c.Get("/health");
+  REQUIRE(r->status == 200);
+  auto v = body_json(r);
+  CHECK(v.at("status") == "healthy");
+  CHECK(v.at("service") == "task_service");
+  CHECK(v.at("port").as_int64() == main_server().port());
+  CHECK(r->get_header_value("X-Request-ID").size() == 32);
+
+  r = c.Get("/health", {{"X-Request-ID", "req-abc.123"}});
+  CHECK(r->get_header_value("X-Request-ID") == "req-abc.123");
+  r = c.Get("/definitely/not/a/route", {{"X-Request-ID", "req-404"}});
+  CHECK(r->status == 404);
+  CHECK(r->get_header_value("X-Request-ID") == "req-404");
+  CHECK(detail_of(r) == "Not Found");
+
+  r = c.Get("/health/detailed");
+  REQUIRE(r->status == 200);
+  v = body_json(r);
+  CHECK(v.at("components").at("database").at("status") == "healthy");
+  CHECK(v.at("components").at("database").as_object().contains("latency_ms"));
+  CHECK(v.at("components").as_object().contains("event_bus"));
+  CHECK(v.at("components").as_object().contains("scheduler"));
+
+  r = c.Get("/metrics");
+  REQUIRE(r->status == 200);
+  CHECK(r->body.find("task_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}") !=
+        std::string::npos);
+  CHECK(r->body.find("task_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"}") !=
+        std::string::npos);
+}
+
+TEST_CASE("every served route is in the OpenAPI document", "[http]") {
+  auto c = main_server().client();
+  auto r = c.Get("/openapi.json");
+  REQUIRE(r->status == 200);
+  const auto doc = body_json(r);
+  CHECK(std::string(doc.at("openapi").as_string()).rfind("3.", 0) == 0);
+  const auto& paths = doc.at("paths").as_object();
+  for (const auto& route : main_server().http().routes()) {
+    const auto space = route.find(' ');
+    std::string method = route.substr(0, space);
+    const auto path = route.substr(space + 1);
+    for (auto& ch : method)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    INFO("route " << route);
+    REQUIRE(paths.contains(path));
+    CHECK(paths.at(path).as_object().contains(method));
+  }
+}
+
+TEST_CASE("task lifecycle: create, get, list, update, delete", "[http]") {
+  auto c = main_server().client();
+  const auto alice = test::unique_user("alice");
+  auto r = c.Post("/api/v1/tasks", as_user(alice),
+                  R"({"name":"  Buy milk ","task_type":"todo","priority":"high","tags":["home"],
+                      "due_date":"2030-01-02T03:04:05+01:00","unknown_field":1})",
+                  "application/json");
+  REQUIRE(r->status == 201);
+  auto task = body_json(r);
+  const std::string id(task.at("task_id").as_string());
+  CHECK(std::regex_match(id, std::regex("tsk_[0-9a-f]{24}")));
+  CHECK(task.at("name") == "Buy milk");
+  CHECK(task.at("status") == "pending");
+  CHECK(task.at("due_date") == "2030-01-02T02:04:05Z");
+  CHECK(!r->get_header_value("ETag").empty());
+
+  r = c.Get("/api/v1/tasks/" + id, as_user(alice));
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).at("priority") == "high");
+  const auto etag = r->get_header_value("ETag");
+
+  create_todo(c, alice, "Second");
+  create_todo(c, alice, "Third");
+  r = c.Get("/api/v1/tasks?limit=2", as_user(alice));
+  REQUIRE(r->status == 200);
+  auto page = body_json(r);
+  CHECK(page.at("count") == 2);
+  CHECK(page.at("total") == 3);
+  CHECK(page.at("limit") == 2);
+  REQUIRE(page.at("next_cursor").is_string());
+  r = c.Get("/api/v1/tasks?limit=2&cursor=" + std::string(page.at("next_cursor").as_string()),
+            as_user(alice));
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).at("count") == 1);
+  r = c.Get("/api/v1/tasks?priority=high&tag=home", as_user(alice));
+  CHECK(body_json(r).at("total") == 1);
+
+  // If-Match: a stale ETag is 412, the current one works.
+  r = c.Put("/api/v1/tasks/" + id, {{"X-User-ID", alice}, {"If-Match", "\"v999\""}},
+            R"({"name":"Buy oat milk"})", "application/json");
+  CHECK(r->status == 412);
+  r = c.Put("/api/v1/tasks/" + id, {{"X-User-ID", alice}, {"If-Match", etag}},
+            R"({"name":"Buy oat milk","status":"completed"})", "application/json");
+  REQUIRE(r->status == 200);
+  task = body_json(r);
+  CHECK(task.at("name") == "Buy oat milk");
+  CHECK(task.at("is_completed") == true);
+  CHECK(r->get_header_value("ETag") != etag);
+  r = c.Put("/api/v1/tasks/" + id, as_user(alice), R"({"status":"pending"})", "application/json");
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).at("is_completed") == false);
+
+  r = c.Delete("/api/v1/tasks/" + id, as_user(alice));
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r) ==
+        json::parse(R"({"message":"Task deleted successfully","task_id":")" + id + "\"}"));
+  r = c.Delete("/api/v1/tasks/" + id, as_user(alice));
+  CHECK(r->status == 404);
+  r = c.Get("/api/v1/tasks/" + id, as_user(alice));
+  CHECK(r->status == 404);
+}
+
+TEST_CASE("ownership: another user's task is 404", "[http]") {
+  auto c = main_server().client();
+  const auto alice = test::unique_user("owner-a");
+  const auto bob = test::unique_user("owner-b");
+  const auto id = create_todo(c, alice, "private");
+  auto r = c.Get("/api/v1/tasks/" + id, as_user(bob));
+  REQUIRE(r->status == 404);
+  CHECK(body_json(r) == json::parse(R"({"detail":"Task not found","task_id":")" + id + "\"}"));
+  CHECK(c.Put("/api/v1/tasks/" + id, as_user(bob), R"({"name":"x"})", "application/json")->status ==
+        404);
+  CHECK(c.Delete("/api/v1/tasks/" + id, as_user(bob))->status == 404);
+  CHECK(c.Post("/api/v1/tasks/" + id + "/execute", as_user(bob), "", "application/json")->status ==
+        404);
+  CHECK(c.Get("/api/v1/tasks/" + id + "/executions", as_user(bob))->status == 404);
+  CHECK(body_json(c.Get("/api/v1/tasks", as_user(bob))).at("total") == 0);
+  // An internal caller may act for alice.
+  CHECK(c.Get("/api/v1/tasks/" + id, internal(alice))->status == 200);
+}
+
+TEST_CASE("authentication in gateway mode", "[http]") {
+  auto c = main_server().client();
+  auto r = c.Get("/api/v1/tasks");
+  REQUIRE(r->status == 401);
+  CHECK(body_json(r) == json::parse(R"({"detail":"Authentication required"})"));
+  r = c.Get("/api/v1/tasks", as_user(std::string(256, 'u')));
+  CHECK(r->status == 401);
+  r = c.Get(
+      "/api/v1/tasks",
+      {{"X-Internal-Service", "true"}, {"X-Internal-Service-Secret", "wrong"}, {"X-User-ID", "x"}});
+  REQUIRE(r->status == 403);
+  CHECK(detail_of(r) == "Permission denied");
+}
+
+TEST_CASE("validation errors are 422 with locations", "[http]") {
+  auto c = main_server().client();
+  const auto u = test::unique_user("val");
+  auto r =
+      c.Post("/api/v1/tasks", as_user(u), R"({"name":"x","task_type":"todo")", "application/json");
+  REQUIRE(r->status == 422);
+  auto d = body_json(r).at("detail").as_array();
+  CHECK(d.at(0).at("loc") == json::parse(R"(["body"])"));
+  CHECK(d.at(0).at("type") == "json_invalid");
+
+  r = c.Post("/api/v1/tasks", as_user(u), R"({"task_type":"todo"})", "application/json");
+  REQUIRE(r->status == 422);
+  CHECK(body_json(r).at("detail").at(0).at("loc") == json::parse(R"(["body","name"])"));
+  r = c.Post("/api/v1/tasks", as_user(u), R"({"name":"n","task_type":"nope"})", "application/json");
+  CHECK(r->status == 422);
+  r = c.Post("/api/v1/tasks", as_user(u), R"({"name":"n","task_type":"custom","config":{}})",
+             "application/json");
+  CHECK(r->status == 422);
+  CHECK(c.Get("/api/v1/tasks?status=bogus", as_user(u))->status == 422);
+  CHECK(c.Get("/api/v1/tasks?limit=0", as_user(u))->status == 422);
+  CHECK(c.Get("/api/v1/tasks?limit=101", as_user(u))->status == 422);
+  CHECK(c.Get("/api/v1/analytics?days=0", as_user(u))->status == 422);
+  const auto id = create_todo(c, u, "t");
+  r = c.Post("/api/v1/tasks/" + id + "/execute?wait_ms=-1", as_user(u), "", "application/json");
+  REQUIRE(r->status == 422);
+  CHECK(body_json(r).at("detail").at(0).at("loc") == json::parse(R"(["query","wait_ms"])"));
+  r = c.Put("/api/v1/tasks/" + id, as_user(u), R"({"task_type":"custom"})", "application/json");
+  CHECK(r->status == 422);
+}
+
+TEST_CASE("bodies over 1 MiB are 413 with a JSON body", "[http]") {
+  auto c = main_server().client();
+  std::string big = R"({"name":"x","task_type":"todo","description":")" +
+                    std::string(1024 * 1024 + 10, 'a') + "\"}";
+  auto r = c.Post("/api/v1/tasks", as_user("big"), big, "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 413);
+  CHECK(body_json(r) == json::parse(R"({"detail":"Request body too large"})"));
+  CHECK(!r->get_header_value("X-Request-ID").empty());
+}
+
+TEST_CASE("status transitions: invalid ones are 409", "[http]") {
+  auto c = main_server().client();
+  const auto u = test::unique_user("trans");
+  const auto id = create_todo(c, u, "t");
+  REQUIRE(c.Put("/api/v1/tasks/" + id, as_user(u), R"({"status":"cancelled"})", "application/json")
+              ->status == 200);
+  auto r = c.Put("/api/v1/tasks/" + id, as_user(u), R"({"status":"pending"})", "application/json");
+  REQUIRE(r->status == 409);
+  CHECK(body_json(r) ==
+        json::parse(R"({"detail":"Invalid status transition","from":"cancelled","to":"pending"})"));
+  r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
+  CHECK(r->status == 409);
+}
+
+TEST_CASE("manual execution of a todo and its history", "[http]") {
+  auto c = main_server().client();
+  const auto u = test::unique_user("exec");
+  const auto id = create_todo(c, u, "run me");
+  auto r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
+  REQUIRE(r->status == 200);
+  auto e = body_json(r);
+  CHECK(e.at("status") == "completed");
+  CHECK(e.at("trigger_type") == "manual");
+  CHECK(e.at("result").at("notification").at("channel") == "event");
+  r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u),
+             R"({"trigger_type":"webhook","trigger_data":{"k":1}})", "application/json");
+  REQUIRE(r->status == 200);
+  r = c.Get("/api/v1/tasks/" + id + "/executions?limit=1", as_user(u));
+  REQUIRE(r->status == 200);
+  CHECK(r->get_header_value("X-Total-Count") == "2");
+  CHECK(body_json(r).as_array().size() == 1);
+  CHECK(body_json(r).at(0).at("trigger_type") == "webhook");
+  auto t = body_json(c.Get("/api/v1/tasks/" + id, as_user(u)));
+  CHECK(t.at("run_count") == 2);
+  CHECK(t.at("success_count") == 2);
+  CHECK(c.Get("/api/v1/tasks/" + id + "/executions?limit=500", as_user(u))->status == 422);
+
+  r = c.Get("/api/v1/analytics?days=7", as_user(u));
+  REQUIRE(r->status == 200);
+  auto a = body_json(r);
+  CHECK(a.at("total_executions") == 2);
+  CHECK(a.at("time_period") == "Last 7 days");
+}
+
+TEST_CASE("webhook run against a loopback stub", "[http]") {
+  httplib::Server stub;
+  std::string seen_body;
+  stub.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    seen_body = req.body;
+    res.set_content(R"({"ok":true})", "application/json");
+  });
+  stub.Post("/fail", [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
+  const int port = stub.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { stub.listen_after_bind(); });
+  while (!stub.is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  auto c = main_server().client();
+  const auto u = test::unique_user("hook");
+  const auto base = "http://127.0.0.1:" + std::to_string(port);
+  auto r = c.Post("/api/v1/tasks", as_user(u),
+                  json::serialize(json::object{{"name", "hook"},
+                                               {"task_type", "custom"},
+                                               {"credits_per_run", 2},
+                                               {"config", {{"url", base + "/hook"}}}}),
+                  "application/json");
+  REQUIRE(r->status == 201);
+  const std::string id(body_json(r).at("task_id").as_string());
+  r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
+  REQUIRE(r->status == 200);
+  auto e = body_json(r);
+  CHECK(e.at("status") == "completed");
+  CHECK(e.at("result").at("status_code") == 200);
+  CHECK(e.at("result").at("body") == json::parse(R"({"ok":true})"));
+  CHECK(e.at("credits_consumed") == 2);
+  CHECK(json::parse(seen_body).at("task_id").as_string() == id);
+
+  r = c.Post(
+      "/api/v1/tasks", as_user(u),
+      json::serialize(json::object{
+          {"name", "fails"}, {"task_type", "custom"}, {"config", {{"url", base + "/fail"}}}}),
+      "application/json");
+  const std::string bad(body_json(r).at("task_id").as_string());
+  r = c.Post("/api/v1/tasks/" + bad + "/execute", as_user(u), "", "application/json");
+  REQUIRE(r->status == 200);
+  e = body_json(r);
+  CHECK(e.at("status") == "failed");
+  CHECK(e.at("error_details").at("error_code") == "WEBHOOK_HTTP_STATUS");
+
+  // The free server refuses private targets.
+  auto fc = free_server().client();
+  r = fc.Post("/api/v1/tasks", as_user(u),
+              json::serialize(json::object{
+                  {"name", "x"}, {"task_type", "custom"}, {"config", {{"url", base + "/hook"}}}}),
+              "application/json");
+  REQUIRE(r->status == 201);
+  const std::string blocked(body_json(r).at("task_id").as_string());
+  r = fc.Post("/api/v1/tasks/" + blocked + "/execute", as_user(u), "", "application/json");
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).at("error_details").at("error_code") == "WEBHOOK_TARGET_FORBIDDEN");
+  stub.stop();
+  t.join();
+}
+
+TEST_CASE("templates: list, create from template, gating, unknown", "[http]") {
+  auto c = main_server().client();
+  const auto u = test::unique_user("tpl");
+  auto r = c.Get("/api/v1/templates", as_user(u));
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).as_array().size() >= 10);
+  r = c.Get("/api/v1/templates?category=productivity", as_user(u));
+  const auto productivity = body_json(r);
+  for (const auto& t : productivity.as_array())
+    CHECK(t.at("category") == "productivity");
+  r = c.Post("/api/v1/tasks/from-template", as_user(u), R"({"template_id":"tpl_todo","name":"T"})",
+             "application/json");
+  REQUIRE(r->status == 201);
+  CHECK(body_json(r).at("task_type") == "todo");
+  r = c.Post("/api/v1/tasks/from-template", as_user(u), R"({"template_id":"tpl_nope"})",
+             "application/json");
+  REQUIRE(r->status == 404);
+  CHECK(body_json(r) == json::parse(R"({"detail":"Template not found","template_id":"tpl_nope"})"));
+  r = c.Post("/api/v1/tasks/from-template", as_user(u), R"({"template_id":"tpl_reminder"})",
+             "application/json");
+  CHECK(r->status == 422);  // required reminder_time missing
+
+  auto fc = free_server().client();
+  r = fc.Post("/api/v1/tasks/from-template", as_user(u),
+              R"({"template_id":"tpl_custom_webhook","config":{"url":"https://example.com"}})",
+              "application/json");
+  REQUIRE(r->status == 403);
+  CHECK(body_json(r) ==
+        json::parse(R"({"detail":"Subscription upgrade required","required_level":"basic"})"));
+}
+
+TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[http]") {
+  auto c = free_server().client();
+  const auto u = test::unique_user("quota");
+  std::string first;
+  for (int i = 0; i < 5; ++i) {
+    auto id = create_todo(c, u, "t" + std::to_string(i));
+    if (i == 0) first = id;
+  }
+  auto r = c.Post("/api/v1/tasks", as_user(u), R"({"name":"sixth","task_type":"todo"})",
+                  "application/json");
+  REQUIRE(r->status == 429);
+  CHECK(body_json(r) ==
+        json::parse(R"({"detail":"Task limit exceeded","limit_type":"tasks","limit":5})"));
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(
+        c.Post("/api/v1/tasks/" + first + "/execute", as_user(u), "", "application/json")->status ==
+        200);
+  r = c.Post("/api/v1/tasks/" + first + "/execute", as_user(u), "", "application/json");
+  REQUIRE(r->status == 429);
+  CHECK(body_json(r).at("limit_type") == "executions_per_day");
+  CHECK(body_json(r).at("limit") == 10);
+}
+
+TEST_CASE("internal endpoints", "[http]") {
+  auto c = main_server().client();
+  const auto u = test::unique_user("int");
+  auto r = c.Get("/api/v1/scheduler/pending", as_user(u));
+  REQUIRE(r->status == 403);
+  CHECK(detail_of(r) == "Permission denied");
+  CHECK(c.Get("/api/v1/service/stats", as_user(u))->status == 403);
+  CHECK(c.Get("/api/v1/scheduler/pending")->status == 401);
+  r = c.Get("/api/v1/scheduler/pending?limit=5", internal());
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).at("tasks").is_array());
+  CHECK(c.Get("/api/v1/scheduler/pending?limit=0", internal())->status == 422);
+  r = c.Get("/api/v1/service/stats", internal());
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).at("tasks").at("total").as_int64() >= 0);
+  const auto id = create_todo(c, u, "not scheduled");
+  r = c.Post("/api/v1/scheduler/execute/" + id, internal(), "", "application/json");
+  CHECK(r->status == 409);
+}
+
+TEST_CASE("JWT mode: valid, expired, bad signature", "[http]") {
+  ServerUnderTest server(std::map<std::string, std::string>{{"jwt-secret", "jwt-test-secret"},
+                                                            {"database-url", "memory:"}});
+  auto c = server.client();
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const auto good = test::make_hs256(
+      "jwt-test-secret", {{"sub", "jwt-user"}, {"exp", now + 600}, {"subscription_level", "free"}});
+  auto r = c.Get("/api/v1/tasks", {{"Authorization", "Bearer " + good}});
+  CHECK(r->status == 200);
+  r = c.Post("/api/v1/tasks/from-template", {{"Authorization", "Bearer " + good}},
+             R"({"template_id":"tpl_custom_webhook","config":{"url":"https://example.com"}})",
+             "application/json");
+  CHECK(r->status == 403);  // the claim says free
+
+  const auto expired = test::make_hs256("jwt-test-secret", {{"sub", "jwt-user"}, {"exp", now - 5}});
+  r = c.Get("/api/v1/tasks", {{"Authorization", "Bearer " + expired}});
+  REQUIRE(r->status == 401);
+  CHECK(body_json(r) == json::parse(R"({"detail":"Invalid token"})"));
+  const auto not_yet = test::make_hs256("jwt-test-secret", {{"sub", "u"}, {"nbf", now + 600}});
+  CHECK(c.Get("/api/v1/tasks", {{"Authorization", "Bearer " + not_yet}})->status == 401);
+  const auto forged = test::make_hs256("another-secret", {{"sub", "jwt-user"}});
+  CHECK(c.Get("/api/v1/tasks", {{"Authorization", "Bearer " + forged}})->status == 401);
+  CHECK(c.Get("/api/v1/tasks", {{"Authorization", "Bearer not.a.jwt"}})->status == 401);
+  r = c.Get("/api/v1/tasks", as_user("jwt-user"));  // X-User-ID alone is not enough
+  REQUIRE(r->status == 401);
+  CHECK(detail_of(r) == "Authentication required");
+  CHECK(c.Get("/api/v1/tasks", internal("jwt-user"))->status == 200);
+}
+
+TEST_CASE("error table rows that need a broken dependency", "[http]") {
+  using task::server::map_error;
+  auto unavailable = map_error(std::make_exception_ptr(task::Unavailable("db down: secret")));
+  CHECK(unavailable.status == 503);
+  CHECK(json::value(unavailable.body) == json::parse(R"({"detail":"Service unavailable"})"));
+  auto boom = map_error(std::make_exception_ptr(std::runtime_error("pointer 0xdead in foo.cpp")));
+  CHECK(boom.status == 500);
+  CHECK(json::value(boom.body) == json::parse(R"({"detail":"Internal server error"})"));
+  CHECK(boom.internal);
+  auto denied = map_error(std::make_exception_ptr(task::PermissionDenied("scheduler")));
+  CHECK(denied.status == 403);
+  CHECK(map_error(std::make_exception_ptr(task::Conflict("running", "running"))).status == 409);
+}
