@@ -101,7 +101,9 @@ void HttpServer::Impl::install_routes() {
       });
   add("GET", "/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
-    res.set_content(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    std::string text = metrics.render();
+    if (auto* sched = rt.scheduler()) text += to_prometheus(sched->metrics());
+    res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   add("GET", "/openapi.json", "/openapi.json", [](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
@@ -112,6 +114,7 @@ void HttpServer::Impl::install_routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
         send_task(res, 201, rt.service().create_task(c, json_body(req, false)));
+        if (auto* sched = rt.scheduler()) sched->notify();  // it may be due before the next wake
       });
   add("GET", "/api/v1/tasks", "/api/v1/tasks",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -122,6 +125,7 @@ void HttpServer::Impl::install_routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
         send_task(res, 201, rt.service().create_from_template(c, json_body(req, false)));
+        if (auto* sched = rt.scheduler()) sched->notify();
       });
   add("GET", kTaskId, "/api/v1/tasks/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -136,6 +140,7 @@ void HttpServer::Impl::install_routes() {
         auto updated =
             rt.service().update_task(c, req.matches[1].str(), json_body(req, false), if_match);
         send_task(res, 200, updated.task);
+        if (auto* sched = rt.scheduler(); sched && !updated.updated_fields.empty()) sched->notify();
       });
   add("DELETE", kTaskId, "/api/v1/tasks/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {

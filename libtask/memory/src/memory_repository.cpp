@@ -116,6 +116,14 @@ std::optional<Change> MemoryRepository::modify_task(
   if (it == tasks_.end()) throw NotFound("task", std::string(task_id));
   auto change = fn(it->second);  // may throw: nothing has been written yet
   if (!change) return std::nullopt;
+  // Unique (task_id, scheduled_for), as the SQL schema has it: a slot never runs twice.
+  for (const auto& e : change->executions) {
+    if (!e.scheduled_for) continue;
+    for (const auto& [id, other] : executions_)
+      if (id != e.execution_id && other.task_id == e.task_id &&
+          other.scheduled_for == e.scheduled_for)
+        throw Conflict("stored", "duplicate: execution slot " + format_rfc3339(*e.scheduled_for));
+  }
   if (change->task) {
     Task& t = *change->task;
     t.id = it->second.id;

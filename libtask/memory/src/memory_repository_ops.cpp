@@ -81,6 +81,16 @@ std::vector<Task> MemoryRepository::claim_due_tasks(Timestamp now, int limit,
                                                     std::chrono::microseconds lease) {
   std::lock_guard lock(mu_);
   std::vector<Task> out;
+  // Runs whose worker died (status running, lease expired) first: they are recovered.
+  for (auto& [id, t] : tasks_) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    if (t.deleted_at || t.status != TaskStatus::running || !t.lease_owner || !t.lease_expires_at ||
+        *t.lease_expires_at > now)
+      continue;
+    t.lease_owner = std::string(owner);
+    t.lease_expires_at = now + lease;
+    out.push_back(t);
+  }
   for (const auto& due : due_tasks_locked(now)) {
     if (static_cast<int>(out.size()) >= limit) break;
     if (due.lease_owner && due.lease_expires_at && *due.lease_expires_at > now) continue;

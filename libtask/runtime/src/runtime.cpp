@@ -5,6 +5,14 @@
 #include "task/clients/notify_executor.hpp"
 #include "task/clients/webhook_executor.hpp"
 #include "task/runtime/log.hpp"
+#include "task/service/scheduler.hpp"
+#ifdef TASK_HAVE_EXECUTORS
+#include "task/executors/providers.hpp"
+#endif
+
+#include <unistd.h>
+
+#include <algorithm>
 
 namespace task::runtime {
 
@@ -32,6 +40,16 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   if (!config_.account_service_url.empty())
     subscriptions_ = std::make_shared<clients::AccountDirectory>(config_.account_service_url);
   executors_ = make_executors(config_, notifier_);
+#ifdef TASK_HAVE_EXECUTORS
+  executors::ProviderConfig providers;
+  providers.weather_url = config_.weather_provider_url;
+  providers.news_url = config_.news_provider_url;
+  providers.price_url = config_.price_provider_url;
+  providers.calendar_url = config_.calendar_service_url;
+  providers.data_dir = config_.data_dir;
+  providers.allow_private_destinations = config_.webhook_allow_private;
+  executors::register_providers(*executors_, providers, repository_, notifier_, clock_);
+#endif
   ServiceOptions options;
   options.default_level =
       parse_enum<SubscriptionLevel>(config_.default_tier).value_or(SubscriptionLevel::basic);
@@ -39,6 +57,7 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
       ServicePorts{repository_, clock_, ids_, executors_, subscriptions_}, options);
   const auto workers = static_cast<std::size_t>(config_.workers);
   workers_ = std::make_unique<WorkerPool>(workers, workers * 16);
+  if (config_.scheduler) start_scheduler();
   log_line(LogLevel::info, "runtime ready",
            {{"database", database_kind_}, {"event_bus", event_bus_kind()}});
 }
@@ -47,7 +66,27 @@ Runtime::~Runtime() {
   shutdown();
 }
 
+void Runtime::start_scheduler() {
+  SchedulerOptions options;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  options.replica_id =
+      std::string(host) + ":" + std::to_string(::getpid()) + ":" + ids_->event_id().substr(0, 8);
+  options.workers = static_cast<std::size_t>(std::max(config_.workers, 1));
+  auto scheduler = std::make_shared<Scheduler>(
+      SchedulerPorts{repository_, clock_, ids_, executors_, notifier_, nullptr}, options);
+  scheduler->start();
+  scheduler_ = scheduler;
+  log_line(LogLevel::info, "scheduler started",
+           {{"replica", options.replica_id}, {"workers", std::to_string(options.workers)}});
+}
+
+Scheduler* Runtime::scheduler() {
+  return static_cast<Scheduler*>(scheduler_.get());
+}
+
 void Runtime::shutdown() {
+  if (auto* s = scheduler()) s->stop();
   scheduler_.reset();
   relay_.reset();
   if (workers_) workers_->shutdown();

@@ -171,25 +171,39 @@ std::vector<Task> SqlRepository::list_due_tasks(Timestamp now, int limit) {
 std::vector<Task> SqlRepository::claim_due_tasks(Timestamp now, int limit, std::string_view owner,
                                                  std::chrono::microseconds lease) {
   return db_->in_transaction([&](soci::session& s) {
-    Params p;
-    const std::string due =
-        "SELECT id FROM " + t("user_tasks") +
-        " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " + p.add(now) +
-        " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) + ") ORDER BY " +
-        kPriorityRank + " DESC, next_run_time, id LIMIT " + p.add(std::max(limit, 0)) +
-        d().for_update_skip_locked();
-    const std::string sql = "WITH due AS (" + due + ") UPDATE " + t("user_tasks") +
-                            " SET lease_owner = " + p.add(std::string(owner)) +
-                            ", lease_expires_at = " + p.add(now + lease) +
-                            " WHERE id IN (SELECT id FROM due) RETURNING " + task_columns(d());
     std::vector<Task> out;
-    query(s, sql, p, [&](const soci::row& r) { out.push_back(task_from_row(r)); });
-    std::sort(out.begin(), out.end(), [](const Task& a, const Task& b) {
-      const int ra = priority_rank(a.priority), rb = priority_rank(b.priority);
-      if (ra != rb) return ra > rb;
-      if (a.next_run_time != b.next_run_time) return a.next_run_time < b.next_run_time;
-      return a.id < b.id;
-    });
+    // One claim statement: pick rows matching `where` (locked, skipping rows another claim holds)
+    // and lease them to `owner`.
+    auto claim = [&](const std::string& where, Params& p, int n) {
+      if (n <= 0) return;
+      const std::string picked = "SELECT id FROM " + t("user_tasks") + where + " LIMIT " +
+                                 p.add(n) + d().for_update_skip_locked();
+      const std::string sql = "WITH picked AS (" + picked + ") UPDATE " + t("user_tasks") +
+                              " SET lease_owner = " + p.add(std::string(owner)) +
+                              ", lease_expires_at = " + p.add(now + lease) +
+                              " WHERE id IN (SELECT id FROM picked) RETURNING " + task_columns(d());
+      query(s, sql, p, [&](const soci::row& r) { out.push_back(task_from_row(r)); });
+    };
+    // Runs whose worker died (status running, lease expired) are recovered first.
+    Params lost;
+    claim(
+        " WHERE status = 'running' AND deleted_at IS NULL AND lease_owner IS NOT NULL"
+        " AND lease_expires_at <= " +
+            lost.add(now) + " ORDER BY lease_expires_at, id",
+        lost, std::max(limit, 0));
+    const auto recovered = out.size();
+    Params p;
+    claim(" WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " + p.add(now) +
+              " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) +
+              ") ORDER BY " + kPriorityRank + " DESC, next_run_time, id",
+          p, std::max(limit, 0) - static_cast<int>(recovered));
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(recovered), out.end(),
+              [](const Task& a, const Task& b) {
+                const int ra = priority_rank(a.priority), rb = priority_rank(b.priority);
+                if (ra != rb) return ra > rb;
+                if (a.next_run_time != b.next_run_time) return a.next_run_time < b.next_run_time;
+                return a.id < b.id;
+              });
     return out;
   });
 }

@@ -143,6 +143,9 @@ class TaskRepository {
   virtual std::vector<Task> list_due_tasks(Timestamp now, int limit) = 0;
   /// Claims up to `limit` due tasks (same filter and order as list_due_tasks, skipping rows whose
   /// lease is held and unexpired) for `owner` until `now + lease`; atomic across processes.
+  /// Also claims (first) non-deleted tasks with status `running` whose lease is set and expired
+  /// at `now`: their worker died and the scheduler recovers them. Executions are unique per
+  /// (task_id, scheduled_for): a change inserting a second row for a slot throws Conflict.
   virtual std::vector<Task> claim_due_tasks(Timestamp now, int limit, std::string_view owner,
                                             std::chrono::microseconds lease) = 0;
   /// The earliest next_run_time among scheduled, non-deleted tasks (for the scheduler's timer).

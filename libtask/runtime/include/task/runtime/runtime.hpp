@@ -14,6 +14,7 @@
 #include "task/ports/repository.hpp"
 #include "task/runtime/config.hpp"
 #include "task/runtime/worker_pool.hpp"
+#include "task/service/scheduler.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task::runtime {
@@ -44,11 +45,14 @@ class Runtime {
   bool event_relay_running() const { return relay_ != nullptr; }
   /// Whether a scheduler loop runs in this process.
   bool scheduler_running() const { return scheduler_ != nullptr; }
+  /// The scheduler of this process (metrics, notify() after writes); null when it is off.
+  Scheduler* scheduler();
 
   /// Stops background work (relay), then drains the worker pool. Idempotent.
   void shutdown();
 
  private:
+  void start_scheduler();
   Config config_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<IdGenerator> ids_;

@@ -1,0 +1,253 @@
+// The scheduler's loop, worker pool, step() and metrics (API.md §13).
+#include "task/service/scheduler.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "scheduler_internal.hpp"
+
+namespace task {
+
+// --- WorkerPool ----------------------------------------------------------------------------------
+
+WorkerPool::WorkerPool(std::size_t threads) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i)
+    threads_.emplace_back([this] { work(); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_)
+    t.join();
+}
+
+bool WorkerPool::submit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() >= threads_.size()) return false;
+    queue_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+std::size_t WorkerPool::idle() const {
+  std::lock_guard lock(mutex_);
+  const auto taken = busy_ + queue_.size();
+  return taken >= threads_.size() ? 0 : threads_.size() - taken;
+}
+
+void WorkerPool::wait_idle() {
+  std::unique_lock lock(mutex_);
+  idle_cv_.wait(lock, [&] { return queue_.empty() && busy_ == 0; });
+}
+
+void WorkerPool::work() {
+  while (true) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      ++busy_;
+    }
+    try {
+      job();
+    } catch (...) {
+      // jobs report their own failures; a stray exception must not kill the worker
+    }
+    {
+      std::lock_guard lock(mutex_);
+      --busy_;
+    }
+    idle_cv_.notify_all();
+  }
+}
+
+// --- Scheduler -----------------------------------------------------------------------------------
+
+Scheduler::Scheduler(SchedulerPorts ports, SchedulerOptions options)
+    : ports_(std::move(ports)),
+      options_(std::move(options)),
+      counters_(std::make_unique<Counters>()) {
+  if (options_.replica_id.empty()) options_.replica_id = "scheduler-" + ports_.ids->event_id();
+  if (options_.batch_size < 1) options_.batch_size = 1;
+  if (!ports_.executors) ports_.executors = std::make_shared<ExecutorRegistry>();
+}
+
+Scheduler::~Scheduler() {
+  stop();
+}
+
+Micros Scheduler::timeout_for(TaskType type) const {
+  if (const auto it = options_.timeouts.find(type); it != options_.timeouts.end())
+    return it->second;
+  if (type == TaskType::data_backup) return std::chrono::minutes(5);
+  if (type == TaskType::custom) return std::chrono::seconds(65);  // webhook timeout_ms max 60 s
+  return options_.default_timeout;
+}
+
+void Scheduler::start() {
+  if (started_.exchange(true)) return;
+  stopping_ = false;
+  pool_ = std::make_unique<WorkerPool>(options_.workers);
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Scheduler::stop() {
+  if (!started_.load()) return;
+  stopping_ = true;
+  notify();
+  if (thread_.joinable()) thread_.join();
+  if (pool_) pool_->wait_idle();
+  pool_.reset();
+  started_ = false;
+}
+
+void Scheduler::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Scheduler::wait_for(Micros d) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, std::max(d, Micros{0}), [&] { return notified_ || stopping_.load(); });
+  notified_ = false;
+}
+
+void Scheduler::loop() {
+  while (!stopping_) {
+    const auto now = ports_.clock->now();
+    Micros sleep = options_.max_sleep;
+    try {
+      if (options_.reminders) fire_reminders(now);
+      const auto idle = static_cast<int>(pool_->idle());
+      const int limit = std::min(options_.batch_size, idle);
+      std::size_t claimed = 0;
+      if (limit > 0) {
+        for (auto& t : claim(now, limit)) {
+          ++claimed;
+          auto job = [this, t] {
+            process(t, ports_.clock->now());
+            notify();  // a worker is free again
+          };
+          if (!pool_->submit(job)) release_lease(t.task_id);
+        }
+      }
+      if (static_cast<int>(claimed) == limit && limit > 0) continue;  // more may be due
+      if (const auto earliest = ports_.repository->earliest_due_time()) {
+        // Due but not claimable (leased elsewhere, or no idle worker): look again soon.
+        sleep = *earliest <= now
+                    ? options_.busy_retry
+                    : std::min(sleep,
+                               std::chrono::duration_cast<Micros>(*earliest - ports_.clock->now()));
+      }
+    } catch (const std::exception&) {
+      ++counters_->storage_errors;
+    }
+    wait_for(sleep);
+  }
+}
+
+StepReport Scheduler::step(Timestamp now) {
+  StepReport report;
+  if (options_.reminders) report.reminders = fire_reminders(now);
+  for (const auto& t : claim(now, options_.batch_size)) {
+    ++report.claimed;
+    if (process(t, now)) ++report.runs;
+  }
+  return report;
+}
+
+void Scheduler::record_lateness(Micros late) {
+  const double seconds = std::chrono::duration<double>(std::max(late, Micros{0})).count();
+  std::size_t bucket = 0;
+  while (bucket < kLatenessBounds.size() && seconds > kLatenessBounds[bucket])
+    ++bucket;
+  std::lock_guard lock(counters_->lateness_mutex);
+  ++counters_->lateness[bucket];
+  counters_->lateness_sum += seconds;
+}
+
+SchedulerMetrics Scheduler::metrics() const {
+  const auto& c = *counters_;
+  SchedulerMetrics m;
+  m.rounds = c.rounds;
+  m.claimed = c.claimed;
+  m.runs_succeeded = c.runs_succeeded;
+  m.runs_failed = c.runs_failed;
+  m.runs_timed_out = c.runs_timed_out;
+  m.retries = c.retries;
+  m.duplicate_slots = c.duplicate_slots;
+  m.stale_claims = c.stale_claims;
+  m.slots_skipped = c.slots_skipped;
+  m.leases_expired = c.leases_expired;
+  m.reminders_sent = c.reminders_sent;
+  m.storage_errors = c.storage_errors;
+  m.active_runs = c.active_runs;
+  m.lateness_bounds.assign(kLatenessBounds.begin(), kLatenessBounds.end());
+  std::lock_guard lock(counters_->lateness_mutex);
+  std::int64_t running = 0;
+  for (std::size_t i = 0; i < c.lateness.size(); ++i) {
+    running += c.lateness[i];
+    if (i < kLatenessBounds.size()) m.lateness_cumulative.push_back(running);
+  }
+  m.lateness_count = running;
+  m.lateness_sum_seconds = counters_->lateness_sum;
+  return m;
+}
+
+std::string to_prometheus(const SchedulerMetrics& m) {
+  std::string out;
+  auto counter = [&](const char* name, const char* help, std::int64_t v, const char* type) {
+    out += std::string("# HELP task_scheduler_") + name + " " + help + "\n# TYPE task_scheduler_" +
+           name + " " + type + "\ntask_scheduler_" + name + " " + std::to_string(v) + "\n";
+  };
+  counter("rounds_total", "Claim rounds done.", m.rounds, "counter");
+  counter("claimed_total", "Tasks claimed.", m.claimed, "counter");
+  out +=
+      "# HELP task_scheduler_runs_total Scheduled runs recorded, by outcome.\n"
+      "# TYPE task_scheduler_runs_total counter\n";
+  out += "task_scheduler_runs_total{outcome=\"completed\"} " + std::to_string(m.runs_succeeded) +
+         "\ntask_scheduler_runs_total{outcome=\"failed\"} " + std::to_string(m.runs_failed) + "\n";
+  counter("run_timeouts_total", "Attempts stopped by the per-type timeout.", m.runs_timed_out,
+          "counter");
+  counter("retries_total", "Extra attempts of a slot.", m.retries, "counter");
+  counter("duplicate_slots_total", "Slots found already executed and skipped.", m.duplicate_slots,
+          "counter");
+  counter("stale_claims_total", "Claims whose task changed before the run.", m.stale_claims,
+          "counter");
+  counter("skipped_slots_total", "Due slots not run under the misfire policy.", m.slots_skipped,
+          "counter");
+  counter("expired_leases_total", "Runs recovered after their lease expired.", m.leases_expired,
+          "counter");
+  counter("reminders_total", "Reminders fired.", m.reminders_sent, "counter");
+  counter("storage_errors_total", "Rounds or runs that hit a storage error.", m.storage_errors,
+          "counter");
+  counter("active_runs", "Runs in progress.", m.active_runs, "gauge");
+  out +=
+      "# HELP task_scheduler_lateness_seconds Start of a run minus its slot.\n"
+      "# TYPE task_scheduler_lateness_seconds histogram\n";
+  char buf[64];
+  for (std::size_t i = 0; i < m.lateness_bounds.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%g", m.lateness_bounds[i]);
+    out += std::string("task_scheduler_lateness_seconds_bucket{le=\"") + buf + "\"} " +
+           std::to_string(m.lateness_cumulative[i]) + "\n";
+  }
+  std::snprintf(buf, sizeof buf, "%.6f", m.lateness_sum_seconds);
+  out += "task_scheduler_lateness_seconds_bucket{le=\"+Inf\"} " + std::to_string(m.lateness_count) +
+         "\ntask_scheduler_lateness_seconds_sum " + buf +
+         "\ntask_scheduler_lateness_seconds_count " + std::to_string(m.lateness_count) + "\n";
+  return out;
+}
+
+}  // namespace task

@@ -1,0 +1,89 @@
+#pragma once
+// A stub provider on 127.0.0.1 (ephemeral port) for the executor tests, and helpers.
+#include <httplib.h>
+
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "task/executors/providers.hpp"
+
+namespace task::test {
+
+/// An httplib server on 127.0.0.1 with an ephemeral port, stopped in the destructor.
+class StubProvider {
+ public:
+  StubProvider() {
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("stub provider: cannot bind");
+  }
+  ~StubProvider() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  httplib::Server& server() { return server_; }
+  /// Starts serving (register handlers first).
+  void start() {
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running())
+      std::this_thread::yield();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+/// Records notifications.
+class RecordingNotifier final : public Notifier {
+ public:
+  void notify(const Notification& n) override {
+    std::lock_guard lock(mutex_);
+    sent_.push_back(n);
+  }
+  std::vector<Notification> sent() {
+    std::lock_guard lock(mutex_);
+    return sent_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Notification> sent_;
+};
+
+/// A provider config with short timeouts for tests.
+inline executors::ProviderConfig test_config() {
+  executors::ProviderConfig c;
+  c.connect_timeout = std::chrono::milliseconds(200);
+  c.read_timeout = std::chrono::milliseconds(200);
+  return c;
+}
+
+/// A run context for a task of `type` with `config`.
+inline RunContext context(TaskType type, boost::json::object config,
+                          boost::json::value previous = nullptr) {
+  RunContext ctx;
+  ctx.task.task_id = "tsk_000000000000000000000001";
+  ctx.task.user_id = "user-1";
+  ctx.task.name = "test task";
+  ctx.task.task_type = type;
+  ctx.task.config = std::move(config);
+  ctx.execution.execution_id = "exe_000000000000000000000001";
+  ctx.execution.task_id = ctx.task.task_id;
+  ctx.execution.user_id = ctx.task.user_id;
+  ctx.previous_result = std::move(previous);
+  return ctx;
+}
+
+/// error_details.error_code of a failed outcome.
+inline std::string error_code(const RunOutcome& o) {
+  if (!o.error_details.is_object()) return "";
+  const auto* c = o.error_details.get_object().if_contains("error_code");
+  return c && c->is_string() ? std::string(c->get_string()) : "";
+}
+
+}  // namespace task::test

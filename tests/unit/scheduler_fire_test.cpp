@@ -1,0 +1,165 @@
+// Scheduler: every kind of schedule fires on its slots, exactly once; inactive tasks never fire.
+#include <catch2/catch.hpp>
+
+#include "scheduler_support.hpp"
+
+using namespace task;
+using namespace task::test;
+using Strings = std::vector<std::string>;
+
+namespace {
+const Micros kMinute = std::chrono::minutes(1);
+const Micros kHour = std::chrono::hours(1);
+}  // namespace
+
+TEST_CASE("scheduler: a cron task runs each slot once, as a scheduled execution") {
+  SchedulerFixture fx;
+  auto t = fx.create(fx.alice,
+                     R"({"name":"q","task_type":"data_backup",
+                         "schedule":{"type":"cron","expression":"*/15 * * * *"}})");
+  REQUIRE(t.status == TaskStatus::scheduled);
+  fx.walk(T("2026-11-26T11:00:00Z"), kMinute);
+  fx.step_at(T("2026-11-26T11:00:00Z"));  // the same instant again: nothing new
+  CHECK(fx.slots(t.task_id) == Strings{"2026-11-26T10:00:00Z", "2026-11-26T10:15:00Z",
+                                       "2026-11-26T10:30:00Z", "2026-11-26T10:45:00Z",
+                                       "2026-11-26T11:00:00Z"});
+  for (const auto& e : fx.runs(t.task_id)) {
+    CHECK(e.trigger_type == TriggerType::scheduled);
+    CHECK(e.status == ExecutionStatus::completed);
+    CHECK(e.started_at == *e.scheduled_for);  // stepped every minute on the minute: on time
+  }
+  const auto after = fx.task(t.task_id);
+  CHECK(after.status == TaskStatus::scheduled);
+  CHECK(after.run_count == 5);
+  CHECK(after.success_count == 5);
+  CHECK(after.next_run_time == T("2026-11-26T11:15:00Z"));
+  CHECK_FALSE(after.lease_owner);  // leases are released
+  CHECK(fx.executor->calls == 5);
+  const auto m = fx.scheduler.metrics();
+  CHECK(m.runs_succeeded == 5);
+  CHECK(m.lateness_count == 5);
+  CHECK(m.lateness_cumulative.front() == 5);  // all within 10 ms
+}
+
+TEST_CASE("scheduler: interval, daily, weekly and monthly tasks fire on their slots") {
+  SchedulerFixture fx;
+  auto interval = fx.create(fx.alice, R"({"name":"i","task_type":"data_backup",
+      "schedule":{"type":"interval","interval_seconds":7200}})");
+  auto daily = fx.create(fx.alice, R"({"name":"d","task_type":"data_backup",
+      "schedule":{"type":"daily","time":"07:30","timezone":"Europe/Berlin"}})");
+  auto weekly = fx.create(fx.alice, R"({"name":"w","task_type":"data_backup",
+      "schedule":{"type":"weekly","weekday":"monday","time":"09:00"}})");
+  auto monthly = fx.create(fx.alice, R"({"name":"m","task_type":"data_backup",
+      "schedule":{"type":"monthly","day":31,"time":"12:00"}})");
+  fx.walk(T("2026-12-08T00:00:00Z"), std::chrono::minutes(30));
+
+  const auto iv = fx.slots(interval.task_id);
+  CHECK(iv.size() == 140);  // every 2 h from the 26th 10:00 to the 8th 00:00 (278 h)
+  CHECK(iv.front() == "2026-11-26T10:00:00Z");
+  CHECK(iv.back() == "2026-12-08T00:00:00Z");
+  const auto dv = fx.slots(daily.task_id);
+  CHECK(dv.size() == 11);  // 07:30 Berlin = 06:30 UTC, 27th .. 7th
+  CHECK(dv.front() == "2026-11-27T06:30:00Z");
+  CHECK(fx.slots(weekly.task_id) == Strings{"2026-11-30T09:00:00Z", "2026-12-07T09:00:00Z"});
+  CHECK(fx.slots(monthly.task_id) == Strings{"2026-11-30T12:00:00Z"});  // clamped to the 30th
+}
+
+TEST_CASE("scheduler: a once task runs once and completes") {
+  SchedulerFixture fx;
+  auto t = fx.create(fx.alice, R"({"name":"o","task_type":"data_backup",
+      "schedule":{"type":"once","run_at":"2026-11-26T10:30:00Z"}})");
+  fx.walk(T("2026-11-26T12:00:00Z"), kMinute);
+  CHECK(fx.slots(t.task_id) == Strings{"2026-11-26T10:30:00Z"});
+  const auto after = fx.task(t.task_id);
+  CHECK(after.status == TaskStatus::completed);
+  CHECK(after.is_completed);
+  CHECK_FALSE(after.next_run_time);
+}
+
+TEST_CASE("scheduler: paused, cancelled, completed and deleted tasks never fire") {
+  SchedulerFixture fx;
+  const char* body = R"({"name":"x","task_type":"data_backup",
+      "schedule":{"type":"cron","expression":"*/5 * * * *"}})";
+  auto paused = fx.create(fx.alice, body);
+  auto cancelled = fx.create(fx.alice, body);
+  auto completed = fx.create(fx.alice, body);
+  auto deleted = fx.create(fx.alice, body);
+  fx.service.update_task(fx.alice, paused.task_id, J(R"({"status":"paused"})"));
+  fx.service.update_task(fx.alice, cancelled.task_id, J(R"({"status":"cancelled"})"));
+  fx.service.update_task(fx.alice, completed.task_id, J(R"({"status":"completed"})"));
+  fx.service.delete_task(fx.alice, deleted.task_id);
+  fx.walk(T("2026-11-26T11:00:00Z"), kMinute);
+  for (const auto& id : {paused.task_id, cancelled.task_id, completed.task_id, deleted.task_id})
+    CHECK(fx.runs(id).empty());
+  CHECK(fx.executor->calls == 0);
+
+  SECTION("a resumed task fires again from its next slot") {
+    fx.service.update_task(fx.alice, paused.task_id, J(R"({"status":"scheduled"})"));
+    fx.walk(T("2026-11-26T11:10:00Z"), kMinute);
+    CHECK_FALSE(fx.runs(paused.task_id).empty());
+  }
+}
+
+TEST_CASE("scheduler: claims run in priority order, then earliest slot") {
+  SchedulerFixture fx;
+  std::vector<std::string> order;
+  fx.executor->behaviour = [&](const RunContext& ctx) {
+    order.push_back(ctx.task.name);
+    return RunOutcome::ok(nullptr);
+  };
+  for (const char* p : {"low", "medium", "urgent", "high"})
+    fx.create(fx.alice, (std::string(R"({"name":")") + p + R"(","task_type":"data_backup",
+        "priority":")" + p +
+                         R"(","schedule":{"type":"once","run_at":"2026-11-26T10:05:00Z"}})")
+                            .c_str());
+  fx.create(fx.alice, R"({"name":"early-low","task_type":"data_backup","priority":"low",
+      "schedule":{"type":"once","run_at":"2026-11-26T10:01:00Z"}})");
+  fx.step_at(T("2026-11-26T10:10:00Z"));
+  CHECK(order == Strings{"urgent", "high", "medium", "early-low", "low"});
+}
+
+TEST_CASE("scheduler: a slot that already has an execution is skipped, never run twice") {
+  SchedulerFixture fx;
+  auto t = fx.create(fx.alice, R"({"name":"d","task_type":"data_backup",
+      "schedule":{"type":"cron","expression":"0 * * * *"}})");
+  // Another replica already recorded the 11:00 slot.
+  fx.repo->modify_task(t.task_id, [&](const Task&) -> std::optional<Change> {
+    Execution e;
+    e.execution_id = "exe_other";
+    e.task_id = t.task_id;
+    e.user_id = t.user_id;
+    e.status = ExecutionStatus::completed;
+    e.trigger_type = TriggerType::scheduled;
+    e.scheduled_for = T("2026-11-26T11:00:00Z");
+    return Change{std::nullopt, {e}, {}};
+  });
+  fx.walk(T("2026-11-26T12:00:00Z"), kMinute);
+  CHECK(fx.slots(t.task_id) ==
+        Strings{"2026-11-26T10:00:00Z", "2026-11-26T11:00:00Z", "2026-11-26T12:00:00Z"});
+  CHECK(fx.executor->calls == 2);  // 10:00 and 12:00; 11:00 was not run again
+  CHECK(fx.scheduler.metrics().duplicate_slots == 1);
+  CHECK(fx.task(t.task_id).next_run_time == T("2026-11-26T13:00:00Z"));
+}
+
+TEST_CASE("scheduler: a claim held by another replica is not taken until its lease expires") {
+  SchedulerFixture fx;
+  auto t = fx.create(fx.alice, R"({"name":"d","task_type":"data_backup",
+      "schedule":{"type":"once","run_at":"2026-11-26T10:00:00Z"}})");
+  fx.repo->claim_due_tasks(fx.clock->now(), 10, "replica-b", std::chrono::seconds(30));
+  CHECK(fx.step_at(T("2026-11-26T10:00:10Z")).claimed == 0);
+  CHECK(fx.runs(t.task_id).empty());
+  CHECK(fx.step_at(T("2026-11-26T10:00:31Z")).runs == 1);  // replica-b never started it
+  CHECK(fx.slots(t.task_id) == Strings{"2026-11-26T10:00:00Z"});
+}
+
+TEST_CASE("scheduler: metrics print as Prometheus text") {
+  SchedulerFixture fx;
+  fx.create(fx.alice, R"({"name":"d","task_type":"data_backup",
+      "schedule":{"type":"once","run_at":"2026-11-26T10:00:00Z"}})");
+  fx.step_at(T("2026-11-26T10:00:02Z"));
+  const auto text = to_prometheus(fx.scheduler.metrics());
+  CHECK(text.find("task_scheduler_runs_total{outcome=\"completed\"} 1\n") != std::string::npos);
+  CHECK(text.find("task_scheduler_lateness_seconds_bucket{le=\"1\"} 0\n") != std::string::npos);
+  CHECK(text.find("task_scheduler_lateness_seconds_bucket{le=\"2.5\"} 1\n") != std::string::npos);
+  CHECK(text.find("task_scheduler_claimed_total 1\n") != std::string::npos);
+}
