@@ -1,9 +1,9 @@
 // Three task-server processes on one PostgreSQL: every due slot runs exactly once (counted both
 // in the executions table and at the webhook target), none is missed, and runs lost with a
 // process killed by SIGKILL are closed and the schedule goes on after the lease expires.
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <libpq-fe.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -57,7 +57,8 @@ class Database {
     }
     for (int i = 0; i < PQntuples(r); ++i) {
       rows.emplace_back();
-      for (int j = 0; j < PQnfields(r); ++j) rows.back().emplace_back(PQgetvalue(r, i, j));
+      for (int j = 0; j < PQnfields(r); ++j)
+        rows.back().emplace_back(PQgetvalue(r, i, j));
     }
     PQclear(r);
     PQfinish(c);
@@ -130,17 +131,19 @@ class Target {
  public:
   explicit Target(std::chrono::milliseconds delay) {
     server_.new_task_queue = [] { return new httplib::ThreadPool(96); };
-    server_.Post(R"(/hook/(.+))", [this, delay](const httplib::Request& req, httplib::Response& res) {
-      {
-        std::lock_guard lock(mutex_);
-        ++hits_[req.matches[1]];
-      }
-      std::this_thread::sleep_for(delay);
-      res.set_content("{\"ok\":true}", "application/json");
-    });
+    server_.Post(R"(/hook/(.+))",
+                 [this, delay](const httplib::Request& req, httplib::Response& res) {
+                   {
+                     std::lock_guard lock(mutex_);
+                     ++hits_[req.matches[1]];
+                   }
+                   std::this_thread::sleep_for(delay);
+                   res.set_content("{\"ok\":true}", "application/json");
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+    while (!server_.is_running())
+      std::this_thread::sleep_for(1ms);
   }
   ~Target() {
     server_.stop();
@@ -174,8 +177,8 @@ std::string create(int port, const std::string& user, const std::string& name,
                     {"task_type", "custom"},
                     {"config", {{"url", url}, {"timeout_ms", timeout_ms}}},
                     {"schedule", std::move(schedule)}};
-  auto r = c.Post("/api/v1/tasks", httplib::Headers{{"X-User-ID", user}},
-                  json::serialize(body), "application/json");
+  auto r = c.Post("/api/v1/tasks", httplib::Headers{{"X-User-ID", user}}, json::serialize(body),
+                  "application/json");
   REQUIRE(r);
   INFO(r->body);
   REQUIRE(r->status == 201);
@@ -185,8 +188,7 @@ std::string create(int port, const std::string& user, const std::string& name,
 /// Waits until no execution is running (or the deadline passes).
 void wait_quiet(const Database& db, Clock::time_point deadline) {
   while (Clock::now() < deadline) {
-    if (db.query("SELECT count(*) FROM task.task_executions WHERE status = 'running'")[0][0] ==
-        "0")
+    if (db.query("SELECT count(*) FROM task.task_executions WHERE status = 'running'")[0][0] == "0")
       return;
     std::this_thread::sleep_for(250ms);
   }
@@ -206,7 +208,8 @@ TEST_CASE("every slot runs exactly once across three replicas", "[replicas]") {
   Database db("sched_replicas");
   Target target(0ms);
   std::vector<std::unique_ptr<ServerProcess>> servers;
-  for (int i = 0; i < 3; ++i) servers.push_back(std::make_unique<ServerProcess>(db.url(), 8));
+  for (int i = 0; i < 3; ++i)
+    servers.push_back(std::make_unique<ServerProcess>(db.url(), 8));
 
   const auto t0 = Clock::now();
   std::map<std::string, std::string> once_name;  // task_id -> name
@@ -276,8 +279,8 @@ TEST_CASE("every slot runs exactly once across three replicas", "[replicas]") {
   }
   CHECK(minute_ok == kMinutely);
   // The work was shared.
-  const auto replicas = db.query(
-      "SELECT count(DISTINCT trigger_data->>'replica') FROM task.task_executions");
+  const auto replicas =
+      db.query("SELECT count(DISTINCT trigger_data->>'replica') FROM task.task_executions");
   CHECK(std::stoi(replicas[0][0]) == 3);
   const auto late = db.query(
       "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY started_at - scheduled_for), "
@@ -292,7 +295,8 @@ TEST_CASE("runs lost with a killed replica are recovered after the lease expires
   Database db("sched_crash");
   Target target(4000ms);  // each run takes 4 s
   std::vector<std::unique_ptr<ServerProcess>> servers;
-  for (int i = 0; i < 3; ++i) servers.push_back(std::make_unique<ServerProcess>(db.url(), 4));
+  for (int i = 0; i < 3; ++i)
+    servers.push_back(std::make_unique<ServerProcess>(db.url(), 4));
   const auto at = Clock::now() + 4s;
   std::map<std::string, std::string> names;
   for (int i = 0; i < kTasks; ++i) {
