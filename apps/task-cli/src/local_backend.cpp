@@ -20,7 +20,7 @@ namespace task::cli {
 namespace {
 
 /// The configuration of local mode: --db / --data-dir over the environment (as task-server
-/// reads it), scheduler off.
+/// reads it), scheduler off, no event relay (events stay in the outbox for task-server to relay).
 runtime::Config local_config(const GlobalOptions& o) {
   // The CLI's stderr is for its one-line errors: the runtime logs only warnings unless LOG_LEVEL
   // asks for more.
@@ -29,7 +29,9 @@ runtime::Config local_config(const GlobalOptions& o) {
   if (!o.db.empty()) flags["database-url"] = o.db;
   if (!o.data_dir.empty()) flags["data-dir"] = o.data_dir;
   try {
-    return runtime::resolve_config(flags, runtime::process_env);
+    auto config = runtime::resolve_config(flags, runtime::process_env);
+    config.relay_events = false;
+    return config;
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }

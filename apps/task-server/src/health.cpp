@@ -1,5 +1,7 @@
 #include "health.hpp"
 
+#include "task/events/event_system.hpp"
+
 #include <httplib.h>
 
 #include <chrono>
@@ -68,13 +70,15 @@ HealthReport detailed_health(runtime::Runtime& rt, int port, const std::string& 
   }
   json::object bus{{"kind", rt.event_bus_kind()}, {"relay_running", rt.event_relay_running()}};
   const auto bus_start = std::chrono::steady_clock::now();
-  try {
-    const auto [backlog, oldest] = rt.repository().outbox_backlog();
-    bus["outbox_backlog"] = backlog;
-    bus["oldest_unpublished"] = timestamp_or_null(oldest);
-    bus["status"] = rt.event_relay_running() || backlog == 0 ? "healthy" : "degraded";
-  } catch (const std::exception&) {
-    bus["status"] = "unhealthy";
+  if (auto* events = rt.event_bus()) {
+    const auto st = events->status();
+    bus["status"] = st.healthy ? "healthy" : (st.connected ? "degraded" : "unhealthy");
+    bus["connected"] = st.connected;
+    bus["jetstream"] = st.jetstream;
+    bus["outbox_backlog"] = st.backlog;
+    bus["oldest_unpublished_age_ms"] = static_cast<std::int64_t>(st.oldest_unpublished_age.count());
+  } else {
+    bus["status"] = "disabled";
   }
   bus["latency_ms"] = millis_since(bus_start);
   components["event_bus"] = std::move(bus);

@@ -114,7 +114,7 @@ void HttpServer::Impl::install_routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
         send_task(res, 201, rt.service().create_task(c, json_body(req, false)));
-        if (auto* sched = rt.scheduler()) sched->notify();  // it may be due before the next wake
+        rt.after_write();
       });
   add("GET", "/api/v1/tasks", "/api/v1/tasks",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -125,7 +125,7 @@ void HttpServer::Impl::install_routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
         send_task(res, 201, rt.service().create_from_template(c, json_body(req, false)));
-        if (auto* sched = rt.scheduler()) sched->notify();
+        rt.after_write();
       });
   add("GET", kTaskId, "/api/v1/tasks/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -140,7 +140,7 @@ void HttpServer::Impl::install_routes() {
         auto updated =
             rt.service().update_task(c, req.matches[1].str(), json_body(req, false), if_match);
         send_task(res, 200, updated.task);
-        if (auto* sched = rt.scheduler(); sched && !updated.updated_fields.empty()) sched->notify();
+        if (!updated.updated_fields.empty()) rt.after_write();
       });
   add("DELETE", kTaskId, "/api/v1/tasks/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -148,6 +148,7 @@ void HttpServer::Impl::install_routes() {
         const auto t = rt.service().delete_task(c, req.matches[1].str());
         send_json(res, 200,
                   json::object{{"message", "Task deleted successfully"}, {"task_id", t.task_id}});
+        rt.after_write();
       });
   add("POST", R"(/api/v1/tasks/([^/]+)/execute)", "/api/v1/tasks/{task_id}/execute",
       [this](const httplib::Request& req, httplib::Response& res) { execute(req, res); });
@@ -187,6 +188,7 @@ void HttpServer::Impl::install_routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req, false);
         const auto run = rt.service().run_scheduled(c, req.matches[1].str());
+        rt.after_write();
         metrics.observe_execution(std::string(to_string(run.execution.status)));
         send_json(res, 200,
                   json::object{{"message", "Task executed"},
@@ -213,12 +215,14 @@ void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& r
     pool.cancel_admission();
     throw;
   }
+  rt.after_write();
   auto done = std::make_shared<std::promise<FinishedRun>>();
   auto finished = done->get_future();
   const auto request_id = current_request().request_id;
   pool.submit_admitted([this, started, done, request_id] {
     try {
       auto run = rt.service().finish_execution(started);
+      rt.after_write();
       metrics.observe_execution(std::string(to_string(run.execution.status)));
       done->set_value(std::move(run));
     } catch (const std::exception& e) {

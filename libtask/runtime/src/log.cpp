@@ -42,17 +42,29 @@ std::string logfmt_value(std::string_view v) {
   return out + "\"";
 }
 
-void log_line(LogLevel level, std::string_view msg,
-              std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+void log_preformatted(LogLevel level, std::string_view fields) {
   if (!log_enabled(level)) return;
   const auto now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
   std::string line = "ts=" + format_rfc3339(now) + " level=" + kNames[static_cast<int>(level)] +
-                     " msg=" + logfmt_value(msg);
-  for (const auto& [k, v] : fields)
-    line += " " + std::string(k) + "=" + logfmt_value(v);
-  line += '\n';
+                     " " + std::string(fields) + '\n';
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+LogLevel parse_log_level(std::string_view level) {
+  if (level == "debug") return LogLevel::debug;
+  if (level == "warn" || level == "warning") return LogLevel::warn;
+  if (level == "error") return LogLevel::error;
+  return LogLevel::info;
+}
+
+void log_line(LogLevel level, std::string_view msg,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  if (!log_enabled(level)) return;
+  std::string line = "msg=" + logfmt_value(msg);
+  for (const auto& [k, v] : fields)
+    line += " " + std::string(k) + "=" + logfmt_value(v);
+  log_preformatted(level, line);
 }
 
 }  // namespace task::runtime

@@ -4,6 +4,7 @@
 #include "task/clients/notification_client.hpp"
 #include "task/clients/notify_executor.hpp"
 #include "task/clients/webhook_executor.hpp"
+#include "task/events/event_system.hpp"
 #include "task/runtime/log.hpp"
 #include "task/service/scheduler.hpp"
 #ifdef TASK_HAVE_EXECUTORS
@@ -57,6 +58,19 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
       ServicePorts{repository_, clock_, ids_, executors_, subscriptions_}, options);
   const auto workers = static_cast<std::size_t>(config_.workers);
   workers_ = std::make_unique<WorkerPool>(workers, workers * 16);
+  if (config_.relay_events) {
+    events::EventBusConfig bus;
+    bus.nats_url = config_.nats_url;
+    events_ = events::start_event_bus(bus, repository_, clock_, ids_,
+                                      [](std::string_view level, std::string_view line) {
+                                        log_preformatted(parse_log_level(level), line);
+                                      });
+    if (auto* in_process = events_->in_process(); in_process && log_enabled(LogLevel::debug))
+      in_process->subscribe("*", [](const Event& e) {
+        log_line(LogLevel::debug, "event",
+                 {{"type", e.type}, {"id", e.id}, {"task_id", e.task_id}});
+      });
+  }
   if (config_.scheduler) start_scheduler();
   log_line(LogLevel::info, "runtime ready",
            {{"database", database_kind_}, {"event_bus", event_bus_kind()}});
@@ -82,13 +96,19 @@ void Runtime::start_scheduler() {
 }
 
 Scheduler* Runtime::scheduler() {
-  return static_cast<Scheduler*>(scheduler_.get());
+  return scheduler_.get();
+}
+
+void Runtime::after_write() {
+  if (scheduler_) scheduler_->notify();
+  if (events_) events_->notify();
 }
 
 void Runtime::shutdown() {
-  if (auto* s = scheduler()) s->stop();
+  if (scheduler_) scheduler_->stop();
   scheduler_.reset();
-  relay_.reset();
+  if (events_) events_->stop();
+  events_.reset();
   if (workers_) workers_->shutdown();
 }
 

@@ -44,6 +44,10 @@ struct Config {
   int workers = 8;
   int db_pool_size = 8;
   std::string log_level = "info";
+  /// Relay outbox events (to NATS, or to the in-process bus) from this process. Not a setting:
+  /// task-cli turns it off, so that a CLI without NATS_URL never marks events published that the
+  /// server should send to NATS; the server relays what the CLI wrote.
+  bool relay_events = true;
 
   /// The resolved value of every setting by key (strings), for printing and for the adapters.
   std::map<std::string, std::string> values;

@@ -21,6 +21,12 @@ bool log_enabled(LogLevel level);
 void log_line(LogLevel level, std::string_view msg,
               std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
 
+/// Writes one line whose fields after ts and level are already logfmt text (adapters' loggers).
+void log_preformatted(LogLevel level, std::string_view fields);
+
+/// Parses "debug", "info", "warn"/"warning" or "error"; anything else is info.
+LogLevel parse_log_level(std::string_view level);
+
 /// Formats one logfmt value (quoted and escaped when needed).
 std::string logfmt_value(std::string_view v);
 

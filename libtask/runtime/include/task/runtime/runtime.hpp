@@ -17,6 +17,10 @@
 #include "task/service/scheduler.hpp"
 #include "task/service/task_service.hpp"
 
+namespace task::events {
+class EventBus;
+}
+
 namespace task::runtime {
 
 /// Everything a process needs to serve the API, built from a Config.
@@ -42,7 +46,13 @@ class Runtime {
   /// "nats" (with its URL) or "in-process".
   std::string event_bus_kind() const { return config_.nats_url.empty() ? "in-process" : "nats"; }
   /// Whether the event relay is running in this process.
-  bool event_relay_running() const { return relay_ != nullptr; }
+  bool event_relay_running() const { return events_ != nullptr; }
+  /// The event system (outbox relay to NATS or to the in-process bus, account-event
+  /// subscriber); null when this process does not relay (task-cli).
+  events::EventBus* event_bus() { return events_.get(); }
+  /// Call after a committed write: wakes the scheduler (the task may be due before its next
+  /// wake) and the event relay (publish now rather than at its next poll).
+  void after_write();
   /// Whether a scheduler loop runs in this process.
   bool scheduler_running() const { return scheduler_ != nullptr; }
   /// The scheduler of this process (metrics, notify() after writes); null when it is off.
@@ -62,8 +72,8 @@ class Runtime {
   std::shared_ptr<SubscriptionDirectory> subscriptions_;
   std::unique_ptr<TaskService> service_;
   std::unique_ptr<WorkerPool> workers_;
-  std::shared_ptr<void> relay_;      ///< background event relay, when one is wired
-  std::shared_ptr<void> scheduler_;  ///< background scheduler loop, when one is wired
+  std::unique_ptr<events::EventBus> events_;  ///< event relay, when this process relays
+  std::shared_ptr<Scheduler> scheduler_;      ///< scheduler loop, when it is on
   std::string database_kind_;
 };
 
