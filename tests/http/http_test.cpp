@@ -1,7 +1,9 @@
 // The HTTP contract (API.md §3–§11) against the in-process server over a real database.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <regex>
+#include <thread>
 
 #include "error_table.hpp"
 #include "http_fixture.hpp"
@@ -461,4 +463,28 @@ TEST_CASE("error table rows that need a broken dependency", "[http]") {
   auto denied = map_error(std::make_exception_ptr(task::PermissionDenied("scheduler")));
   CHECK(denied.status == 403);
   CHECK(map_error(std::make_exception_ptr(task::Conflict("running", "running"))).status == 409);
+}
+
+TEST_CASE("with a NATS URL every write's events are relayed and acknowledged", "[http][events]") {
+  const char* nats = std::getenv("TASK_TEST_NATS_URL");
+  if (!nats || !*nats) {
+    WARN("TASK_TEST_NATS_URL not set: runs in the http_postgresql test (services fixture)");
+    return;
+  }
+  ServerUnderTest server(std::map<std::string, std::string>{{"nats-url", nats}});
+  auto c = server.client();
+  create_todo(c, "relay-user-" + std::to_string(std::rand()), "relayed");
+  json::object bus;
+  for (int i = 0; i < 100; ++i) {  // the relay publishes in the background: poll up to 5 s
+    auto r = c.Get("/health/detailed");
+    REQUIRE(r);
+    bus = body_json(r).at("components").at("event_bus").as_object();
+    if (bus.at("connected").as_bool() && bus.at("outbox_backlog").as_int64() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(bus.at("kind") == "nats");
+  CHECK(bus.at("connected").as_bool());
+  CHECK(bus.at("jetstream").as_bool());
+  CHECK(bus.at("outbox_backlog").as_int64() == 0);
+  CHECK(bus.at("status") == "healthy");
 }
