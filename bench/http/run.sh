@@ -7,6 +7,7 @@
 # for GET /api/v1/tasks/{id} and POST /api/v1/tasks. The ceiling runs first and last; ratios are
 # to the mean of its two runs. Prints a table with req/s, ratio, non-2xx, p99 and load average.
 # Usage: bench/http/run.sh [--duration S] [--no-build] [--only ceiling,sqlite,postgres]
+# Extra task-server flags: BENCH_SERVER_ARGS="--log-level warn" bench/http/run.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 duration=10; build=1; only="ceiling,sqlite,postgres"
@@ -32,7 +33,10 @@ work=$(mktemp -d /tmp/bench-http.XXXXXX)
 pids=(); pg_dir=""
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
-  [ -n "$pg_dir" ] && "$root/scripts/test-services" stop "$pg_dir" >/dev/null 2>&1 || true
+  if [ -n "$pg_dir" ]; then
+    "$root/scripts/test-services" stop "$pg_dir" >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -80,7 +84,7 @@ run_server() {
   local store=$1 url=$2 port pid id
   port=$(free_port)
   "$server_bin" --bind 127.0.0.1 --port "$port" --database-url "$url" --scheduler off \
-    --default-tier enterprise --data-dir "$work/data-$store" 2>"$work/server-$store.log" \
+    --default-tier enterprise --data-dir "$work/data-$store" ${BENCH_SERVER_ARGS:-} 2>"$work/server-$store.log" \
     >"$work/server-$store.out" & pid=$!; pids+=("$pid")
   wait_port "$port"
   id=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/tasks" -H "X-User-ID: bench" \
@@ -96,10 +100,10 @@ echo "# wrk -t2 -c32 -d${duration}s --latency; $(nproc) cores; $(date -u +%FT%TZ
 case ",$only," in *,ceiling,*) run_ceiling first ;; esac
 case ",$only," in *,sqlite,*) run_server sqlite "sqlite://$work/tasks.db" ;; esac
 case ",$only," in *,postgres,*)
-  pg_dir=$work/pg
+  pg_dir=/tmp/bench-http-pg.$$  # outside $work: the postgres user must reach it
   "$root/scripts/test-services" start "$pg_dir" "$pg_port" "$nats_port" >/dev/null
   run_server postgres "postgresql://app@127.0.0.1:$pg_port/taskdb"
-  "$root/scripts/test-services" stop "$pg_dir" >/dev/null; pg_dir="" ;;
+  "$root/scripts/test-services" stop "$pg_dir" >/dev/null; rm -rf "$pg_dir"; pg_dir="" ;;
 esac
 case ",$only," in *,ceiling,*) run_ceiling last ;; esac
 
