@@ -37,22 +37,6 @@ runtime::Config local_config(const GlobalOptions& o) {
   }
 }
 
-/// The page object of GET /api/v1/tasks (same keys, same order as task-server).
-json::object task_list_json(const TaskList& list) {
-  json::array tasks;
-  for (const auto& t : list.tasks)
-    tasks.push_back(json::value_from(t));
-  json::object o;
-  o["count"] = static_cast<std::int64_t>(list.tasks.size());
-  o["tasks"] = std::move(tasks);
-  o["total"] = list.total;
-  o["limit"] = list.limit;
-  o["offset"] = list.offset;
-  o["next_cursor"] = list.next_cursor ? json::value(*list.next_cursor) : json::value(nullptr);
-  o["filters"] = list.filters;
-  return o;
-}
-
 json::object object_of(json::value v) {
   return std::move(v.as_object());
 }
@@ -84,7 +68,7 @@ class LocalBackend final : public Backend {
     return object_of(json::value_from(service().create_task(caller_, json::value(body))));
   }
   json::object list_tasks(const Params& query) override {
-    return task_list_json(service().list_tasks(caller_, query));
+    return json::value_from(service().list_tasks(caller_, query)).as_object();
   }
   json::object get_task(const std::string& id) override {
     return object_of(json::value_from(service().get_task(caller_, id)));

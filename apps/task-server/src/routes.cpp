@@ -23,21 +23,6 @@ void send_task(httplib::Response& res, int status, const Task& t) {
   send_json(res, status, json::value_from(t));
 }
 
-json::value task_list_json(const TaskList& list) {
-  json::array tasks;
-  for (const auto& t : list.tasks)
-    tasks.push_back(json::value_from(t));
-  json::object o;
-  o["count"] = static_cast<std::int64_t>(list.tasks.size());
-  o["tasks"] = std::move(tasks);
-  o["total"] = list.total;
-  o["limit"] = list.limit;
-  o["offset"] = list.offset;
-  o["next_cursor"] = list.next_cursor ? json::value(*list.next_cursor) : json::value(nullptr);
-  o["filters"] = list.filters;
-  return o;
-}
-
 json::object totals_json(const ExecutionTotals& t) {
   return {{"total", t.total},
           {"successful", t.successful},
@@ -119,7 +104,7 @@ void HttpServer::Impl::install_routes() {
   add("GET", "/api/v1/tasks", "/api/v1/tasks",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
-        send_json(res, 200, task_list_json(rt.service().list_tasks(c, query_params(req))));
+        send_json(res, 200, json::value_from(rt.service().list_tasks(c, query_params(req))));
       });
   add("POST", "/api/v1/tasks/from-template", "/api/v1/tasks/from-template",
       [this](const httplib::Request& req, httplib::Response& res) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "task/core/errors.hpp"
+#include "task/service/task_service.hpp"
 
 namespace task {
 namespace json = boost::json;
@@ -424,6 +425,24 @@ Analytics tag_invoke(json::value_to_tag<Analytics>, const json::value& v) {
   a.busiest_days = r.strings("busiest_days");
   a.created_at = r.time("created_at");
   return a;
+}
+
+// ---- task list page ----------------------------------------------------------------------------
+
+void tag_invoke(json::value_from_tag, json::value& out, const TaskList& list) {
+  json::array tasks;
+  tasks.reserve(list.tasks.size());
+  for (const auto& t : list.tasks)
+    tasks.push_back(json::value_from(t));
+  json::object o;
+  o["count"] = static_cast<std::int64_t>(list.tasks.size());
+  o["tasks"] = std::move(tasks);
+  o["total"] = list.total;
+  o["limit"] = list.limit;
+  o["offset"] = list.offset;
+  o["next_cursor"] = list.next_cursor ? json::value(*list.next_cursor) : json::value(nullptr);
+  o["filters"] = list.filters;
+  out = std::move(o);
 }
 
 // ---- CloudEvents -----------------------------------------------------------------------------

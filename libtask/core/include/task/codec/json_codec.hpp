@@ -17,6 +17,8 @@
 
 namespace task {
 
+struct TaskList;
+
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Task& t);
 Task tag_invoke(boost::json::value_to_tag<Task>, const boost::json::value& v);
 
@@ -28,6 +30,10 @@ Template tag_invoke(boost::json::value_to_tag<Template>, const boost::json::valu
 
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Analytics& a);
 Analytics tag_invoke(boost::json::value_to_tag<Analytics>, const boost::json::value& v);
+
+/// The page object of `GET /api/v1/tasks` (API.md §8): tasks, count, total, limit, offset,
+/// next_cursor, filters — the same for task-server and task-cli.
+void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const TaskList& list);
 
 /// The CloudEvents 1.0 JSON envelope of an event (API.md §14): specversion, id,
 /// source = "task_service", type, time, datacontenttype, data.
