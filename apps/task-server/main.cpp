@@ -1,6 +1,7 @@
 // task-server: flags (generated from task::runtime::settings()), then environment, then
 // defaults -> Runtime -> HttpServer. SIGTERM/SIGINT stop accepting, drain in-flight requests and
-// running executions, and exit 0.
+// running executions, and exit 0. With `--http off` (TASK_HTTP=off) it is a scheduler worker:
+// no listening socket, the scheduler runs until SIGTERM/SIGINT, then drains and exits 0.
 #include <pthread.h>
 #include <signal.h>
 
@@ -22,6 +23,25 @@ std::string env_names(const task::runtime::Setting& s) {
   for (const auto& e : s.envs)
     out += (out.empty() ? "" : ", ") + e;
   return out;
+}
+
+/// Worker-only mode (`--http off`): the runtime's scheduler (and event relay, when the runtime
+/// starts one) run until SIGTERM/SIGINT; then they stop, running executions drain, exit 0.
+int run_worker(const task::runtime::Config& config, sigset_t& stop_signals) {
+  using task::runtime::log_line;
+  using task::runtime::LogLevel;
+  if (!config.scheduler)
+    log_line(LogLevel::warn, "worker mode with the scheduler off: nothing to do until stopped");
+  task::runtime::Runtime runtime(config);
+  log_line(LogLevel::info, "worker mode",
+           {{"scheduler", runtime.scheduler_running() ? "on" : "off"},
+            {"event_relay", runtime.event_relay_running() ? "on" : "off"}});
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log_line(LogLevel::info, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  runtime.shutdown();
+  log_line(LogLevel::info, "stopped", {{"clean", "true"}});
+  return 0;
 }
 
 }  // namespace
@@ -53,6 +73,7 @@ int main(int argc, char** argv) {
 
   try {
     const auto config = task::runtime::resolve_config(flags, task::runtime::process_env);
+    if (!config.http) return run_worker(config, stop_signals);
     task::runtime::Runtime runtime(config);
     task::server::ServerOptions server_options;
     server_options.version = TASK_VERSION;

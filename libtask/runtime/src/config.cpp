@@ -7,6 +7,11 @@ namespace task::runtime {
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = {
+      {"http",
+       {"TASK_HTTP"},
+       "on",
+       false,
+       "serve the HTTP API (on/off); off = scheduler worker only, no listening socket"},
       {"port", {"TASK_PORT", "SERVICE_PORT"}, "8211", false, "HTTP port"},
       {"bind", {"TASK_BIND"}, "0.0.0.0", false, "HTTP bind address"},
       {"database-url",
@@ -89,6 +94,7 @@ Config resolve_config(const std::map<std::string, std::string>& flags,
     }
   }
   const auto& v = c.values;
+  c.http = parse_switch("http", v.at("http"));
   c.port = parse_int("port", v.at("port"), 0, 65535);
   c.bind_address = v.at("bind");
   c.data_dir = v.at("data-dir");

@@ -24,6 +24,7 @@ const std::vector<Setting>& settings();
 
 /// The resolved configuration.
 struct Config {
+  bool http = true;  ///< false = worker-only mode: scheduler (and event relay), no HTTP
   int port = 8211;
   std::string bind_address = "0.0.0.0";
   std::string database_url;  ///< sqlite:///..., postgresql://..., memory:

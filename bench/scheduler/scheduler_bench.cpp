@@ -1,0 +1,243 @@
+// scheduler_bench — scheduler benchmarks for docs/performance.md (PostgreSQL).
+//   scheduler_bench burndown URL N [WORKERS] [BATCH]
+//       N due no-op tasks (todo, once schedule in the past, no notification service: the todo
+//       executor succeeds without I/O) drained by the real task::Scheduler (start(), background
+//       loop + worker pool, real store), then the same N rows claimed + completed by a plain SQL
+//       loop (FOR UPDATE SKIP LOCKED batch claim + INSERT execution + UPDATE task, one
+//       transaction per batch). Prints executions/s of both and the ratio.
+//   scheduler_bench lateness URL COUNT SECONDS
+//       COUNT once-tasks at distinct instants spread over SECONDS, one scheduler replica;
+//       p50/p99/max of (execution started_at − scheduled_for).
+// URL is a postgresql:// URL; the benchmark migrates it and TRUNCATEs the task tables.
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "task/clients/notify_executor.hpp"
+#include "task/schedule/schedule.hpp"
+#include "task/service/scheduler.hpp"
+#include "task/store/store.hpp"
+
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+/// A todo task with a `once` schedule at `slot`, due from `slot` on.
+task::Task due_task(std::int64_t n, task::Timestamp slot, task::Timestamp now) {
+  task::Task t;
+  char id[32];
+  std::snprintf(id, sizeof id, "tsk_%024llx", static_cast<unsigned long long>(n));
+  t.task_id = id;
+  t.user_id = "bench-user-" + std::to_string(n % 100);
+  t.name = "scheduler bench " + std::to_string(n);
+  t.task_type = task::TaskType::todo;
+  t.status = task::TaskStatus::scheduled;
+  const boost::json::object spec{{"type", "once"}, {"run_at", task::format_rfc3339(slot)}};
+  t.schedule = task::schedule::to_json(task::schedule::parse_schedule(spec, now));
+  t.next_run_time = slot;
+  t.created_at = now;
+  t.updated_at = now;
+  return t;
+}
+
+void reset(soci::session& s) {
+  s << "TRUNCATE task.user_tasks, task.task_executions, task.event_outbox";
+}
+
+/// Inserts one task through the repository, then clones it n-1 times in SQL (fast seeding).
+void seed_due(task::TaskRepository& repo, soci::session& s, std::int64_t n, task::Timestamp slot) {
+  reset(s);
+  repo.insert_task(due_task(0, slot, slot), {});
+  s << "INSERT INTO task.user_tasks (task_id, user_id, name, task_type, status, priority, config, "
+       "schedule, metadata, next_run_time, created_at, updated_at) SELECT 'tsk_' || "
+       "lpad(to_hex(g), 24, '0'), 'bench-user-' || (g % 100), 'scheduler bench ' || g, "
+       "t.task_type, t.status, t.priority, t.config, t.schedule, t.metadata, t.next_run_time, "
+       "t.created_at, t.updated_at FROM task.user_tasks t, generate_series(1, :n - 1) g",
+      soci::use(static_cast<long long>(n));
+  s << "ANALYZE task.user_tasks";
+}
+
+std::shared_ptr<task::ExecutorRegistry> noop_executors() {
+  auto reg = std::make_shared<task::ExecutorRegistry>();
+  (*reg)[task::TaskType::todo] = std::make_shared<task::clients::NotifyExecutor>(nullptr);
+  return reg;
+}
+
+task::SchedulerPorts ports(std::shared_ptr<task::TaskRepository> repo) {
+  return {std::move(repo),
+          std::make_shared<task::SystemClock>(),
+          std::make_shared<task::RandomIdGenerator>(),
+          noop_executors(),
+          nullptr,
+          nullptr};
+}
+
+long long count(soci::session& s, const std::string& sql) {
+  long long n = 0;
+  s << sql, soci::into(n);
+  return n;
+}
+
+double run_scheduler(std::shared_ptr<task::TaskRepository> repo, soci::session& s, std::int64_t n,
+                     std::size_t workers, int batch) {
+  task::SchedulerOptions options;
+  options.replica_id = "bench";
+  options.workers = workers;
+  options.batch_size = batch;
+  options.reminders = false;
+  task::Scheduler scheduler(ports(std::move(repo)), options);
+  const auto start = Steady::now();
+  scheduler.start();
+  for (;;) {
+    const auto m = scheduler.metrics();
+    if (m.runs_succeeded + m.runs_failed >= n) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const double secs = std::chrono::duration<double>(Steady::now() - start).count();
+  scheduler.stop();
+  const auto m = scheduler.metrics();
+  std::printf("  scheduler: %lld succeeded, %lld failed, %lld rounds, %lld storage errors\n",
+              static_cast<long long>(m.runs_succeeded), static_cast<long long>(m.runs_failed),
+              static_cast<long long>(m.rounds), static_cast<long long>(m.storage_errors));
+  const long long rows = count(s,
+                               "SELECT COUNT(*) FROM task.task_executions WHERE trigger_type = "
+                               "'scheduled' AND status = 'completed'");
+  if (rows != n)
+    std::printf("  WARNING: %lld completed execution rows, expected %lld\n", rows,
+                static_cast<long long>(n));
+  return static_cast<double>(n) / secs;
+}
+
+/// Claims a batch (SKIP LOCKED), writes a completed execution per row and completes the task:
+/// one transaction per batch, on one connection.
+double run_plain(soci::session& s, std::int64_t n, int batch) {
+  const auto start = Steady::now();
+  std::int64_t done = 0, seq = 0;
+  while (done < n) {
+    const long long now = task::to_unix_micros(
+        std::chrono::time_point_cast<task::Micros>(std::chrono::system_clock::now()));
+    const long long lease = now + 30000000;
+    std::vector<std::string> ids(static_cast<std::size_t>(batch)), users(ids.size());
+    std::vector<long long> slots(ids.size());
+    soci::transaction tr(s);
+    s << "WITH picked AS (SELECT id FROM task.user_tasks WHERE status = 'scheduled' AND "
+         "deleted_at IS NULL AND next_run_time <= :now AND (lease_expires_at IS NULL OR "
+         "lease_expires_at <= :now2) ORDER BY next_run_time, id LIMIT :lim FOR UPDATE SKIP LOCKED) "
+         "UPDATE task.user_tasks SET lease_owner = 'plain', lease_expires_at = :lease WHERE id IN "
+         "(SELECT id FROM picked) RETURNING task_id, user_id, next_run_time",
+        soci::use(now), soci::use(now), soci::use(batch), soci::use(lease), soci::into(ids),
+        soci::into(users), soci::into(slots);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      char eid[40];
+      std::snprintf(eid, sizeof eid, "exe_%024llx", static_cast<unsigned long long>(++seq));
+      const std::string exec_id = eid;
+      s << "INSERT INTO task.task_executions (execution_id, task_id, user_id, status, "
+           "trigger_type, trigger_data, scheduled_for, result, duration_ms, started_at, "
+           "completed_at, created_at) VALUES (:e, :t, :u, 'completed', 'scheduled', "
+           "CAST('{}' AS jsonb), :slot, CAST('{}' AS jsonb), 0, :s1, :s2, :s3)",
+          soci::use(exec_id), soci::use(ids[i]), soci::use(users[i]), soci::use(slots[i]),
+          soci::use(now), soci::use(now), soci::use(now);
+      s << "UPDATE task.user_tasks SET status = 'completed', next_run_time = NULL, "
+           "last_run_time = :a, last_success_time = :b, run_count = run_count + 1, "
+           "success_count = success_count + 1, lease_owner = NULL, lease_expires_at = NULL, "
+           "updated_at = :c, version = version + 1 WHERE task_id = :t",
+          soci::use(now), soci::use(now), soci::use(now), soci::use(ids[i]);
+    }
+    tr.commit();
+    done += static_cast<std::int64_t>(ids.size());
+    if (ids.empty()) break;
+  }
+  return static_cast<double>(done) / std::chrono::duration<double>(Steady::now() - start).count();
+}
+
+int bench_burndown(const std::string& url, std::int64_t n, std::size_t workers, int batch) {
+  task::store::StoreOptions options;
+  options.pool_size = static_cast<int>(workers) + 2;
+  auto repo = task::store::open_repository(url, options);
+  soci::session s(soci::postgresql, task::store::pg_conninfo_from_url(url));
+  const auto past = std::chrono::time_point_cast<task::Micros>(std::chrono::system_clock::now()) -
+                    std::chrono::minutes(1);
+  std::vector<double> sched, plain;
+  for (int round = 0; round < 2; ++round) {  // interleaved, to share the machine's noise
+    seed_due(*repo, s, n, past);
+    sched.push_back(run_scheduler(repo, s, n, workers, batch));
+    std::printf("round %d: scheduler %.0f executions/s\n", round + 1, sched.back());
+    seed_due(*repo, s, n, past);
+    plain.push_back(run_plain(s, n, batch));
+    std::printf("round %d: plain SQL %.0f executions/s\n", round + 1, plain.back());
+  }
+  const double best_s = *std::max_element(sched.begin(), sched.end());
+  const double best_p = *std::max_element(plain.begin(), plain.end());
+  std::printf("N=%lld workers=%zu batch=%d: scheduler best %.0f/s, plain best %.0f/s, ratio %.2f\n",
+              static_cast<long long>(n), workers, batch, best_s, best_p, best_s / best_p);
+  return 0;
+}
+
+int bench_lateness(const std::string& url, int tasks, double seconds) {
+  task::store::StoreOptions options;
+  options.pool_size = 10;
+  auto repo = task::store::open_repository(url, options);
+  soci::session s(soci::postgresql, task::store::pg_conninfo_from_url(url));
+  reset(s);
+  const auto now = std::chrono::time_point_cast<task::Micros>(std::chrono::system_clock::now());
+  // The first slot leaves 15 s for the inserts (slow on a loaded machine); checked below.
+  const auto first = now + std::chrono::seconds(15);
+  const auto step =
+      std::chrono::duration_cast<task::Micros>(std::chrono::duration<double>(seconds / tasks));
+  for (int i = 0; i < tasks; ++i)
+    repo->insert_task(due_task(i, first + step * i, now), {});
+  const auto seeded = std::chrono::time_point_cast<task::Micros>(std::chrono::system_clock::now());
+  if (seeded >= first) {
+    std::fprintf(stderr, "scheduler_bench: seeding took longer than the 15 s lead\n");
+    return 1;
+  }
+  task::SchedulerOptions so;
+  so.replica_id = "bench";
+  so.workers = 8;
+  task::Scheduler scheduler(ports(repo), so);
+  scheduler.start();
+  while (scheduler.metrics().runs_succeeded + scheduler.metrics().runs_failed < tasks)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  scheduler.stop();
+  std::vector<long long> late;
+  soci::rowset<long long> rows =
+      (s.prepare << "SELECT started_at - scheduled_for FROM task.task_executions WHERE "
+                    "trigger_type = 'scheduled'");
+  for (auto v : rows)
+    late.push_back(v);
+  std::sort(late.begin(), late.end());
+  auto pct = [&](double p) {
+    return late[std::min(late.size() - 1, static_cast<std::size_t>(p * late.size()))] / 1000.0;
+  };
+  std::printf("lateness of %zu runs over %.0f s: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+              late.size(), seconds, pct(0.50), pct(0.99), late.back() / 1000.0);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines even when piped
+  const std::string mode = argc > 1 ? argv[1] : "";
+  try {
+    if (mode == "burndown" && argc > 3)
+      return bench_burndown(argv[2], std::stoll(argv[3]),
+                            argc > 4 ? std::stoul(argv[4]) : std::size_t{8},
+                            argc > 5 ? std::stoi(argv[5]) : 32);
+    if (mode == "lateness" && argc > 4)
+      return bench_lateness(argv[2], std::stoi(argv[3]), std::stod(argv[4]));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scheduler_bench: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "usage: scheduler_bench burndown URL N [WORKERS] [BATCH] | scheduler_bench "
+               "lateness URL COUNT SECONDS\n");
+  return 2;
+}
