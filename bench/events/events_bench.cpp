@@ -66,6 +66,7 @@ class VectorOutbox final : public TaskRepository {
 #define TASK_UNUSED \
   { throw std::logic_error("unused"); }
   Task insert_task(const Task&, const std::vector<Event>&) override TASK_UNUSED;
+  void restore(const Task&, const std::vector<Execution>&) override TASK_UNUSED;
   std::optional<Task> find_task(std::string_view) override TASK_UNUSED;
   TaskPage list_tasks(const TaskQuery&) override TASK_UNUSED;
   std::int64_t count_tasks(std::string_view) override TASK_UNUSED;

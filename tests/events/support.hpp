@@ -105,6 +105,7 @@ class FakeOutbox final : public TaskRepository {
   std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
 
   Task insert_task(const Task&, const std::vector<Event>&) override { throw unused(); }
+  void restore(const Task&, const std::vector<Execution>&) override { throw unused(); }
   std::optional<Task> find_task(std::string_view) override { throw unused(); }
   TaskPage list_tasks(const TaskQuery&) override { throw unused(); }
   std::int64_t count_tasks(std::string_view) override { throw unused(); }

@@ -58,13 +58,12 @@ class Backend {
   virtual boost::json::object create_from_template(const boost::json::object& body) = 0;
   /// GET /api/v1/analytics -> Analytics.
   virtual boost::json::object analytics(const Params& query) = 0;
-  /// Stores an exported task and its executions exactly (ids, timestamps, counters). Only a
-  /// local database can do this; RemoteBackend throws UsageError.
+  /// Stores an exported task and its executions exactly (row ids, timestamps, counters) in one
+  /// transaction (TaskRepository::restore). Only a local database can do this; RemoteBackend
+  /// throws UsageError.
   virtual void import_record(const TaskRecord& record) = 0;
   /// Called before an import reads its input: throws UsageError when this backend cannot import.
   virtual void begin_import() {}
-  /// Called after the last record: writes what import_record deferred.
-  virtual void end_import() {}
   /// Applies the database migrations (local only) and returns a one-line description.
   virtual std::string migrate() = 0;
 };

@@ -206,7 +206,7 @@ json::array fetch_all_executions(Backend& b, const std::string& task_id) {
 
 int cmd_export(Backend& b, std::ostream& out) {
   auto tasks = fetch_all_tasks(b, {});
-  // Oldest first, so that an import inserts rows in their original order.
+  // Oldest first (creation order); import restores the row ids as exported, in any order.
   for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
     const auto& task = it->as_object();
     json::object record{{"task", task},
@@ -237,7 +237,6 @@ int cmd_import(Backend& b, std::istream& in, std::ostream& report, bool quiet) {
     ++n;
     if (quiet) report << string_field(r.task, "task_id") << '\n';
   }
-  b.end_import();
   if (!quiet) report << "imported " << n << " task(s)\n";
   return kOk;
 }

@@ -1,6 +1,5 @@
 // LocalBackend: the TaskService of this process over a local database, wired by task::runtime
 // (the same composition root as task-server, with the scheduler off).
-#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <functional>
@@ -113,35 +112,23 @@ class LocalBackend final : public Backend {
     Task task = json::value_to<Task>(json::value(record.task));
     if (runtime_->repository().find_task(task.task_id))
       throw CliError(kConflict, "import: task " + task.task_id + " already exists");
-    runtime_->repository().insert_task(task, {});
+    std::vector<Execution> executions;
     for (const auto& e : record.executions) {
       Execution x = json::value_to<Execution>(e);
       if (x.task_id != task.task_id)
         throw CliError(kValidation, "import: execution " + x.execution_id +
                                         " does not belong to task " + task.task_id);
-      pending_.push_back(std::move(x));
+      executions.push_back(std::move(x));
     }
-  }
-  void end_import() override {
-    // Executions in their original row order across tasks, so that the target numbers them as
-    // the source did; consecutive executions of one task go in one transaction.
-    std::stable_sort(pending_.begin(), pending_.end(),
-                     [](const Execution& a, const Execution& b) { return a.id < b.id; });
-    for (std::size_t i = 0; i < pending_.size();) {
-      std::size_t j = i;
-      while (j < pending_.size() && pending_[j].task_id == pending_[i].task_id)
-        ++j;
-      std::vector<Execution> batch(pending_.begin() + static_cast<std::ptrdiff_t>(i),
-                                   pending_.begin() + static_cast<std::ptrdiff_t>(j));
-      runtime_->repository().modify_task(pending_[i].task_id,
-                                         [&](const Task&) -> std::optional<Change> {
-                                           Change c;
-                                           c.executions = batch;
-                                           return c;
-                                         });
-      i = j;
+    // The rows exactly as exported, row ids included; the task with its executions is atomic.
+    try {
+      runtime_->repository().restore(task, executions);
+    } catch (const Conflict&) {
+      throw CliError(kConflict, "import: task " + task.task_id +
+                                    ": a row id or execution of it is already stored");
+    } catch (const std::invalid_argument& e) {
+      throw CliError(kValidation, "import: task " + task.task_id + ": " + e.what());
     }
-    pending_.clear();
   }
 
   std::string migrate() override {
@@ -160,7 +147,6 @@ class LocalBackend final : public Backend {
   runtime::Config config_;
   std::unique_ptr<runtime::Runtime> runtime_;
   Caller caller_;
-  std::vector<Execution> pending_;
 };
 
 /// Opens the real backend on first use, so that usage errors in a command's own arguments are
@@ -190,7 +176,6 @@ class LazyBackend final : public Backend {
   json::object analytics(const Params& q) override { return get().analytics(q); }
   void import_record(const TaskRecord& r) override { get().import_record(r); }
   void begin_import() override { get().begin_import(); }
-  void end_import() override { get().end_import(); }
   std::string migrate() override { return get().migrate(); }
 
  private:

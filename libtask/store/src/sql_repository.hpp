@@ -15,6 +15,7 @@ class SqlRepository final : public TaskRepository {
   explicit SqlRepository(std::unique_ptr<Database> db);
 
   Task insert_task(const Task& task, const std::vector<Event>& events) override;
+  void restore(const Task& task, const std::vector<Execution>& executions) override;
   std::optional<Task> find_task(std::string_view task_id) override;
   TaskPage list_tasks(const TaskQuery& query) override;
   std::int64_t count_tasks(std::string_view user_id) override;

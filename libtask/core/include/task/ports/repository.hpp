@@ -116,6 +116,13 @@ class TaskRepository {
   virtual std::optional<Change> modify_task(
       std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) = 0;
 
+  /// Restores exported data (task-cli import): inserts `task` and its `executions` exactly as
+  /// given, row ids and version included, and no events, in one transaction. Later inserts get
+  /// row ids above every restored one. Throws Conflict, writing nothing, when the task_id, an
+  /// execution_id, a row id or an execution slot (task_id, scheduled_for) is taken; throws
+  /// std::invalid_argument when a row id is not positive or an execution is of another task.
+  virtual void restore(const Task& task, const std::vector<Execution>& executions) = 0;
+
   // --- executions ----------------------------------------------------------------------------
   virtual std::optional<Execution> find_execution(std::string_view execution_id) = 0;
   virtual ExecutionPage list_executions(std::string_view task_id, int limit, int offset) = 0;

@@ -15,6 +15,7 @@ namespace task::memory {
 class MemoryRepository : public TaskRepository {
  public:
   Task insert_task(const Task& task, const std::vector<Event>& events) override;
+  void restore(const Task& task, const std::vector<Execution>& executions) override;
   std::optional<Task> find_task(std::string_view task_id) override;
   TaskPage list_tasks(const TaskQuery& query) override;
   std::int64_t count_tasks(std::string_view user_id) override;
