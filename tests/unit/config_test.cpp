@@ -54,3 +54,10 @@ TEST_CASE("configuration: bad values are refused with a clear message", "[config
   CHECK_THROWS_AS(resolve_config({{"workers", "0"}}, env_of({})), std::invalid_argument);
   CHECK_THROWS_AS(resolve_config({{"log-level", "loud"}}, env_of({})), std::invalid_argument);
 }
+
+TEST_CASE("configuration: worker-only mode is --http off or TASK_HTTP=off", "[config]") {
+  CHECK(resolve_config({}, env_of({})).http);
+  CHECK_FALSE(resolve_config({{"http", "off"}}, env_of({})).http);
+  CHECK_FALSE(resolve_config({}, env_of({{"TASK_HTTP", "off"}})).http);
+  CHECK_THROWS_AS(resolve_config({{"http", "sometimes"}}, env_of({})), std::invalid_argument);
+}
