@@ -58,13 +58,27 @@ LogLevel parse_log_level(std::string_view level) {
   return LogLevel::info;
 }
 
-void log_line(LogLevel level, std::string_view msg,
-              std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+namespace {
+
+template <class Fields>
+void write_fields(LogLevel level, std::string_view msg, const Fields& fields) {
   if (!log_enabled(level)) return;
   std::string line = "msg=" + logfmt_value(msg);
   for (const auto& [k, v] : fields)
     line += " " + std::string(k) + "=" + logfmt_value(v);
   log_preformatted(level, line);
+}
+
+}  // namespace
+
+void log_line(LogLevel level, std::string_view msg,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  write_fields(level, msg, fields);
+}
+
+void log_line(LogLevel level, std::string_view msg,
+              const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
+  write_fields(level, msg, fields);
 }
 
 }  // namespace task::runtime

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace task::runtime {
 
@@ -20,6 +21,9 @@ bool log_enabled(LogLevel level);
 /// Writes one line: ts, level, msg, then the fields in order.
 void log_line(LogLevel level, std::string_view msg,
               std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
+/// The same, with fields built at run time (e.g. an optional field).
+void log_line(LogLevel level, std::string_view msg,
+              const std::vector<std::pair<std::string_view, std::string_view>>& fields);
 
 /// Writes one line whose fields after ts and level are already logfmt text (adapters' loggers).
 void log_preformatted(LogLevel level, std::string_view fields);
