@@ -73,6 +73,9 @@ class VectorOutbox final : public TaskRepository {
   std::optional<Change> modify_task(
       std::string_view,
       const std::function<std::optional<Change>(const Task&)>&) override TASK_UNUSED;
+  std::vector<std::optional<Change>> modify_tasks(
+      const std::vector<std::string>&,
+      const std::function<std::optional<Change>(const Task&)>&) override TASK_UNUSED;
   std::optional<Execution> find_execution(std::string_view) override TASK_UNUSED;
   ExecutionPage list_executions(std::string_view, int, int) override TASK_UNUSED;
   std::int64_t count_executions_since(std::string_view, Timestamp) override TASK_UNUSED;

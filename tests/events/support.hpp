@@ -113,6 +113,11 @@ class FakeOutbox final : public TaskRepository {
       std::string_view, const std::function<std::optional<Change>(const Task&)>&) override {
     throw unused();
   }
+  std::vector<std::optional<Change>> modify_tasks(
+      const std::vector<std::string>&,
+      const std::function<std::optional<Change>(const Task&)>&) override {
+    throw unused();
+  }
   std::optional<Execution> find_execution(std::string_view) override { throw unused(); }
   ExecutionPage list_executions(std::string_view, int, int) override { throw unused(); }
   std::int64_t count_executions_since(std::string_view, Timestamp) override { throw unused(); }

@@ -145,31 +145,57 @@ std::int64_t MemoryRepository::count_tasks(std::string_view user_id) {
 std::optional<Change> MemoryRepository::modify_task(
     std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) {
   std::lock_guard lock(mu_);
-  const auto it = tasks_.find(task_id);
-  if (it == tasks_.end()) throw NotFound("task", std::string(task_id));
-  auto change = fn(it->second);  // may throw: nothing has been written yet
-  if (!change) return std::nullopt;
+  if (!tasks_.contains(task_id)) throw NotFound("task", std::string(task_id));
+  return std::move(modify_locked({std::string(task_id)}, fn).front());
+}
+
+std::vector<std::optional<Change>> MemoryRepository::modify_tasks(
+    const std::vector<std::string>& task_ids,
+    const std::function<std::optional<Change>(const Task&)>& fn) {
+  std::lock_guard lock(mu_);
+  return modify_locked(task_ids, fn);
+}
+
+std::vector<std::optional<Change>> MemoryRepository::modify_locked(
+    const std::vector<std::string>& task_ids,
+    const std::function<std::optional<Change>(const Task&)>& fn) {
+  std::vector<std::optional<Change>> changes(task_ids.size());
+  for (std::size_t i = 0; i < task_ids.size(); ++i)  // fn may throw: nothing is written yet
+    if (const auto it = tasks_.find(task_ids[i]); it != tasks_.end()) changes[i] = fn(it->second);
   // Unique (task_id, scheduled_for), as the SQL schema has it: a slot never runs twice.
-  for (const auto& e : change->executions) {
-    if (!e.scheduled_for) continue;
-    for (const auto& [id, other] : executions_)
-      if (id != e.execution_id && other.task_id == e.task_id &&
-          other.scheduled_for == e.scheduled_for)
+  std::set<std::pair<std::string, Timestamp>> batch_slots;
+  for (const auto& change : changes) {
+    if (!change) continue;
+    for (const auto& e : change->executions) {
+      if (!e.scheduled_for) continue;
+      const auto duplicate = [&] {
         throw Conflict("stored", "duplicate: execution slot " + format_rfc3339(*e.scheduled_for));
+      };
+      if (!batch_slots.emplace(e.task_id, *e.scheduled_for).second) duplicate();
+      for (const auto& [id, other] : executions_)
+        if (id != e.execution_id && other.task_id == e.task_id &&
+            other.scheduled_for == e.scheduled_for)
+          duplicate();
+    }
   }
-  if (change->task) {
-    Task& t = *change->task;
-    t.id = it->second.id;
-    t.task_id = it->second.task_id;
-    t.version = it->second.version + 1;
-    it->second = t;
+  for (std::size_t i = 0; i < task_ids.size(); ++i) {
+    auto& change = changes[i];
+    if (!change) continue;
+    if (change->task) {
+      Task& stored = tasks_.find(task_ids[i])->second;
+      Task& t = *change->task;
+      t.id = stored.id;
+      t.task_id = stored.task_id;
+      t.version = stored.version + 1;
+      stored = t;
+    }
+    for (const auto& e : change->executions)
+      store_execution(e);
+    for (auto& e : change->executions)
+      e.id = executions_.at(e.execution_id).id;
+    append_events(change->events);
   }
-  for (const auto& e : change->executions)
-    store_execution(e);
-  for (auto& e : change->executions)
-    e.id = executions_.at(e.execution_id).id;
-  append_events(change->events);
-  return change;
+  return changes;
 }
 
 std::optional<Execution> MemoryRepository::find_execution(std::string_view execution_id) {

@@ -28,6 +28,8 @@ class Params {
   std::string add(double v);
   std::string add(Timestamp t) { return add(to_unix_micros(t)); }
   std::string add(const std::optional<Timestamp>& t);
+  /// Number of values added.
+  std::size_t size() const { return values_.size(); }
   /// Binds every value to `st` by name.
   void bind(soci::statement& st);
 

@@ -22,6 +22,9 @@ class SqlRepository final : public TaskRepository {
   std::optional<Change> modify_task(
       std::string_view task_id,
       const std::function<std::optional<Change>(const Task&)>& fn) override;
+  std::vector<std::optional<Change>> modify_tasks(
+      const std::vector<std::string>& task_ids,
+      const std::function<std::optional<Change>(const Task&)>& fn) override;
 
   std::optional<Execution> find_execution(std::string_view execution_id) override;
   ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
@@ -60,8 +63,19 @@ class SqlRepository final : public TaskRepository {
   const Dialect& d() const { return db_->dialect(); }
   std::string t(const char* name) const { return d().table(name); }
   std::vector<Task> select_tasks(soci::session& s, const std::string& where_and_order, Params& p);
-  std::int64_t upsert_execution(soci::session& s, const Execution& e);
-  void insert_events(soci::session& s, const std::vector<Event>& events);
+  /// The column list and bound values of row i of a multi-row INSERT.
+  using RowValues = std::function<std::pair<std::string, std::string>(std::size_t, Params&)>;
+  /// Inserts n rows with as few statements as the parameter limit allows: each statement is
+  /// head(columns) + " VALUES (...), (...)" + tail(columns); `on_row` (may be null) reads what a
+  /// RETURNING clause gives.
+  void insert_rows(soci::session& s, std::size_t n, const RowValues& row,
+                   const std::function<std::string(const std::string&)>& head,
+                   const std::function<std::string(const std::string&)>& tail,
+                   const std::function<void(const soci::row&)>& on_row);
+  /// Stores the changes of a read-modify-write whose task rows the caller locked (ids and
+  /// versions set): task rows, executions (their ids filled in), then outbox events.
+  void write_changes(soci::session& s, const std::vector<Change*>& changes);
+  void insert_events(soci::session& s, const std::vector<const Event*>& events);
 
   std::unique_ptr<Database> db_;
 };

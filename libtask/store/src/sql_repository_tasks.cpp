@@ -48,30 +48,6 @@ std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::strin
   return out;
 }
 
-void SqlRepository::insert_events(soci::session& s, const std::vector<Event>& events) {
-  for (const auto& e : events) {
-    Params p;
-    const std::string data = *json_text(boost::json::value(e.data), false);
-    execute(s,
-            "INSERT INTO " + t("event_outbox") +
-                " (event_id, type, task_id, user_id, time, data) VALUES (" + p.add(e.id) + ", " +
-                p.add(e.type) + ", " + p.add(e.task_id) + ", " + p.add(e.user_id) + ", " +
-                p.add(e.time) + ", " + d().json_in(p.add(data)) + ")",
-            p);
-  }
-}
-
-std::int64_t SqlRepository::upsert_execution(soci::session& s, const Execution& e) {
-  Params p;
-  auto [cols, vals] = execution_values(d(), e, p);
-  auto id = query_int(s,
-                      "INSERT INTO " + t("task_executions") + " (" + cols + ") VALUES (" + vals +
-                          ") ON CONFLICT (execution_id) DO UPDATE SET " +
-                          excluded_assignments(cols) + " RETURNING id",
-                      p);
-  return id.value_or(0);
-}
-
 Task SqlRepository::insert_task(const Task& task, const std::vector<Event>& events) {
   auto write = [&](soci::session& s) {
     Task stored = task;
@@ -83,7 +59,10 @@ Task SqlRepository::insert_task(const Task& task, const std::vector<Event>& even
                               ") RETURNING id",
                           p)
                     .value_or(0);
-    insert_events(s, events);
+    std::vector<const Event*> rows;
+    for (const auto& e : events)
+      rows.push_back(&e);
+    insert_events(s, rows);
     return stored;
   };
   // One statement is atomic by itself: skip BEGIN/COMMIT round trips when there are no events.
@@ -180,18 +159,11 @@ std::optional<Change> SqlRepository::modify_task(
     std::optional<Change> change = fn(current);
     if (!change) return std::nullopt;
     if (change->task) {
-      Task& next = *change->task;
-      next.id = current.id;
-      next.task_id = current.task_id;
-      next.version = current.version + 1;
-      Params up;
-      const std::string set = task_assignments(d(), next, up);
-      execute(s, "UPDATE " + t("user_tasks") + " SET " + set + " WHERE id = " + up.add(next.id),
-              up);
+      change->task->id = current.id;
+      change->task->task_id = current.task_id;
+      change->task->version = current.version + 1;
     }
-    for (auto& e : change->executions)
-      e.id = upsert_execution(s, e);
-    insert_events(s, change->events);
+    write_changes(s, {&*change});
     return change;
   });
 }
@@ -231,18 +203,26 @@ std::vector<Task> SqlRepository::claim_due_tasks(Timestamp now, int limit, std::
             lost.add(now) + " ORDER BY lease_expires_at, id",
         lost, std::max(limit, 0));
     const auto recovered = out.size();
-    Params p;
-    claim(" WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " + p.add(now) +
-              " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) +
-              ") ORDER BY " + kPriorityRank + " DESC, next_run_time, id",
-          p, std::max(limit, 0) - static_cast<int>(recovered));
-    std::sort(out.begin() + static_cast<std::ptrdiff_t>(recovered), out.end(),
-              [](const Task& a, const Task& b) {
-                const int ra = priority_rank(a.priority), rb = priority_rank(b.priority);
-                if (ra != rb) return ra > rb;
-                if (a.next_run_time != b.next_run_time) return a.next_run_time < b.next_run_time;
-                return a.id < b.id;
-              });
+    // Then due tasks, one priority at a time (urgent first), each in slot order: every claim
+    // is a range scan of idx_tasks_due_priority, never a sort of the whole backlog.
+    for (const Priority priority :
+         {Priority::urgent, Priority::high, Priority::medium, Priority::low}) {
+      Params p;
+      claim(" WHERE status = 'scheduled' AND deleted_at IS NULL AND priority = " +
+                p.add(std::string(to_string(priority))) + " AND next_run_time <= " + p.add(now) +
+                " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) +
+                ") ORDER BY next_run_time, id",
+            p, std::max(limit, 0) - static_cast<int>(out.size()));
+    }
+    // RETURNING gives rows in no particular order: restore the claim order per priority.
+    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(recovered), out.end(),
+                     [](const Task& a, const Task& b) {
+                       const int ra = priority_rank(a.priority), rb = priority_rank(b.priority);
+                       if (ra != rb) return ra > rb;
+                       if (a.next_run_time != b.next_run_time)
+                         return a.next_run_time < b.next_run_time;
+                       return a.id < b.id;
+                     });
     return out;
   });
 }

@@ -116,6 +116,15 @@ class TaskRepository {
   virtual std::optional<Change> modify_task(
       std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) = 0;
 
+  /// Batch form of modify_task, in ONE transaction: locks the rows of `task_ids` (distinct; in
+  /// row id order, so two batches never deadlock), calls `fn` once per stored task in the order
+  /// given, and writes every change with multi-row statements. Element i of the result is what
+  /// was written for task_ids[i] (nullopt when `fn` returned nullopt or no row has that
+  /// task_id). A slot Conflict in any change throws Conflict and writes nothing of the batch.
+  virtual std::vector<std::optional<Change>> modify_tasks(
+      const std::vector<std::string>& task_ids,
+      const std::function<std::optional<Change>(const Task&)>& fn) = 0;
+
   /// Restores exported data (task-cli import): inserts `task` and its `executions` exactly as
   /// given, row ids and version included, and no events, in one transaction. Later inserts get
   /// row ids above every restored one. Throws Conflict, writing nothing, when the task_id, an

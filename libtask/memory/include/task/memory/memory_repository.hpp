@@ -22,6 +22,9 @@ class MemoryRepository : public TaskRepository {
   std::optional<Change> modify_task(
       std::string_view task_id,
       const std::function<std::optional<Change>(const Task&)>& fn) override;
+  std::vector<std::optional<Change>> modify_tasks(
+      const std::vector<std::string>& task_ids,
+      const std::function<std::optional<Change>(const Task&)>& fn) override;
 
   std::optional<Execution> find_execution(std::string_view execution_id) override;
   ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
@@ -54,6 +57,10 @@ class MemoryRepository : public TaskRepository {
   void ping() override {}
 
  private:
+  /// modify_tasks with mu_ held.
+  std::vector<std::optional<Change>> modify_locked(
+      const std::vector<std::string>& task_ids,
+      const std::function<std::optional<Change>(const Task&)>& fn);
   struct OutboxRow {
     OutboxEntry entry;
     std::optional<Timestamp> published_at;

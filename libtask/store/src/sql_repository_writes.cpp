@@ -1,0 +1,140 @@
+// The write side of SqlRepository's read-modify-write: changes (task rows, executions, outbox
+// events) stored with multi-row statements, and modify_tasks, the batch form of modify_task.
+#include <map>
+
+#include "codec.hpp"
+#include "sql_repository.hpp"
+
+namespace task::store::detail {
+
+namespace {
+
+/// Most bound values per statement. PostgreSQL allows 65,535; SOCI's SQLite backend looks each
+/// name up linearly, so SQLite statements stay small.
+std::size_t max_params(const Dialect& d) {
+  return d.pg() ? 20000 : 1000;
+}
+
+}  // namespace
+
+void SqlRepository::insert_rows(soci::session& s, std::size_t n, const RowValues& row,
+                                const std::function<std::string(const std::string&)>& head,
+                                const std::function<std::string(const std::string&)>& tail,
+                                const std::function<void(const soci::row&)>& on_row) {
+  std::size_t i = 0;
+  while (i < n) {
+    Params p;
+    std::string columns, values;
+    // Rows until the next one could pass the parameter limit (at least one row per statement).
+    std::size_t per_row = 0;
+    do {
+      const std::size_t before = p.size();
+      auto [cols, vals] = row(i++, p);
+      per_row = std::max(per_row, p.size() - before);
+      if (columns.empty()) columns = std::move(cols);
+      values += (values.empty() ? "(" : ", (") + vals + ")";
+    } while (i < n && p.size() + per_row <= max_params(d()));
+    const std::string sql = head(columns) + " VALUES " + values + tail(columns);
+    if (on_row)
+      query(s, sql, p, on_row);
+    else
+      execute(s, sql, p);
+  }
+}
+
+void SqlRepository::insert_events(soci::session& s, const std::vector<const Event*>& events) {
+  insert_rows(
+      s, events.size(),
+      [&](std::size_t i, Params& p) -> std::pair<std::string, std::string> {
+        const Event& e = *events[i];
+        const std::string data = *json_text(boost::json::value(e.data), false);
+        return {"event_id, type, task_id, user_id, time, data",
+                p.add(e.id) + ", " + p.add(e.type) + ", " + p.add(e.task_id) + ", " +
+                    p.add(e.user_id) + ", " + p.add(e.time) + ", " + d().json_in(p.add(data))};
+      },
+      [&](const std::string& cols) {
+        return "INSERT INTO " + t("event_outbox") + " (" + cols + ")";
+      },
+      [](const std::string&) { return std::string(); }, nullptr);
+}
+
+void SqlRepository::write_changes(soci::session& s, const std::vector<Change*>& changes) {
+  std::vector<const Task*> tasks;
+  std::vector<Execution*> executions;
+  std::vector<const Event*> events;
+  for (Change* c : changes) {
+    if (c->task) tasks.push_back(&*c->task);
+    for (auto& e : c->executions)
+      executions.push_back(&e);
+    for (const auto& e : c->events)
+      events.push_back(&e);
+  }
+  // Task rows exist (locked by the caller): an upsert by id is a multi-row UPDATE on both
+  // backends, with the same column list as an INSERT.
+  insert_rows(
+      s, tasks.size(),
+      [&](std::size_t i, Params& p) {
+        const std::string id = p.add(tasks[i]->id);
+        auto [cols, vals] = task_values(d(), *tasks[i], p);
+        return std::pair{"id, " + cols, id + ", " + vals};
+      },
+      [&](const std::string& cols) { return "INSERT INTO " + t("user_tasks") + " (" + cols + ")"; },
+      [&](const std::string& cols) {
+        return " ON CONFLICT (id) DO UPDATE SET " + excluded_assignments(cols.substr(4));
+      },
+      nullptr);
+  // Executions are inserted or updated by execution_id; a taken (task_id, scheduled_for) slot
+  // fails the statement (Conflict after the rollback).
+  std::map<std::string, std::int64_t> ids;
+  insert_rows(
+      s, executions.size(),
+      [&](std::size_t i, Params& p) { return execution_values(d(), *executions[i], p); },
+      [&](const std::string& cols) {
+        return "INSERT INTO " + t("task_executions") + " (" + cols + ")";
+      },
+      [&](const std::string& cols) {
+        return " ON CONFLICT (execution_id) DO UPDATE SET " + excluded_assignments(cols) +
+               " RETURNING execution_id, id";
+      },
+      [&](const soci::row& r) { ids[col_str(r, 0)] = col_i64(r, 1); });
+  for (Execution* e : executions)
+    e->id = ids[e->execution_id];
+  insert_events(s, events);
+}
+
+std::vector<std::optional<Change>> SqlRepository::modify_tasks(
+    const std::vector<std::string>& task_ids,
+    const std::function<std::optional<Change>(const Task&)>& fn) {
+  if (task_ids.empty()) return {};
+  return db_->in_transaction([&](soci::session& s) {
+    std::map<std::string, Task, std::less<>> current;
+    for (std::size_t from = 0; from < task_ids.size();) {
+      Params p;
+      std::string in;
+      for (; from < task_ids.size() && p.size() < max_params(d()); ++from)
+        in += (in.empty() ? "" : ", ") + p.add(task_ids[from]);
+      // Row locks in id order: two batches over the same rows queue instead of deadlocking.
+      for (auto& task :
+           select_tasks(s, " WHERE task_id IN (" + in + ") ORDER BY id" + d().for_update(), p))
+        current.emplace(task.task_id, std::move(task));
+    }
+    std::vector<std::optional<Change>> out(task_ids.size());
+    std::vector<Change*> writes;
+    for (std::size_t i = 0; i < task_ids.size(); ++i) {
+      const auto it = current.find(task_ids[i]);
+      if (it == current.end()) continue;
+      out[i] = fn(it->second);
+      if (!out[i]) continue;
+      if (out[i]->task) {
+        out[i]->task->id = it->second.id;
+        out[i]->task->task_id = it->second.task_id;
+        out[i]->task->version = it->second.version + 1;
+      }
+      writes.push_back(&*out[i]);
+    }
+    write_changes(s, writes);
+    return out;
+  });
+}
+
+}  // namespace task::store::detail
