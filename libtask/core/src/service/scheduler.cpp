@@ -10,7 +10,8 @@ namespace task {
 
 // --- WorkerPool ----------------------------------------------------------------------------------
 
-WorkerPool::WorkerPool(std::size_t threads) {
+WorkerPool::WorkerPool(std::size_t threads, std::size_t queue_limit) {
+  queue_limit_ = queue_limit > 0 ? queue_limit : std::max<std::size_t>(threads, 1);
   for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i)
     threads_.emplace_back([this] { work(); });
 }
@@ -28,7 +29,7 @@ WorkerPool::~WorkerPool() {
 bool WorkerPool::submit(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= threads_.size()) return false;
+    if (queue_.size() >= queue_limit_) return false;
     queue_.push_back(std::move(job));
   }
   wake_.notify_one();
@@ -96,7 +97,10 @@ Micros Scheduler::timeout_for(TaskType type) const {
 void Scheduler::start() {
   if (started_.exchange(true)) return;
   stopping_ = false;
-  pool_ = std::make_unique<WorkerPool>(options_.workers);
+  finisher_stop_ = false;
+  const auto workers = std::max<std::size_t>(options_.workers, 1);
+  pool_ = std::make_unique<WorkerPool>(workers, workers + queue_limit());
+  finisher_ = std::thread([this] { finisher(); });
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -104,8 +108,15 @@ void Scheduler::stop() {
   if (!started_.load()) return;
   stopping_ = true;
   notify();
+  stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (pool_) pool_->wait_idle();
+  if (pool_) pool_->wait_idle();  // runs in progress finish; their outcomes are queued
+  {
+    std::lock_guard lock(finished_mutex_);
+    finisher_stop_ = true;
+  }
+  finished_cv_.notify_all();
+  if (finisher_.joinable()) finisher_.join();  // writes what is queued, then ends
   pool_.reset();
   started_ = false;
 }
@@ -124,28 +135,32 @@ void Scheduler::wait_for(Micros d) {
   notified_ = false;
 }
 
+void Scheduler::pause(Micros d) {
+  std::unique_lock lock(mutex_);
+  stop_cv_.wait_for(lock, std::max(d, Micros{0}), [&] { return stopping_.load(); });
+}
+
+std::size_t Scheduler::queue_limit() const {
+  return options_.queue > 0 ? options_.queue : std::max<std::size_t>(options_.workers, 1);
+}
+
 void Scheduler::loop() {
+  const int max_in_flight =
+      static_cast<int>(std::max<std::size_t>(options_.workers, 1) + queue_limit());
   while (!stopping_) {
     const auto now = ports_.clock->now();
     Micros sleep = options_.max_sleep;
     try {
       if (options_.reminders) fire_reminders(now);
-      const auto idle = static_cast<int>(pool_->idle());
-      const int limit = std::min(options_.batch_size, idle);
-      std::size_t claimed = 0;
+      const int limit = std::min(options_.batch_size, max_in_flight - in_flight_.load());
       if (limit > 0) {
-        for (auto& t : claim(now, limit)) {
-          ++claimed;
-          auto job = [this, t] {
-            process(t, ports_.clock->now());
-            notify();  // a worker is free again
-          };
-          if (!pool_->submit(job)) release_lease(t.task_id);
-        }
+        auto claimed = claim(now, limit);
+        const bool full = static_cast<int>(claimed.size()) == limit;
+        dispatch(std::move(claimed), now);
+        if (full) continue;  // more may be due
       }
-      if (static_cast<int>(claimed) == limit && limit > 0) continue;  // more may be due
       if (const auto earliest = ports_.repository->earliest_due_time()) {
-        // Due but not claimable (leased elsewhere, or no idle worker): look again soon.
+        // Due but not claimable (leased elsewhere, or every worker busy): look again soon.
         sleep = *earliest <= now
                     ? options_.busy_retry
                     : std::min(sleep,
@@ -158,13 +173,92 @@ void Scheduler::loop() {
   }
 }
 
+void Scheduler::dispatch(std::vector<Task> claimed, Timestamp now) {
+  std::vector<Task> due;
+  for (auto& t : claimed) {
+    if (t.status != TaskStatus::running) {
+      due.push_back(std::move(t));
+      continue;
+    }
+    ++in_flight_;
+    const bool queued = pool_->submit([this, t] {
+      try {
+        recover(t, ports_.clock->now());
+      } catch (const std::exception&) {
+        ++counters_->storage_errors;  // the claim lease runs out; another round retries
+      }
+      --in_flight_;
+      notify();
+    });
+    if (!queued) --in_flight_;
+  }
+  for (auto& c : begin(due, now)) {
+    ++in_flight_;
+    // The pool's queue holds every run in flight, so this does not fail; if it did, the run's
+    // lease would expire and recovery would close it as lost.
+    if (!pool_->submit([this, c]() mutable { run(std::move(c)); })) --in_flight_;
+  }
+}
+
+void Scheduler::run(Claim claim) {
+  std::optional<RunOutcome> outcome;
+  try {
+    if (renew_lease(claim)) {
+      ++counters_->active_runs;
+      outcome = execute(claim);
+      --counters_->active_runs;
+    }
+  } catch (const std::exception&) {
+    ++counters_->storage_errors;  // renewing failed: the lease expires and recovery closes it
+  }
+  if (!outcome) {
+    --in_flight_;
+    notify();
+    return;
+  }
+  {
+    std::lock_guard lock(finished_mutex_);
+    finished_.push_back(Finished{std::move(claim), std::move(*outcome)});
+  }
+  finished_cv_.notify_one();
+}
+
+void Scheduler::finisher() {
+  std::unique_lock lock(finished_mutex_);
+  while (true) {
+    finished_cv_.wait(lock, [&] { return finisher_stop_ || !finished_.empty(); });
+    if (finished_.empty()) return;  // stopping, and everything is written
+    std::vector<Finished> batch;
+    batch.swap(finished_);
+    lock.unlock();
+    // Every outcome that finished meanwhile is written in one transaction.
+    finish(batch);
+    in_flight_ -= static_cast<int>(batch.size());
+    notify();  // room for more claims
+    lock.lock();
+  }
+}
+
 StepReport Scheduler::step(Timestamp now) {
   StepReport report;
   if (options_.reminders) report.reminders = fire_reminders(now);
-  for (const auto& t : claim(now, options_.batch_size)) {
+  std::vector<Task> due;
+  for (auto& t : claim(now, options_.batch_size)) {
     ++report.claimed;
-    if (process(t, now)) ++report.runs;
+    if (t.status != TaskStatus::running)
+      due.push_back(std::move(t));
+    else if (recover(t, now))
+      ++report.runs;
   }
+  std::vector<Finished> done;
+  for (auto& c : begin(due, now)) {
+    ++counters_->active_runs;
+    auto outcome = execute(c);
+    --counters_->active_runs;
+    done.push_back(Finished{std::move(c), std::move(outcome)});
+  }
+  report.runs += static_cast<std::int64_t>(done.size());
+  finish(done);
   return report;
 }
 

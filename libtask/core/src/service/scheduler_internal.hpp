@@ -30,6 +30,31 @@ struct Scheduler::Claim {
   int max_attempts = 1;
   Micros backoff{0};
   bool exponential = false;
+  Micros budget{0};  ///< the run's time budget (attempts, backoffs, margin): its lease length
+};
+
+/// What to do with a claimed task's due slot, worked out before the start transaction.
+struct Scheduler::SlotPlan {
+  std::optional<Timestamp> due;   ///< next_run_time as claimed (nullopt: nothing is due)
+  std::optional<Timestamp> slot;  ///< the slot to run (nullopt: the misfire policy skips it)
+  std::optional<Timestamp> next;  ///< next_run_time after this slot (nullopt: schedule over)
+  int max_attempts = 1;
+  Micros backoff{0};
+  bool exponential = false;
+  Micros budget{0};
+};
+
+/// What slot_change decided for one task.
+struct Scheduler::SlotStart {
+  enum Kind { stale, skipped, started } kind = stale;
+  bool caught_up = false;  ///< started a later slot than the due one (run_once)
+  Claim claim;             ///< when started
+};
+
+/// A run that has finished executing and waits for its outcome to be written.
+struct Scheduler::Finished {
+  Claim claim;
+  RunOutcome outcome;
 };
 
 }  // namespace task

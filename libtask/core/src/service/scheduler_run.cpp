@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <future>
+#include <map>
 
 #include "scheduler_internal.hpp"
 #include "task/core/errors.hpp"
@@ -67,119 +68,50 @@ std::vector<Task> Scheduler::claim(Timestamp now, int limit) {
   return tasks;
 }
 
-bool Scheduler::process(const Task& claimed, Timestamp now) {
-  try {
-    if (claimed.status == TaskStatus::running) return recover(claimed, now);
-    auto c = begin(claimed, now);
-    if (!c) return false;
-    ++counters_->active_runs;
-    const auto outcome = execute(*c);
-    finish(*c, outcome);
-    --counters_->active_runs;
-    return true;
-  } catch (const std::exception&) {
-    // Storage trouble: the lease expires and another round (or replica) picks the task up.
-    ++counters_->storage_errors;
-    return false;
-  }
-}
-
-std::optional<Scheduler::Claim> Scheduler::begin(const Task& claimed, Timestamp now) {
-  if (!claimed.next_run_time) {
-    release_lease(claimed.task_id);
-    return std::nullopt;
-  }
-  const Timestamp due = *claimed.next_run_time;
-  schedule::DuePlan plan{{due}, std::nullopt};
+Scheduler::SlotPlan Scheduler::plan_slot(const Task& claimed, Timestamp now) const {
+  SlotPlan plan;
+  if (!claimed.next_run_time) return plan;  // not due any more: only the claim is let go
+  plan.due = claimed.next_run_time;
+  schedule::DuePlan due{{*plan.due}, std::nullopt};
   if (claimed.schedule) {
     try {
       const auto s = schedule::parse_schedule(json::value(*claimed.schedule), now);
-      plan = schedule::plan_due(s, due, now, claimed.run_count);
+      due = schedule::plan_due(s, *plan.due, now, claimed.run_count);
     } catch (const ValidationError&) {
       // a stored schedule that no longer parses runs this slot once and stops
     }
   }
-  if (plan.run.empty()) {
-    ++counters_->slots_skipped;
-    skip_slot(claimed, due, plan.next, now);
-    return std::nullopt;
+  plan.next = due.next;
+  if (!due.run.empty()) {
+    plan.slot = due.run.front();
+    if (due.run.size() > 1) plan.next = due.run[1];
   }
-  const Timestamp slot = plan.run.front();
-  const auto next = plan.run.size() > 1 ? std::optional(plan.run[1]) : plan.next;
-  if (slot != due) ++counters_->slots_skipped;  // run_once: older missed slots are not run
-
-  Claim c;
-  c.slot = slot;
-  read_retry_policy(claimed, c.max_attempts, c.backoff, c.exponential);
-  Micros budget = run_timeout(claimed) * c.max_attempts + options_.lease_margin;
-  for (int a = 2; a <= c.max_attempts; ++a)
-    budget += backoff_before(a, c.backoff, c.exponential);
-
-  const auto started = ports_.clock->now();
-  bool stale = false;
-  try {
-    auto change = ports_.repository->modify_task(
-        claimed.task_id, [&](const Task& cur) -> std::optional<Change> {
-          stale = cur.deleted_at || cur.status != TaskStatus::scheduled ||
-                  cur.next_run_time != due || !lease_is_mine(cur, options_.replica_id);
-          if (stale) return std::nullopt;
-          Execution e;
-          e.execution_id = ports_.ids->execution_id();
-          e.task_id = cur.task_id;
-          e.user_id = cur.user_id;
-          e.status = ExecutionStatus::running;
-          e.trigger_type = TriggerType::scheduled;
-          e.trigger_data = {{"slot", format_rfc3339(slot)}, {"replica", options_.replica_id}};
-          e.scheduled_for = slot;
-          e.started_at = started;
-          e.created_at = started;
-          Change ch;
-          ch.task = cur;
-          Task& t = *ch.task;
-          t.status = TaskStatus::running;
-          t.next_run_time = next;
-          t.lease_owner = options_.replica_id;
-          t.lease_expires_at = started + budget;
-          t.updated_at = started;
-          ch.events.push_back(make_status_changed_event(t, cur.status, TaskStatus::running,
-                                                        "execution_started", started,
-                                                        ports_.ids->event_id()));
-          ch.executions.push_back(e);
-          c.execution = std::move(e);
-          return ch;
-        });
-    if (!change) {
-      ++counters_->stale_claims;
-      release_lease(claimed.task_id);
-      return std::nullopt;
-    }
-    c.task = *change->task;
-  } catch (const Conflict&) {
-    // (task_id, scheduled_for) already exists: this slot ran elsewhere. Never run it twice.
-    ++counters_->duplicate_slots;
-    skip_slot(claimed, due, next, now);
-    return std::nullopt;
-  }
-  record_lateness(std::chrono::duration_cast<Micros>(started - slot));
-  return c;
+  read_retry_policy(claimed, plan.max_attempts, plan.backoff, plan.exponential);
+  plan.budget = run_timeout(claimed) * plan.max_attempts + options_.lease_margin;
+  for (int a = 2; a <= plan.max_attempts; ++a)
+    plan.budget += backoff_before(a, plan.backoff, plan.exponential);
+  return plan;
 }
 
-void Scheduler::skip_slot(const Task& claimed, Timestamp due, std::optional<Timestamp> next,
-                          Timestamp now) {
-  ports_.repository->modify_task(claimed.task_id, [&](const Task& cur) -> std::optional<Change> {
-    Change ch;
-    ch.task = cur;
-    Task& t = *ch.task;
-    const bool ours = !cur.deleted_at && cur.status == TaskStatus::scheduled &&
-                      cur.next_run_time == due && lease_is_mine(cur, options_.replica_id);
-    if (!ours) {
-      if (cur.lease_owner != options_.replica_id) return std::nullopt;
-      clear_lease(t);  // not ours to move any more; just let go
-      return ch;
-    }
+std::optional<Change> Scheduler::slot_change(const SlotPlan& plan, const Task& cur, Timestamp now,
+                                             SlotStart& out) const {
+  out = SlotStart{};
+  const bool ours = plan.due && !cur.deleted_at && cur.status == TaskStatus::scheduled &&
+                    cur.next_run_time == plan.due && lease_is_mine(cur, options_.replica_id);
+  Change ch;
+  ch.task = cur;
+  Task& t = *ch.task;
+  if (!ours) {  // changed since the claim (edited, paused, run by hand, ...): just let go
+    out.kind = SlotStart::stale;
+    if (cur.lease_owner != options_.replica_id) return std::nullopt;
     clear_lease(t);
-    t.next_run_time = next;
-    if (!next) {  // the schedule has no slot left (end_at, max_runs)
+    return ch;
+  }
+  if (!plan.slot) {  // the misfire policy skips the due slot
+    out.kind = SlotStart::skipped;
+    clear_lease(t);
+    t.next_run_time = plan.next;
+    if (!plan.next) {  // the schedule has no slot left (end_at, max_runs)
       t.status = TaskStatus::completed;
       t.is_completed = true;
       t.completed_at = now;
@@ -188,17 +120,124 @@ void Scheduler::skip_slot(const Task& claimed, Timestamp due, std::optional<Time
                                                     now, ports_.ids->event_id()));
     }
     return ch;
-  });
+  }
+  out.kind = SlotStart::started;
+  out.caught_up = *plan.slot != *plan.due;  // run_once: older missed slots are not run
+  Execution e;
+  e.execution_id = ports_.ids->execution_id();
+  e.task_id = cur.task_id;
+  e.user_id = cur.user_id;
+  e.status = ExecutionStatus::running;
+  e.trigger_type = TriggerType::scheduled;
+  e.trigger_data = {{"slot", format_rfc3339(*plan.slot)}, {"replica", options_.replica_id}};
+  e.scheduled_for = plan.slot;
+  e.started_at = now;
+  e.created_at = now;
+  t.status = TaskStatus::running;
+  t.next_run_time = plan.next;
+  t.lease_owner = options_.replica_id;
+  t.lease_expires_at = now + plan.budget;
+  t.updated_at = now;
+  ch.events.push_back(make_status_changed_event(t, cur.status, TaskStatus::running,
+                                                "execution_started", now, ports_.ids->event_id()));
+  ch.executions.push_back(e);
+  out.claim.execution = std::move(e);
+  out.claim.slot = *plan.slot;
+  out.claim.max_attempts = plan.max_attempts;
+  out.claim.backoff = plan.backoff;
+  out.claim.exponential = plan.exponential;
+  out.claim.budget = plan.budget;
+  return ch;
 }
 
-void Scheduler::release_lease(const std::string& task_id) {
-  ports_.repository->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
-    if (cur.lease_owner != options_.replica_id) return std::nullopt;
-    Change ch;
-    ch.task = cur;
-    clear_lease(*ch.task);
-    return ch;
-  });
+std::vector<Scheduler::Claim> Scheduler::begin(const std::vector<Task>& claimed, Timestamp now) {
+  std::vector<std::string> ids;
+  std::vector<SlotPlan> plans;
+  std::map<std::string, std::size_t, std::less<>> index;
+  for (const auto& t : claimed) {
+    index.emplace(t.task_id, ids.size());
+    ids.push_back(t.task_id);
+    plans.push_back(plan_slot(t, now));
+  }
+  std::vector<SlotStart> starts(ids.size());
+  const auto started = ports_.clock->now();
+  std::vector<std::optional<Change>> written;
+  try {
+    // One transaction starts (or skips, or lets go of) every claimed slot.
+    written = ports_.repository->modify_tasks(ids, [&](const Task& cur) {
+      const auto i = index.at(cur.task_id);
+      return slot_change(plans[i], cur, started, starts[i]);
+    });
+  } catch (const Conflict&) {
+    // A slot of this batch is already recorded (it ran elsewhere): start them one at a time,
+    // so only that slot is skipped. Never run a slot twice.
+    std::vector<Claim> out;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      if (auto c = begin_one(ids[i], plans[i], started)) out.push_back(std::move(*c));
+    return out;
+  }
+  std::vector<Claim> out;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (starts[i].kind == SlotStart::started && written[i] && written[i]->task) {
+      starts[i].claim.task = *written[i]->task;
+      starts[i].claim.execution = written[i]->executions.front();
+      out.push_back(std::move(starts[i].claim));
+    }
+    count_start(starts[i]);
+  }
+  for (const auto& c : out)
+    record_lateness(std::chrono::duration_cast<Micros>(started - c.slot));
+  return out;
+}
+
+std::optional<Scheduler::Claim> Scheduler::begin_one(const std::string& task_id,
+                                                     const SlotPlan& plan, Timestamp now) {
+  SlotStart start;
+  std::optional<Change> written;
+  try {
+    written = ports_.repository->modify_task(
+        task_id, [&](const Task& cur) { return slot_change(plan, cur, now, start); });
+  } catch (const Conflict&) {
+    // (task_id, scheduled_for) already exists: this slot ran elsewhere. Move on to the next one.
+    ++counters_->duplicate_slots;
+    SlotPlan skip = plan;
+    skip.slot.reset();
+    ports_.repository->modify_task(
+        task_id, [&](const Task& cur) { return slot_change(skip, cur, now, start); });
+    return std::nullopt;
+  }
+  count_start(start);
+  if (start.kind != SlotStart::started || !written || !written->task) return std::nullopt;
+  start.claim.task = *written->task;
+  start.claim.execution = written->executions.front();
+  record_lateness(std::chrono::duration_cast<Micros>(now - start.claim.slot));
+  return std::move(start.claim);
+}
+
+void Scheduler::count_start(const SlotStart& start) {
+  if (start.kind == SlotStart::stale) ++counters_->stale_claims;
+  if (start.kind == SlotStart::skipped || start.caught_up) ++counters_->slots_skipped;
+}
+
+bool Scheduler::renew_lease(Claim& c) {
+  const auto now = ports_.clock->now();
+  if (now - c.execution.started_at <= options_.lease_margin / 2) return true;
+  // The run waited for a worker: extend its lease to a whole budget from now.
+  const auto written =
+      ports_.repository->modify_task(c.task.task_id, [&](const Task& cur) -> std::optional<Change> {
+        if (cur.lease_owner != options_.replica_id || cur.status != TaskStatus::running)
+          return std::nullopt;
+        Change ch;
+        ch.task = cur;
+        ch.task->lease_expires_at = now + c.budget;
+        return ch;
+      });
+  if (!written) {
+    ++counters_->stale_claims;  // another replica took the run over as lost
+    return false;
+  }
+  c.task = *written->task;
+  return true;
 }
 
 RunOutcome Scheduler::execute(Claim& c) {
@@ -211,7 +250,7 @@ RunOutcome Scheduler::execute(Claim& c) {
       if (ports_.sleep)
         ports_.sleep(wait);
       else
-        wait_for(wait);
+        pause(wait);
       if (stopping_) break;
     }
     attempts = a;
@@ -254,23 +293,40 @@ RunOutcome Scheduler::attempt(const Claim& c) {
   return result.get();
 }
 
-void Scheduler::finish(const Claim& c, const RunOutcome& outcome) {
+void Scheduler::finish(std::vector<Finished>& done) {
+  if (done.empty()) return;
+  std::vector<std::string> ids;
+  std::map<std::string, std::size_t, std::less<>> index;
+  for (const auto& f : done) {
+    index.emplace(f.claim.task.task_id, ids.size());
+    ids.push_back(f.claim.task.task_id);
+  }
+  std::vector<char> recorded(done.size(), 0);
   const auto now = ports_.clock->now();
-  bool recorded = false;
-  ports_.repository->modify_task(c.task.task_id, [&](const Task& cur) -> std::optional<Change> {
-    // Our lease went to another replica that closed this run as lost: its record stands.
-    recorded = cur.lease_owner == options_.replica_id;
-    if (!recorded) return std::nullopt;
-    auto r = apply_outcome(cur, c.execution, outcome, TaskStatus::scheduled, now, *ports_.ids);
-    clear_lease(r.task);
-    return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events)};
-  });
-  if (!recorded)
-    ++counters_->stale_claims;
-  else if (outcome.success)
-    ++counters_->runs_succeeded;
-  else
-    ++counters_->runs_failed;
+  try {
+    ports_.repository->modify_tasks(ids, [&](const Task& cur) -> std::optional<Change> {
+      const auto i = index.at(cur.task_id);
+      // Our lease went to another replica that closed this run as lost: its record stands.
+      recorded[i] = cur.lease_owner == options_.replica_id;
+      if (!recorded[i]) return std::nullopt;
+      auto r = apply_outcome(cur, done[i].claim.execution, done[i].outcome, TaskStatus::scheduled,
+                             now, *ports_.ids);
+      clear_lease(r.task);
+      return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events)};
+    });
+  } catch (const std::exception&) {
+    // Storage trouble: the leases expire and recovery closes these runs as lost.
+    ++counters_->storage_errors;
+    return;
+  }
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    if (!recorded[i])
+      ++counters_->stale_claims;
+    else if (done[i].outcome.success)
+      ++counters_->runs_succeeded;
+    else
+      ++counters_->runs_failed;
+  }
 }
 
 bool Scheduler::recover(const Task& claimed, Timestamp now) {

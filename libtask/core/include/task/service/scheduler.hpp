@@ -36,7 +36,11 @@ namespace task {
 struct SchedulerOptions {
   std::string replica_id;   ///< lease owner; empty = "scheduler-" + a random id
   std::size_t workers = 4;  ///< worker pool size (TASK_WORKERS)
-  int batch_size = 32;      ///< most tasks claimed per round
+  /// Started runs that may wait for a free worker, beyond the workers themselves (0 = as many as
+  /// workers). Claims stop while workers + queue runs are in flight; a run that waited longer
+  /// than half the lease margin renews its lease before it executes.
+  std::size_t queue = 0;
+  int batch_size = 64;  ///< most tasks claimed (and started in one transaction) per round
   Micros claim_lease = std::chrono::seconds(30);   ///< lease taken by a claim, until the run starts
   Micros lease_margin = std::chrono::seconds(15);  ///< added to a run's time budget for its lease
   Micros max_sleep = std::chrono::seconds(1);      ///< safety-net cap on the loop's sleep
@@ -88,13 +92,13 @@ std::string to_prometheus(const SchedulerMetrics& m);
 /// A fixed-size thread pool with a bounded queue.
 class WorkerPool {
  public:
-  /// Starts `threads` workers (at least 1).
-  explicit WorkerPool(std::size_t threads);
+  /// Starts `threads` workers (at least 1); at most `queue_limit` jobs wait (0 = `threads`).
+  explicit WorkerPool(std::size_t threads, std::size_t queue_limit = 0);
   /// Finishes the queued jobs, then joins.
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
-  /// Queues a job; false when every worker is busy and the queue is full (queue size = threads).
+  /// Queues a job; false when the queue is full.
   bool submit(std::function<void()> job);
   /// Workers that are neither running nor assigned a job.
   std::size_t idle() const;
@@ -109,6 +113,7 @@ class WorkerPool {
   std::condition_variable wake_, idle_cv_;
   std::deque<std::function<void()>> queue_;
   std::size_t busy_ = 0;
+  std::size_t queue_limit_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
@@ -154,19 +159,32 @@ class Scheduler {
  private:
   struct Counters;
   struct Claim;
+  struct SlotPlan;
+  struct SlotStart;
+  struct Finished;
   void loop();
+  void finisher();
   std::int64_t fire_reminders(Timestamp now);
   bool fire_reminder(const Task& task, Timestamp now);
   std::vector<Task> claim(Timestamp now, int limit);
-  bool process(const Task& claimed, Timestamp now);
+  /// Starts the claimed tasks' slots and hands each run (or recovery) to the worker pool.
+  void dispatch(std::vector<Task> claimed, Timestamp now);
+  /// A worker's part of a run: renew the lease if it waited, execute, queue the outcome.
+  void run(Claim claim);
   bool recover(const Task& claimed, Timestamp now);
-  std::optional<Claim> begin(const Task& claimed, Timestamp now);
-  void skip_slot(const Task& claimed, Timestamp slot, std::optional<Timestamp> next, Timestamp now);
+  SlotPlan plan_slot(const Task& claimed, Timestamp now) const;
+  std::optional<Change> slot_change(const SlotPlan& plan, const Task& cur, Timestamp now,
+                                    SlotStart& out) const;
+  std::vector<Claim> begin(const std::vector<Task>& claimed, Timestamp now);
+  std::optional<Claim> begin_one(const std::string& task_id, const SlotPlan& plan, Timestamp now);
+  void count_start(const SlotStart& start);
+  bool renew_lease(Claim& claim);
   RunOutcome execute(Claim& claim);
   RunOutcome attempt(const Claim& claim);
-  void finish(const Claim& claim, const RunOutcome& outcome);
-  void release_lease(const std::string& task_id);
+  void finish(std::vector<Finished>& done);
   void wait_for(Micros d);
+  void pause(Micros d);
+  std::size_t queue_limit() const;
   void record_lateness(Micros late);
 
   SchedulerPorts ports_;
@@ -178,7 +196,14 @@ class Scheduler {
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable stop_cv_;  ///< retry backoffs wait on this: only stop() ends them early
   bool notified_ = false;
+  std::atomic<int> in_flight_{0};  ///< runs started (or recoveries) not yet written back
+  std::thread finisher_;           ///< writes finished runs' outcomes in batches
+  std::mutex finished_mutex_;
+  std::condition_variable finished_cv_;
+  std::vector<Finished> finished_;
+  bool finisher_stop_ = false;
 };
 
 }  // namespace task
