@@ -86,10 +86,9 @@ std::string join(const std::vector<std::string>& xs, std::string_view sep) {
   return out;
 }
 
-class NewsExecutor final : public Executor {
+class NewsExecutor final : public detail::ProviderExecutor {
  public:
-  NewsExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
-      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+  using ProviderExecutor::ProviderExecutor;
 
   RunOutcome run(const RunContext& ctx) override {
     if (config_.news_url.empty())
@@ -169,9 +168,6 @@ class NewsExecutor final : public Executor {
                        json::object{{"new_articles", fresh}}};
     return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
-
-  ProviderConfig config_;
-  std::shared_ptr<Notifier> notifier_;
 };
 
 }  // namespace

@@ -15,10 +15,9 @@ std::string money(double v) {
   return buf;
 }
 
-class PriceExecutor final : public Executor {
+class PriceExecutor final : public detail::ProviderExecutor {
  public:
-  PriceExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
-      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+  using ProviderExecutor::ProviderExecutor;
 
   RunOutcome run(const RunContext& ctx) override {
     if (config_.price_url.empty())
@@ -61,10 +60,6 @@ class PriceExecutor final : public Executor {
     }
     return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
-
- private:
-  ProviderConfig config_;
-  std::shared_ptr<Notifier> notifier_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 /// Private: HTTP + JSON plumbing shared by the provider executors.
 #include <boost/json/value.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,18 @@ bool resolves_to_public_address(const std::string& host);
 /// "notification_error".
 RunOutcome notify_and_report(Notifier* notifier, const std::optional<Notification>& note,
                              boost::json::object result);
+
+/// Base of the executors that call a provider and tell the task's owner: holds the provider
+/// config and the notifier (which may be null).
+class ProviderExecutor : public Executor {
+ public:
+  ProviderExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
+      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+
+ protected:
+  ProviderConfig config_;
+  std::shared_ptr<Notifier> notifier_;
+};
 
 /// Reads a number (int64, uint64 or double) from a JSON value.
 std::optional<double> as_number(const boost::json::value& v);

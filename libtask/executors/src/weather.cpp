@@ -85,10 +85,9 @@ std::string describe(const json::value& v) {
   return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
 }
 
-class WeatherExecutor final : public Executor {
+class WeatherExecutor final : public detail::ProviderExecutor {
  public:
-  WeatherExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
-      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+  using ProviderExecutor::ProviderExecutor;
 
   RunOutcome run(const RunContext& ctx) override {
     if (config_.weather_url.empty())
@@ -152,9 +151,6 @@ class WeatherExecutor final : public Executor {
     }
     return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
-
-  ProviderConfig config_;
-  std::shared_ptr<Notifier> notifier_;
 };
 
 }  // namespace
