@@ -71,6 +71,14 @@ std::vector<std::string> string_list(const json::value* v) {
   return out;
 }
 
+/// One "- title" line per article, for a notification's message.
+std::string title_lines(const json::array& articles) {
+  std::string out;
+  for (const auto& a : articles)
+    out += "- " + text_of(a.get_object(), "title") + "\n";
+  return out;
+}
+
 std::string join(const std::vector<std::string>& xs, std::string_view sep) {
   std::string out;
   for (const auto& x : xs)
@@ -78,10 +86,9 @@ std::string join(const std::vector<std::string>& xs, std::string_view sep) {
   return out;
 }
 
-class NewsExecutor final : public Executor {
+class NewsExecutor final : public detail::ProviderExecutor {
  public:
-  NewsExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
-      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+  using ProviderExecutor::ProviderExecutor;
 
   RunOutcome run(const RunContext& ctx) override {
     if (config_.news_url.empty())
@@ -116,17 +123,11 @@ class NewsExecutor final : public Executor {
     json::array kept;
     for (const auto& a : articles)
       if (a.is_object() && kept.size() < limit) kept.push_back(a);
-    std::string msg;
-    for (const auto& a : kept)
-      msg += "- " + text_of(a.get_object(), "title") + "\n";
-    const auto sent = detail::notify_owner(
-        notifier_.get(), {ctx.task.user_id, ctx.task.task_id, "daily_news",
-                          "News: " + ctx.task.name, msg, json::object{{"articles", kept}}});
-    json::object result{{"articles", kept},
-                        {"count", static_cast<std::int64_t>(kept.size())},
-                        {"notified", sent.notified}};
-    if (sent.error) result["notification_error"] = *sent.error;
-    return RunOutcome::ok(std::move(result), 1);
+    const Notification note{ctx.task.user_id,  ctx.task.task_id,
+                            "daily_news",      "News: " + ctx.task.name,
+                            title_lines(kept), json::object{{"articles", kept}}};
+    json::object result{{"articles", kept}, {"count", static_cast<std::int64_t>(kept.size())}};
+    return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
 
   RunOutcome report_new(const RunContext& ctx, const std::vector<std::string>& keywords,
@@ -155,25 +156,18 @@ class NewsExecutor final : public Executor {
                         {"articles", matching},
                         {"new_articles", fresh},
                         {"new_count", static_cast<std::int64_t>(fresh.size())},
-                        {"seen", seen},
-                        {"notified", false}};
-    if (!fresh.empty()) {
-      std::string msg;
-      for (const auto& a : fresh)
-        msg += "- " + text_of(a.get_object(), "title") + "\n";
-      const auto sent = detail::notify_owner(
-          notifier_.get(),
-          {ctx.task.user_id, ctx.task.task_id, "news",
-           std::to_string(fresh.size()) + " new article(s) for " + join(keywords, ", "), msg,
-           json::object{{"new_articles", fresh}}});
-      result["notified"] = sent.notified;
-      if (sent.error) result["notification_error"] = *sent.error;
-    }
-    return RunOutcome::ok(std::move(result), 1);
+                        {"seen", seen}};
+    std::optional<Notification> note;
+    if (!fresh.empty())
+      note =
+          Notification{ctx.task.user_id,
+                       ctx.task.task_id,
+                       "news",
+                       std::to_string(fresh.size()) + " new article(s) for " + join(keywords, ", "),
+                       title_lines(fresh),
+                       json::object{{"new_articles", fresh}}};
+    return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
-
-  ProviderConfig config_;
-  std::shared_ptr<Notifier> notifier_;
 };
 
 }  // namespace

@@ -15,10 +15,9 @@ std::string money(double v) {
   return buf;
 }
 
-class PriceExecutor final : public Executor {
+class PriceExecutor final : public detail::ProviderExecutor {
  public:
-  PriceExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
-      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+  using ProviderExecutor::ProviderExecutor;
 
   RunOutcome run(const RunContext& ctx) override {
     if (config_.price_url.empty())
@@ -47,23 +46,20 @@ class PriceExecutor final : public Executor {
                         {"notified", false}};
     for (auto key : {"currency", "title", "in_stock"})
       if (const auto* v = body.if_contains(key)) result[key] = *v;
+    std::optional<Notification> note;
     if (reached) {
       std::string what = body.contains("title") && body.at("title").is_string()
                              ? std::string(body.at("title").get_string())
                              : std::string(url->get_string());
-      const auto sent = detail::notify_owner(
-          notifier_.get(),
-          {ctx.task.user_id, ctx.task.task_id, "price_alert", "Price alert: " + what,
-           what + " costs " + money(*price) + " (target " + money(target) + ")", result});
-      result["notified"] = sent.notified;
-      if (sent.error) result["notification_error"] = *sent.error;
+      note = Notification{ctx.task.user_id,
+                          ctx.task.task_id,
+                          "price_alert",
+                          "Price alert: " + what,
+                          what + " costs " + money(*price) + " (target " + money(target) + ")",
+                          result};
     }
-    return RunOutcome::ok(std::move(result), 1);
+    return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
-
- private:
-  ProviderConfig config_;
-  std::shared_ptr<Notifier> notifier_;
 };
 
 }  // namespace

@@ -177,14 +177,20 @@ bool resolves_to_public_address(const std::string& host) {
   return all_public;
 }
 
-NotifyResult notify_owner(Notifier* notifier, const Notification& n) {
-  if (!notifier) return {false, "no notifier configured"};
-  try {
-    notifier->notify(n);
-    return {true, std::nullopt};
-  } catch (const std::exception& e) {
-    return {false, std::string(e.what())};
+RunOutcome notify_and_report(Notifier* notifier, const std::optional<Notification>& note,
+                             boost::json::object result) {
+  result["notified"] = false;
+  if (note && !notifier) {
+    result["notification_error"] = "no notifier configured";
+  } else if (note) {
+    try {
+      notifier->notify(*note);
+      result["notified"] = true;
+    } catch (const std::exception& e) {
+      result["notification_error"] = e.what();
+    }
   }
+  return RunOutcome::ok(std::move(result), 1);
 }
 
 std::optional<double> as_number(const boost::json::value& v) {

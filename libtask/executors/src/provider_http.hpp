@@ -1,6 +1,7 @@
 #pragma once
 /// Private: HTTP + JSON plumbing shared by the provider executors.
 #include <boost/json/value.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,12 +56,24 @@ Sent send_body(std::string_view method, const std::string& url, const std::strin
 /// unspecified); false when it cannot be resolved.
 bool resolves_to_public_address(const std::string& host);
 
-/// Tells the owner; failures are reported, never thrown: {"notified": bool, "notification_error"}.
-struct NotifyResult {
-  bool notified = false;
-  std::optional<std::string> error;
+/// The successful outcome of a provider run (one API call) that reports `result`. With a `note`
+/// the owner is told first; a failed delivery never fails the run. Sets result "notified" (false
+/// without a note; a key already there keeps its place) and, when delivery failed,
+/// "notification_error".
+RunOutcome notify_and_report(Notifier* notifier, const std::optional<Notification>& note,
+                             boost::json::object result);
+
+/// Base of the executors that call a provider and tell the task's owner: holds the provider
+/// config and the notifier (which may be null).
+class ProviderExecutor : public Executor {
+ public:
+  ProviderExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
+      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+
+ protected:
+  ProviderConfig config_;
+  std::shared_ptr<Notifier> notifier_;
 };
-NotifyResult notify_owner(Notifier* notifier, const Notification& n);
 
 /// Reads a number (int64, uint64 or double) from a JSON value.
 std::optional<double> as_number(const boost::json::value& v);

@@ -85,10 +85,9 @@ std::string describe(const json::value& v) {
   return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
 }
 
-class WeatherExecutor final : public Executor {
+class WeatherExecutor final : public detail::ProviderExecutor {
  public:
-  WeatherExecutor(ProviderConfig config, std::shared_ptr<Notifier> notifier)
-      : config_(std::move(config)), notifier_(std::move(notifier)) {}
+  using ProviderExecutor::ProviderExecutor;
 
   RunOutcome run(const RunContext& ctx) override {
     if (config_.weather_url.empty())
@@ -114,16 +113,12 @@ class WeatherExecutor final : public Executor {
     std::string summary = std::string(ctx.task.config.at("location").get_string()) + ":";
     if (const auto* t = weather.if_contains("temperature")) summary += " " + describe(*t);
     if (const auto* c = weather.if_contains("conditions")) summary += ", " + describe(*c);
-    const auto sent =
-        detail::notify_owner(notifier_.get(), {ctx.task.user_id, ctx.task.task_id, "daily_weather",
-                                               "Weather: " + ctx.task.name, summary,
-                                               json::object{{"weather", weather}}});
-    json::object result{{"location", ctx.task.config.at("location")},
-                        {"weather", weather},
-                        {"summary", summary},
-                        {"notified", sent.notified}};
-    if (sent.error) result["notification_error"] = *sent.error;
-    return RunOutcome::ok(std::move(result), 1);
+    const Notification note{ctx.task.user_id, ctx.task.task_id,
+                            "daily_weather",  "Weather: " + ctx.task.name,
+                            summary,          json::object{{"weather", weather}}};
+    json::object result{
+        {"location", ctx.task.config.at("location")}, {"weather", weather}, {"summary", summary}};
+    return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
 
   RunOutcome alert(const RunContext& ctx, const json::object& weather) {
@@ -138,6 +133,7 @@ class WeatherExecutor final : public Executor {
                         {"matched_conditions", ev.matched},
                         {"notified", false}};
     if (!ev.problems.empty()) result["unevaluated_conditions"] = ev.problems;
+    std::optional<Notification> note;
     if (triggered) {
       std::string msg;
       for (const auto& m : ev.matched) {
@@ -146,19 +142,15 @@ class WeatherExecutor final : public Executor {
         msg += describe(o.at("field")) + " " + describe(o.at("actual")) + " " +
                describe(o.at("operator")) + " " + describe(o.at("value"));
       }
-      const auto sent = detail::notify_owner(
-          notifier_.get(),
-          {ctx.task.user_id, ctx.task.task_id, "weather_alert",
-           "Weather alert: " + describe(ctx.task.config.at("location")), msg,
-           json::object{{"matched_conditions", ev.matched}, {"weather", weather}}});
-      result["notified"] = sent.notified;
-      if (sent.error) result["notification_error"] = *sent.error;
+      note = Notification{ctx.task.user_id,
+                          ctx.task.task_id,
+                          "weather_alert",
+                          "Weather alert: " + describe(ctx.task.config.at("location")),
+                          msg,
+                          json::object{{"matched_conditions", ev.matched}, {"weather", weather}}};
     }
-    return RunOutcome::ok(std::move(result), 1);
+    return detail::notify_and_report(notifier_.get(), note, std::move(result));
   }
-
-  ProviderConfig config_;
-  std::shared_ptr<Notifier> notifier_;
 };
 
 }  // namespace
