@@ -1,5 +1,6 @@
 // Embeds libtask with the in-memory adapters: creates a todo and an every-minute task, moves a
-// manual clock forward, runs what is due through the service and prints the executions.
+// manual clock forward, runs what is due with the scheduler (one synchronous round per minute)
+// and prints the executions.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include "task/memory/memory_repository.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/id_generator.hpp"
+#include "task/service/scheduler.hpp"
 #include "task/service/task_service.hpp"
 
 namespace {
@@ -45,11 +47,12 @@ int main() {
   auto echo = std::make_shared<ExampleEchoExecutor>(clock);
   (*executors)[task::TaskType::todo] = echo;
   (*executors)[task::TaskType::daily_news] = echo;
-  task::TaskService service(
-      {repo, clock, std::make_shared<task::RandomIdGenerator>(), executors, nullptr});
+  auto ids = std::make_shared<task::RandomIdGenerator>();
+  task::TaskService service({repo, clock, ids, executors, nullptr});
+  // The scheduler without start(): step(now) runs one round on this thread.
+  task::Scheduler scheduler({repo, clock, ids, executors, nullptr, nullptr});
 
   const task::Caller user{"example-user", service.resolve_level("example-user"), false};
-  const task::Caller scheduler{"example-scheduler", task::SubscriptionLevel::enterprise, true};
 
   const auto todo = service.create_task(
       user, boost::json::parse(R"({"name":"Write the report","task_type":"todo"})"));
@@ -64,10 +67,7 @@ int main() {
 
   int scheduled_runs = 0;
   for (int minute = 0; minute < 3; ++minute) {
-    for (const auto& due : service.pending_tasks(scheduler, {})) {
-      service.run_scheduled(scheduler, due.task_id);
-      ++scheduled_runs;
-    }
+    scheduled_runs += static_cast<int>(scheduler.step(clock->now()).runs);
     clock->advance(std::chrono::seconds{60});
   }
 

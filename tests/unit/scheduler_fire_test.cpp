@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "scheduler_support.hpp"
+#include "task/core/errors.hpp"
 
 using namespace task;
 using namespace task::test;
@@ -162,4 +163,61 @@ TEST_CASE("scheduler: metrics print as Prometheus text") {
   CHECK(text.find("task_scheduler_lateness_seconds_bucket{le=\"1\"} 0\n") != std::string::npos);
   CHECK(text.find("task_scheduler_lateness_seconds_bucket{le=\"2.5\"} 1\n") != std::string::npos);
   CHECK(text.find("task_scheduler_claimed_total 1\n") != std::string::npos);
+}
+
+TEST_CASE("scheduler: run_due starts a due slot exactly as the loop does") {
+  SchedulerFixture fx;
+  auto t = fx.create(fx.alice, R"({"name":"i","task_type":"data_backup",
+      "schedule":{"type":"interval","interval_seconds":60}})");
+  REQUIRE(t.next_run_time);
+  CHECK_THROWS_AS(fx.scheduler.run_due("tsk_000000000000000000000000"), NotFound);
+  if (*t.next_run_time > fx.clock->now())
+    CHECK_THROWS_AS(fx.scheduler.run_due(t.task_id), Conflict);  // not due yet
+  const auto slot = *t.next_run_time;
+  fx.clock->set(slot + std::chrono::seconds(5));
+  const auto e = fx.scheduler.run_due(t.task_id);
+  CHECK(e.trigger_type == TriggerType::scheduled);
+  CHECK(e.scheduled_for == slot);
+  CHECK(e.status == ExecutionStatus::completed);
+  CHECK(e.trigger_data.at("replica") == "replica-a");
+  auto after = fx.task(t.task_id);
+  CHECK(after.status == TaskStatus::scheduled);
+  CHECK(after.next_run_time == slot + kMinute);
+  CHECK_FALSE(after.lease_owner);
+  CHECK_THROWS_AS(fx.scheduler.run_due(t.task_id), Conflict);  // the next slot is not due
+  // The loop does not run that slot again.
+  fx.step_at(slot + std::chrono::seconds(30));
+  CHECK(fx.runs(t.task_id).size() == 1);
+  CHECK(fx.scheduler.metrics().runs_succeeded == 1);
+}
+
+TEST_CASE("scheduler: run_due follows the misfire policy and respects another replica's lease") {
+  SchedulerFixture fx;
+  auto skip = fx.create(fx.alice, R"({"name":"s","task_type":"data_backup",
+      "schedule":{"type":"interval","interval_seconds":3600,"misfire":"skip"}})");
+  auto once = fx.create(fx.alice, R"({"name":"o","task_type":"data_backup",
+      "schedule":{"type":"once","run_at":"2026-11-26T09:00:00Z"}})");
+  const auto slot = *skip.next_run_time;
+  // Three hours late: the skip policy drops the due slot, so nothing runs and the schedule
+  // moves on.
+  fx.clock->set(slot + std::chrono::hours(3) + std::chrono::minutes(30));
+  CHECK_THROWS_AS(fx.scheduler.run_due(skip.task_id), Conflict);
+  CHECK(fx.runs(skip.task_id).empty());
+  CHECK(fx.task(skip.task_id).next_run_time > fx.clock->now());
+  CHECK(fx.scheduler.metrics().slots_skipped == 1);
+  // A task another replica holds a live lease on is not started here.
+  fx.repo->modify_task(once.task_id, [&](const Task& cur) -> std::optional<Change> {
+    Change c;
+    c.task = cur;
+    c.task->lease_owner = "replica-b";
+    c.task->lease_expires_at = fx.clock->now() + std::chrono::seconds(30);
+    return c;
+  });
+  CHECK_THROWS_AS(fx.scheduler.run_due(once.task_id), Conflict);
+  CHECK(fx.runs(once.task_id).empty());
+  // Once that lease has expired, it runs, and a once schedule completes the task.
+  fx.clock->advance(std::chrono::seconds(31));
+  CHECK(fx.scheduler.run_due(once.task_id).status == ExecutionStatus::completed);
+  CHECK(fx.task(once.task_id).status == TaskStatus::completed);
+  CHECK_FALSE(fx.task(once.task_id).next_run_time);
 }

@@ -266,42 +266,18 @@ TEST_CASE("service: daily execution quota counts from UTC midnight", "[service][
   CHECK(f.service.execute(free_user, t.task_id).execution.status == ExecutionStatus::completed);
 }
 
-TEST_CASE("service: scheduled task runs through the internal API", "[service][scheduler]") {
+TEST_CASE("service: internal listings need an internal caller", "[service][scheduler]") {
   Fixture f;
   const auto t = f.create(f.alice, R"({"name":"every minute","task_type":"daily_news",
       "schedule":{"type":"interval","interval_seconds":60}})");
-  CHECK(t.status == TaskStatus::scheduled);
   REQUIRE(t.next_run_time);
   CHECK_THROWS_AS(f.service.pending_tasks(f.alice, QueryParams{}), PermissionDenied);
-  CHECK_THROWS_AS(f.service.run_scheduled(f.alice, t.task_id), PermissionDenied);
   CHECK_THROWS_AS(f.service.service_stats(f.alice), PermissionDenied);
-  if (*t.next_run_time > f.clock->now())
-    CHECK_THROWS_AS(f.service.run_scheduled(f.internal, t.task_id), Conflict);  // not due yet
   f.clock->set(*t.next_run_time + std::chrono::seconds{5});
   const auto due = f.service.pending_tasks(f.internal, QueryParams{});
   REQUIRE(due.size() == 1);
   CHECK(due[0].task_id == t.task_id);
-  const auto run = f.service.run_scheduled(f.internal, t.task_id);
-  CHECK(run.execution.trigger_type == TriggerType::scheduled);
-  CHECK(run.execution.scheduled_for == t.next_run_time);
-  CHECK(run.task.status == TaskStatus::scheduled);
-  REQUIRE(run.task.next_run_time);
-  CHECK(*run.task.next_run_time > f.clock->now());
-  CHECK(f.service.pending_tasks(f.internal, QueryParams{}).empty());
-  CHECK_THROWS_AS(f.service.run_scheduled(f.internal, t.task_id), Conflict);  // next slot not due
-  const auto stats = f.service.service_stats(f.internal);
-  CHECK(stats.last_1_day.total == 1);
-  CHECK(stats.tasks.by_status.at(TaskStatus::scheduled) == 1);
-}
-
-TEST_CASE("service: once schedule with max_runs completes after its run", "[service][scheduler]") {
-  Fixture f;
-  const auto t = f.create(f.alice, R"({"name":"once","task_type":"daily_news",
-      "schedule":{"type":"once","run_at":"2026-11-26T09:00:00Z"}})");
-  CHECK(t.next_run_time == T("2026-11-26T09:00:00Z"));  // in the past: runs at once
-  const auto run = f.service.run_scheduled(f.internal, t.task_id);
-  CHECK_FALSE(run.task.next_run_time);
-  CHECK(run.task.status == TaskStatus::completed);
+  CHECK(f.service.service_stats(f.internal).tasks.by_status.at(TaskStatus::scheduled) == 1);
 }
 
 TEST_CASE("service: templates — visibility, gating, merge, required fields",

@@ -171,14 +171,16 @@ void HttpServer::Impl::install_routes() {
       });
   add("POST", R"(/api/v1/scheduler/execute/([^/]+))", "/api/v1/scheduler/execute/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
-        const auto c = caller(req, false);
-        const auto run = rt.service().run_scheduled(c, req.matches[1].str());
+        if (!caller(req, false).internal) throw PermissionDenied("scheduler.execute");
+        auto* scheduler = rt.scheduler();
+        if (!scheduler) throw Unavailable("the server is shutting down");
+        const auto execution = scheduler->run_due(req.matches[1].str());
         rt.after_write();
-        metrics.observe_execution(std::string(to_string(run.execution.status)));
+        metrics.observe_execution(std::string(to_string(execution.status)));
         send_json(res, 200,
                   json::object{{"message", "Task executed"},
-                               {"execution_id", run.execution.execution_id},
-                               {"status", std::string(to_string(run.execution.status))}});
+                               {"execution_id", execution.execution_id},
+                               {"status", std::string(to_string(execution.status))}});
       });
   add("GET", "/api/v1/service/stats", "/api/v1/service/stats",
       [this](const httplib::Request& req, httplib::Response& res) {

@@ -71,7 +71,13 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
                  {{"type", e.type}, {"id", e.id}, {"task_id", e.task_id}});
       });
   }
-  if (config_.scheduler) start_scheduler();
+  make_scheduler();
+  if (config_.scheduler) {
+    scheduler_->start();
+    log_line(LogLevel::info, "scheduler started",
+             {{"replica", scheduler_->replica_id()},
+              {"workers", std::to_string(std::max(config_.workers, 1))}});
+  }
   log_line(LogLevel::info, "runtime ready",
            {{"database", database_kind_}, {"event_bus", event_bus_kind()}});
 }
@@ -80,19 +86,15 @@ Runtime::~Runtime() {
   shutdown();
 }
 
-void Runtime::start_scheduler() {
+void Runtime::make_scheduler() {
   SchedulerOptions options;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   options.replica_id =
       std::string(host) + ":" + std::to_string(::getpid()) + ":" + ids_->event_id().substr(0, 8);
   options.workers = static_cast<std::size_t>(std::max(config_.workers, 1));
-  auto scheduler = std::make_shared<Scheduler>(
+  scheduler_ = std::make_shared<Scheduler>(
       SchedulerPorts{repository_, clock_, ids_, executors_, notifier_, nullptr}, options);
-  scheduler->start();
-  scheduler_ = scheduler;
-  log_line(LogLevel::info, "scheduler started",
-           {{"replica", options.replica_id}, {"workers", std::to_string(options.workers)}});
 }
 
 Scheduler* Runtime::scheduler() {
@@ -100,7 +102,7 @@ Scheduler* Runtime::scheduler() {
 }
 
 void Runtime::after_write() {
-  if (scheduler_) scheduler_->notify();
+  if (scheduler_ && scheduler_->running()) scheduler_->notify();
   if (events_) events_->notify();
 }
 

@@ -5,29 +5,15 @@
 #include "task/rules/events.hpp"
 #include "task/rules/outcome.hpp"
 #include "task/rules/status.hpp"
-#include "task/schedule/schedule.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task {
 namespace {
 
 /// Checks that `cur` may start a run now; throws Conflict otherwise.
-void check_startable(const Task& cur, bool scheduled, Timestamp now) {
-  const std::string from(to_string(cur.status));
+void check_startable(const Task& cur) {
   if (cur.status == TaskStatus::running || !is_executable(cur.status))
-    throw Conflict(from, "running");
-  if (scheduled &&
-      (cur.status != TaskStatus::scheduled || !cur.next_run_time || *cur.next_run_time > now))
-    throw Conflict(from, "running");
-}
-
-/// The slot after a run of `cur` started at `now`: the next fire strictly after `now`, unless this
-/// run uses up max_runs (run_count counts every finished run of the task).
-std::optional<Timestamp> next_slot_after_run(const Task& cur, Timestamp now) {
-  if (!cur.schedule) return std::nullopt;
-  const auto s = schedule::parse_schedule(boost::json::value(*cur.schedule), now);
-  if (s.max_runs && cur.run_count + 1 >= *s.max_runs) return std::nullopt;
-  return schedule::next_fire(s, now);
+    throw Conflict(std::string(to_string(cur.status)), "running");
 }
 
 }  // namespace
@@ -40,15 +26,14 @@ void TaskService::check_execution_quota(const Caller& caller, Timestamp now) {
 }
 
 StartedRun TaskService::begin_run(const Caller& caller, std::string_view task_id,
-                                  TriggerType trigger, boost::json::object trigger_data,
-                                  bool scheduled) {
+                                  TriggerType trigger, boost::json::object trigger_data) {
   const auto now = ports_.clock->now();
   StartedRun run;
   auto change =
       ports_.repository->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
-        if (cur.deleted_at || (!scheduled && cur.user_id != caller.user_id))
+        if (cur.deleted_at || cur.user_id != caller.user_id)
           throw NotFound("task", std::string(task_id));
-        check_startable(cur, scheduled, now);
+        check_startable(cur);
         Execution e;
         e.execution_id = ports_.ids->execution_id();
         e.task_id = cur.task_id;
@@ -60,10 +45,6 @@ StartedRun TaskService::begin_run(const Caller& caller, std::string_view task_id
         e.created_at = now;
         Change c;
         c.task = cur;
-        if (scheduled) {
-          e.scheduled_for = cur.next_run_time;
-          c.task->next_run_time = next_slot_after_run(cur, now);
-        }
         c.task->status = TaskStatus::running;
         c.task->updated_at = now;
         c.events.push_back(make_status_changed_event(*c.task, cur.status, TaskStatus::running,
@@ -82,7 +63,7 @@ StartedRun TaskService::start_execution(const Caller& caller, std::string_view t
                                         const ExecuteRequest& request) {
   owned_task(caller, task_id);  // NotFound before quota: never leak existence through 429
   check_execution_quota(caller, ports_.clock->now());
-  return begin_run(caller, task_id, request.trigger_type, request.trigger_data, false);
+  return begin_run(caller, task_id, request.trigger_type, request.trigger_data);
 }
 
 StartedRun TaskService::start_execution(const Caller& caller, std::string_view task_id,
@@ -143,11 +124,6 @@ std::vector<Task> TaskService::pending_tasks(const Caller& caller, const QueryPa
   if (!caller.internal) throw PermissionDenied("scheduler.pending");
   const auto page = parse_page(params, 100, 100);
   return ports_.repository->list_due_tasks(ports_.clock->now(), page.limit);
-}
-
-FinishedRun TaskService::run_scheduled(const Caller& caller, std::string_view task_id) {
-  if (!caller.internal) throw PermissionDenied("scheduler.execute");
-  return finish_execution(begin_run(caller, task_id, TriggerType::scheduled, {}, true));
 }
 
 }  // namespace task

@@ -218,7 +218,7 @@ void Scheduler::run(Claim claim) {
   }
   {
     std::lock_guard lock(finished_mutex_);
-    finished_.push_back(Finished{std::move(claim), std::move(*outcome)});
+    finished_.push_back(Finished{std::move(claim), std::move(*outcome), std::nullopt});
   }
   finished_cv_.notify_one();
 }
@@ -255,7 +255,7 @@ StepReport Scheduler::step(Timestamp now) {
     ++counters_->active_runs;
     auto outcome = execute(c);
     --counters_->active_runs;
-    done.push_back(Finished{std::move(c), std::move(outcome)});
+    done.push_back(Finished{std::move(c), std::move(outcome), std::nullopt});
   }
   report.runs += static_cast<std::int64_t>(done.size());
   finish(done);

@@ -55,6 +55,7 @@ struct Scheduler::SlotStart {
 struct Scheduler::Finished {
   Claim claim;
   RunOutcome outcome;
+  std::optional<Execution> recorded;  ///< the execution as written by finish()
 };
 
 }  // namespace task

@@ -42,6 +42,11 @@ bool lease_is_mine(const Task& t, const std::string& me) {
   return !t.lease_owner || *t.lease_owner == me;
 }
 
+/// Nobody else holds a live lease on `t` at `now`.
+bool lease_is_free(const Task& t, const std::string& me, Timestamp now) {
+  return lease_is_mine(t, me) || (t.lease_expires_at && *t.lease_expires_at <= now);
+}
+
 void clear_lease(Task& t) {
   t.lease_owner.reset();
   t.lease_expires_at.reset();
@@ -97,7 +102,7 @@ std::optional<Change> Scheduler::slot_change(const SlotPlan& plan, const Task& c
                                              SlotStart& out) const {
   out = SlotStart{};
   const bool ours = plan.due && !cur.deleted_at && cur.status == TaskStatus::scheduled &&
-                    cur.next_run_time == plan.due && lease_is_mine(cur, options_.replica_id);
+                    cur.next_run_time == plan.due && lease_is_free(cur, options_.replica_id, now);
   Change ch;
   ch.task = cur;
   Task& t = *ch.task;
@@ -312,6 +317,7 @@ void Scheduler::finish(std::vector<Finished>& done) {
       auto r = apply_outcome(cur, done[i].claim.execution, done[i].outcome, TaskStatus::scheduled,
                              now, *ports_.ids);
       clear_lease(r.task);
+      done[i].recorded = r.execution;
       return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events)};
     });
   } catch (const std::exception&) {
@@ -327,6 +333,29 @@ void Scheduler::finish(std::vector<Finished>& done) {
     else
       ++counters_->runs_failed;
   }
+}
+
+Execution Scheduler::run_due(std::string_view task_id) {
+  const auto now = ports_.clock->now();
+  const auto task = ports_.repository->find_task(task_id);
+  if (!task || task->deleted_at) throw NotFound("task", std::string(task_id));
+  const std::string from(to_string(task->status));
+  const bool leased_elsewhere = task->lease_owner && *task->lease_owner != options_.replica_id &&
+                                task->lease_expires_at && *task->lease_expires_at > now;
+  if (task->status != TaskStatus::scheduled || !task->next_run_time || *task->next_run_time > now ||
+      leased_elsewhere)
+    throw Conflict(from, "running");
+  // The same slot start as the loop's: misfire policy, lease, unique slot.
+  auto claim = begin_one(task->task_id, plan_slot(*task, now), now);
+  if (!claim) throw Conflict(from, "running");  // changed meanwhile, or the policy skipped it
+  ++counters_->active_runs;
+  auto outcome = execute(*claim);
+  --counters_->active_runs;
+  std::vector<Finished> done{Finished{std::move(*claim), std::move(outcome), std::nullopt}};
+  finish(done);
+  if (!done.front().recorded)
+    throw Unavailable("the run finished but its outcome could not be stored");
+  return *done.front().recorded;
 }
 
 bool Scheduler::recover(const Task& claimed, Timestamp now) {

@@ -147,6 +147,14 @@ class Scheduler {
   /// each to completion (retries included). For tests and single-threaded embedding.
   StepReport step(Timestamp now);
 
+  /// Runs one due task now on the calling thread, exactly as the loop would (the internal
+  /// `POST /api/v1/scheduler/execute/{id}`): starts its due slot under this scheduler's lease with
+  /// the misfire policy, executes it (timeout, retries) and records the outcome. Works whether or
+  /// not start() was called. Returns the recorded execution. Throws NotFound for an unknown or
+  /// deleted task; Conflict when it is not scheduled and due, is leased by another replica, or
+  /// its due slot was skipped by the misfire policy (next_run_time moves on).
+  Execution run_due(std::string_view task_id);
+
   /// A snapshot of the counters.
   SchedulerMetrics metrics() const;
   /// The lease owner name of this scheduler.

@@ -173,9 +173,8 @@ class TaskService {
   // --- internal --------------------------------------------------------------------------------
   /// Due tasks of all users (internal callers only, else PermissionDenied); `limit` 1–100.
   std::vector<Task> pending_tasks(const Caller& caller, const QueryParams& params);
-  /// Runs one due task now with trigger `scheduled` and scheduled_for = its next_run_time,
-  /// advancing next_run_time (internal only). Conflict when not scheduled, not due or running.
-  FinishedRun run_scheduled(const Caller& caller, std::string_view task_id);
+  // Running one due task as `scheduled` (internal POST /api/v1/scheduler/execute/{id}) is
+  // Scheduler::run_due: the scheduler's own slot start (misfire policy, lease, unique slot).
   /// Live totals (internal only).
   ServiceStats service_stats(const Caller& caller);
 
@@ -188,7 +187,7 @@ class TaskService {
   void check_task_quota(const Caller& caller);
   void check_execution_quota(const Caller& caller, Timestamp now);
   StartedRun begin_run(const Caller& caller, std::string_view task_id, TriggerType trigger,
-                       boost::json::object trigger_data, bool scheduled);
+                       boost::json::object trigger_data);
   RunOutcome run_executor(const StartedRun& run);
 
   ServicePorts ports_;

@@ -54,15 +54,16 @@ class Runtime {
   /// wake) and the event relay (publish now rather than at its next poll).
   void after_write();
   /// Whether a scheduler loop runs in this process.
-  bool scheduler_running() const { return scheduler_ != nullptr; }
-  /// The scheduler of this process (metrics, notify() after writes); null when it is off.
+  bool scheduler_running() const { return scheduler_ && scheduler_->running(); }
+  /// The scheduler of this process (metrics, run_due for the internal execute endpoint); it
+  /// exists even when its loop is off (see scheduler_running); null after shutdown().
   Scheduler* scheduler();
 
   /// Stops background work (relay), then drains the worker pool. Idempotent.
   void shutdown();
 
  private:
-  void start_scheduler();
+  void make_scheduler();
   Config config_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<IdGenerator> ids_;
@@ -73,7 +74,7 @@ class Runtime {
   std::unique_ptr<TaskService> service_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<events::EventBus> events_;  ///< event relay, when this process relays
-  std::shared_ptr<Scheduler> scheduler_;      ///< scheduler loop, when it is on
+  std::shared_ptr<Scheduler> scheduler_;      ///< started when the scheduler is on
   std::string database_kind_;
 };
 
