@@ -420,6 +420,42 @@ TEST_CASE("internal endpoints", "[http]") {
   CHECK(r->status == 409);
 }
 
+TEST_CASE("internal execute runs a due slot through the scheduler", "[http]") {
+  // The scheduler loop is off, so only the endpoint runs the task.
+  ServerUnderTest server(
+      std::map<std::string, std::string>{{"database-url", "memory:"}, {"scheduler", "off"}});
+  auto c = server.client();
+  const auto u = test::unique_user("due");
+  auto r = c.Post("/api/v1/tasks", as_user(u),
+                  R"({"name":"once in the past","task_type":"todo",
+                      "schedule":{"type":"once","run_at":"2026-01-01T00:00:00Z"}})",
+                  "application/json");
+  REQUIRE(r->status == 201);
+  const auto id = std::string(body_json(r).at("task_id").as_string());
+  CHECK(c.Post("/api/v1/scheduler/execute/" + id, as_user(u), "", "application/json")->status ==
+        403);
+  r = c.Post("/api/v1/scheduler/execute/" + id, internal(), "", "application/json");
+  REQUIRE(r->status == 200);
+  const auto run = body_json(r);
+  CHECK(run.at("message") == "Task executed");
+  CHECK(run.at("status") == "completed");
+  const auto execution_id = std::string(run.at("execution_id").as_string());
+  r = c.Get("/api/v1/tasks/" + id + "/executions", as_user(u));
+  REQUIRE(r->status == 200);
+  const auto list = body_json(r);
+  const auto& first = list.at(0);
+  CHECK(first.at("execution_id").as_string() == execution_id);
+  CHECK(first.at("trigger_type") == "scheduled");
+  CHECK(first.at("scheduled_for") == "2026-01-01T00:00:00Z");
+  CHECK(body_json(c.Get("/api/v1/tasks/" + id, as_user(u))).at("status") == "completed");
+  // The once slot has run: nothing is due any more.
+  CHECK(c.Post("/api/v1/scheduler/execute/" + id, internal(), "", "application/json")->status ==
+        409);
+  CHECK(c.Post("/api/v1/scheduler/execute/tsk_000000000000000000000000", internal(), "",
+               "application/json")
+            ->status == 404);
+}
+
 TEST_CASE("JWT mode: valid, expired, bad signature", "[http]") {
   ServerUnderTest server(std::map<std::string, std::string>{{"jwt-secret", "jwt-test-secret"},
                                                             {"database-url", "memory:"}});
