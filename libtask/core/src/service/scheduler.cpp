@@ -141,7 +141,12 @@ void Scheduler::pause(Micros d) {
 }
 
 std::size_t Scheduler::queue_limit() const {
-  return options_.queue > 0 ? options_.queue : std::max<std::size_t>(options_.workers, 1);
+  // Default: room for a whole claim batch beyond the workers, so a burst of due slots (cron on
+  // the minute) is started in one round instead of one round per free worker.
+  return options_.queue > 0
+             ? options_.queue
+             : std::max({options_.workers, static_cast<std::size_t>(options_.batch_size),
+                         std::size_t{1}});
 }
 
 void Scheduler::loop() {

@@ -36,11 +36,11 @@ namespace task {
 struct SchedulerOptions {
   std::string replica_id;   ///< lease owner; empty = "scheduler-" + a random id
   std::size_t workers = 4;  ///< worker pool size (TASK_WORKERS)
-  /// Started runs that may wait for a free worker, beyond the workers themselves (0 = as many as
-  /// workers). Claims stop while workers + queue runs are in flight; a run that waited longer
-  /// than half the lease margin renews its lease before it executes.
+  /// Started runs that may wait for a free worker, beyond the workers themselves (0 = the larger
+  /// of workers and batch_size). Claims stop while workers + queue runs are in flight; a run that
+  /// waited longer than half the lease margin renews its lease before it executes.
   std::size_t queue = 0;
-  int batch_size = 64;  ///< most tasks claimed (and started in one transaction) per round
+  int batch_size = 128;  ///< most tasks claimed (and started in one transaction) per round
   Micros claim_lease = std::chrono::seconds(30);   ///< lease taken by a claim, until the run starts
   Micros lease_margin = std::chrono::seconds(15);  ///< added to a run's time budget for its lease
   Micros max_sleep = std::chrono::seconds(1);      ///< safety-net cap on the loop's sleep
