@@ -29,7 +29,7 @@ TEST_CASE("insert_task and find_task round-trip every field", "[tasks]") {
   t.config = {{"url", "https://example.com/ü"}, {"threshold", 12.5}, {"nested", {{"a", {1, 2}}}}};
   t.schedule = boost::json::object{{"type", "cron"}, {"expression", "*/5 * * * *"}};
   t.credits_per_run = 1.25;
-  t.tags = {"red", "with,comma", "with \"quote\"", "日本"};
+  t.tags = {"red", "with,comma", "with \"quote\"", "日本", "back\\slash", "{brace}", "NULL", " "};
   t.metadata = {{"k", "v"}};
   t.next_run_time = at(1);                 // one microsecond
   t.last_run_time = from_unix_micros(-1);  // before 1970

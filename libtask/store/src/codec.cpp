@@ -50,7 +50,7 @@ ValueList task_list(const Dialect& d, const Task& t, Params& p) {
   if (t.schedule) schedule = object_text(*t.schedule);
   v.add("schedule", d.json_in(p.add(schedule)));
   v.add("credits_per_run", p.add(t.credits_per_run));
-  v.add("tags", d.tags_in(p.add(strings_json(t.tags))));
+  v.add("tags", d.tags_in(p.add(tags_text(d, t.tags))));
   v.add("metadata", d.json_in(p.add(object_text(t.metadata))));
   v.add("next_run_time", p.add(t.next_run_time));
   v.add("last_run_time", p.add(t.last_run_time));
@@ -230,13 +230,13 @@ std::pair<std::string, std::string> template_values(const Dialect& d, const Temp
   v.add("category", p.add(std::string(to_string(t.category))));
   v.add("task_type", p.add(std::string(to_string(t.task_type))));
   v.add("default_config", d.json_in(p.add(object_text(t.default_config))));
-  v.add("required_fields", d.tags_in(p.add(strings_json(t.required_fields))));
-  v.add("optional_fields", d.tags_in(p.add(strings_json(t.optional_fields))));
+  v.add("required_fields", d.tags_in(p.add(tags_text(d, t.required_fields))));
+  v.add("optional_fields", d.tags_in(p.add(tags_text(d, t.optional_fields))));
   v.add("config_schema", d.json_in(p.add(object_text(t.config_schema))));
   v.add("required_subscription_level",
         p.add(std::string(to_string(t.required_subscription_level))));
   v.add("credits_per_run", p.add(t.credits_per_run));
-  v.add("tags", d.tags_in(p.add(strings_json(t.tags))));
+  v.add("tags", d.tags_in(p.add(tags_text(d, t.tags))));
   v.add("metadata", d.json_in(p.add(object_text(t.metadata))));
   v.add("is_active", p.add(t.is_active));
   v.add("created_at", p.add(t.created_at));

@@ -24,16 +24,14 @@ struct Dialect {
   std::string json_out(const std::string& col) const {
     return pg() ? "CAST(" + col + " AS TEXT)" : col;
   }
-  /// A bound JSON array of strings as a tag column value (TEXT[] on PostgreSQL, JSON text on
-  /// SQLite).
-  std::string tags_in(const std::string& p) const {
-    return pg() ? "ARRAY(SELECT jsonb_array_elements_text(CAST(" + p + " AS jsonb)))" : p;
-  }
+  /// A bound tag list (see tags_text) as a tag column value (TEXT[] on PostgreSQL, JSON text on
+  /// SQLite). A plain cast: no per-row subquery for the planner in multi-row statements.
+  std::string tags_in(const std::string& p) const { return pg() ? "CAST(" + p + " AS TEXT[])" : p; }
   /// A tag column read back as a JSON array text.
   std::string tags_out(const std::string& col) const {
     return pg() ? "CAST(to_jsonb(" + col + ") AS TEXT)" : col;
   }
-  /// True when the tag column contains every string of the bound JSON array.
+  /// True when the tag column contains every string of the bound tag list (see tags_text).
   std::string tags_contain(const std::string& col, const std::string& p) const {
     if (pg()) return col + " @> " + tags_in(p);
     return "NOT EXISTS (SELECT 1 FROM json_each(" + p + ") AS want WHERE want.value NOT IN " +

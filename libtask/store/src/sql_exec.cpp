@@ -179,6 +179,22 @@ std::optional<std::string> json_text(const boost::json::value& v, bool null_as_s
   return boost::json::serialize(v);
 }
 
+std::string tags_text(const Dialect& d, const std::vector<std::string>& v) {
+  if (!d.pg()) return strings_json(v);
+  // A PostgreSQL array literal: every element double-quoted, `"` and `\` escaped by `\`.
+  std::string out = "{";
+  for (const auto& s : v) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 std::string strings_json(const std::vector<std::string>& v) {
   boost::json::array a;
   for (const auto& s : v)

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "dialect.hpp"
 #include "task/core/time.hpp"
 
 namespace task::store::detail {
@@ -71,6 +72,9 @@ std::vector<std::string> col_strings(const soci::row& r, std::size_t i);
 /// JSON text of a value (SQL NULL when the value is JSON null and `null_as_sql_null`).
 std::optional<std::string> json_text(const boost::json::value& v, bool null_as_sql_null);
 /// JSON array text of strings.
+/// A string list as the text a tag column takes (Dialect::tags_in): a PostgreSQL array literal,
+/// or JSON on SQLite.
+std::string tags_text(const Dialect& d, const std::vector<std::string>& v);
 std::string strings_json(const std::vector<std::string>& v);
 
 }  // namespace task::store::detail

@@ -29,7 +29,7 @@ std::string list_filter(const Dialect& d, const TaskQuery& q, Params& p) {
   if (q.status) w += " AND status = " + p.add(std::string(to_string(*q.status)));
   if (q.task_type) w += " AND task_type = " + p.add(std::string(to_string(*q.task_type)));
   if (q.priority) w += " AND priority = " + p.add(std::string(to_string(*q.priority)));
-  if (!q.tags.empty()) w += " AND " + d.tags_contain("tags", p.add(strings_json(q.tags)));
+  if (!q.tags.empty()) w += " AND " + d.tags_contain("tags", p.add(tags_text(d, q.tags)));
   if (q.due_before) w += " AND due_date < " + p.add(*q.due_before);
   if (q.due_after) w += " AND due_date > " + p.add(*q.due_after);
   if (q.q) w += " AND name" + d.ilike() + p.add(like_pattern(*q.q)) + " ESCAPE '\\'";
