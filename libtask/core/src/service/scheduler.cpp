@@ -99,7 +99,7 @@ void Scheduler::start() {
   stopping_ = false;
   finisher_stop_ = false;
   const auto workers = std::max<std::size_t>(options_.workers, 1);
-  pool_ = std::make_unique<WorkerPool>(workers, workers + queue_limit());
+  pool_ = std::make_unique<WorkerPool>(workers, workers + queue_capacity());
   finisher_ = std::thread([this] { finisher(); });
   thread_ = std::thread([this] { loop(); });
 }
@@ -140,19 +140,27 @@ void Scheduler::pause(Micros d) {
   stop_cv_.wait_for(lock, std::max(d, Micros{0}), [&] { return stopping_.load(); });
 }
 
-std::size_t Scheduler::queue_limit() const {
-  // Default: room for a whole claim batch beyond the workers, so a burst of due slots (cron on
-  // the minute) is started in one round instead of one round per free worker.
+std::size_t Scheduler::queue_capacity() const {
   return options_.queue > 0
              ? options_.queue
              : std::max({options_.workers, static_cast<std::size_t>(options_.batch_size),
                          std::size_t{1}});
 }
 
+std::size_t Scheduler::queue_limit() const {
+  if (options_.queue > 0) return options_.queue;
+  // While runs are short, room for a whole claim batch beyond the workers: a burst of due slots
+  // (cron on the minute) starts in one round instead of one round per free worker. While they
+  // are slow (webhooks to slow targets), only as many as workers wait here, so due work stays
+  // in storage for replicas with idle workers instead of queueing behind busy ones.
+  return run_micros_ewma_.load() <= kShortRun.count() ? queue_capacity()
+                                                      : std::max<std::size_t>(options_.workers, 1);
+}
+
 void Scheduler::loop() {
-  const int max_in_flight =
-      static_cast<int>(std::max<std::size_t>(options_.workers, 1) + queue_limit());
   while (!stopping_) {
+    const int max_in_flight =
+        static_cast<int>(std::max<std::size_t>(options_.workers, 1) + queue_limit());
     const auto now = ports_.clock->now();
     Micros sleep = options_.max_sleep;
     try {
@@ -210,7 +218,12 @@ void Scheduler::run(Claim claim) {
   try {
     if (renew_lease(claim)) {
       ++counters_->active_runs;
+      const auto t0 = std::chrono::steady_clock::now();
       outcome = execute(claim);
+      const auto took =
+          std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - t0).count();
+      const auto avg = run_micros_ewma_.load();
+      run_micros_ewma_.store(avg - avg / 8 + took / 8);  // a rough moving mean is enough
       --counters_->active_runs;
     }
   } catch (const std::exception&) {

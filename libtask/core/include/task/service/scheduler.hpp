@@ -36,9 +36,10 @@ namespace task {
 struct SchedulerOptions {
   std::string replica_id;   ///< lease owner; empty = "scheduler-" + a random id
   std::size_t workers = 4;  ///< worker pool size (TASK_WORKERS)
-  /// Started runs that may wait for a free worker, beyond the workers themselves (0 = the larger
-  /// of workers and batch_size). Claims stop while workers + queue runs are in flight; a run that
-  /// waited longer than half the lease margin renews its lease before it executes.
+  /// Started runs that may wait for a free worker, beyond the workers themselves. 0 = adaptive:
+  /// the larger of workers and batch_size while runs take under 50 ms on average, else as many
+  /// as workers. Claims stop while workers + queue runs are in flight; a run that waited longer
+  /// than half the lease margin renews its lease before it executes.
   std::size_t queue = 0;
   int batch_size = 128;  ///< most tasks claimed (and started in one transaction) per round
   Micros claim_lease = std::chrono::seconds(30);   ///< lease taken by a claim, until the run starts
@@ -192,6 +193,7 @@ class Scheduler {
   void finish(std::vector<Finished>& done);
   void wait_for(Micros d);
   void pause(Micros d);
+  std::size_t queue_capacity() const;
   std::size_t queue_limit() const;
   void record_lateness(Micros late);
 
@@ -207,7 +209,9 @@ class Scheduler {
   std::condition_variable stop_cv_;  ///< retry backoffs wait on this: only stop() ends them early
   bool notified_ = false;
   std::atomic<int> in_flight_{0};  ///< runs started (or recoveries) not yet written back
-  std::thread finisher_;           ///< writes finished runs' outcomes in batches
+  static constexpr Micros kShortRun = std::chrono::milliseconds(50);
+  std::atomic<std::int64_t> run_micros_ewma_{0};  ///< moving mean of execute() durations
+  std::thread finisher_;                          ///< writes finished runs' outcomes in batches
   std::mutex finished_mutex_;
   std::condition_variable finished_cv_;
   std::vector<Finished> finished_;
