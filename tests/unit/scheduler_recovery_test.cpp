@@ -195,3 +195,38 @@ TEST_CASE("scheduler: a type without an executor fails its run clearly") {
   CHECK(runs[0].status == ExecutionStatus::failed);
   CHECK(runs[0].error_details.at("error_code").as_string() == "PROVIDER_NOT_CONFIGURED");
 }
+
+TEST_CASE("scheduler: a manual run whose process died is recovered after its lease expires") {
+  SchedulerFixture fx;
+  const auto t = fx.create(fx.alice, R"({"name":"m","task_type":"todo"})");
+  const auto started = fx.service.start_execution(fx.alice, t.task_id, ExecuteRequest{});
+  auto during = fx.task(t.task_id);
+  CHECK(during.status == TaskStatus::running);
+  REQUIRE(during.lease_owner);
+  CHECK(*during.lease_owner == "manual:" + started.execution.execution_id);
+  CHECK(during.lease_expires_at == fx.clock->now() + std::chrono::minutes(15));
+
+  // The process "dies" here: finish_execution is not called. Within the lease nothing happens.
+  const auto t0 = fx.clock->now();
+  fx.step_at(t0 + std::chrono::minutes(10));
+  CHECK(fx.task(t.task_id).status == TaskStatus::running);
+  // After it, a scheduler closes the run as lost and lets go of the task.
+  fx.step_at(t0 + std::chrono::minutes(16));
+  const auto lost = *fx.repo->find_execution(started.execution.execution_id);
+  CHECK(lost.status == ExecutionStatus::failed);
+  CHECK(lost.error_details.at("error_code") == "WORKER_LOST");
+  auto after = fx.task(t.task_id);
+  CHECK(after.status == TaskStatus::failed);
+  CHECK_FALSE(after.lease_owner);
+  CHECK(fx.scheduler.metrics().leases_expired == 1);
+
+  // A late finish of that run does not overwrite the recorded outcome.
+  const auto late = fx.service.finish_execution(started);
+  CHECK(late.execution.status == ExecutionStatus::failed);
+  CHECK(fx.repo->find_execution(started.execution.execution_id)->status == ExecutionStatus::failed);
+  CHECK(fx.task(t.task_id).version == after.version);
+  // The task can be run again.
+  const auto again = fx.service.execute(fx.alice, t.task_id, ExecuteRequest{});
+  CHECK(again.execution.status == ExecutionStatus::completed);
+  CHECK_FALSE(fx.task(t.task_id).lease_owner);
+}

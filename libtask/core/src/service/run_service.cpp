@@ -47,6 +47,8 @@ StartedRun TaskService::begin_run(const Caller& caller, std::string_view task_id
         c.task = cur;
         c.task->status = TaskStatus::running;
         c.task->updated_at = now;
+        c.task->lease_owner = "manual:" + e.execution_id;
+        c.task->lease_expires_at = now + options_.manual_run_lease;
         c.events.push_back(make_status_changed_event(*c.task, cur.status, TaskStatus::running,
                                                      "execution_started", now,
                                                      ports_.ids->event_id()));
@@ -92,13 +94,26 @@ FinishedRun TaskService::finish_execution(const StartedRun& run) {
   const auto outcome = run_executor(run);
   const auto now = ports_.clock->now();
   FinishedRun out;
+  const std::string lease = "manual:" + run.execution.execution_id;
+  std::optional<Task> current;
   auto change = ports_.repository->modify_task(
       run.task.task_id, [&](const Task& cur) -> std::optional<Change> {
+        current = cur;
+        // The lease expired and a scheduler closed this run as lost: its record stands.
+        if (cur.lease_owner != lease) return std::nullopt;
         auto r =
             apply_outcome(cur, run.execution, outcome, run.status_before_run, now, *ports_.ids);
+        r.task.lease_owner.reset();
+        r.task.lease_expires_at.reset();
         out.execution = r.execution;
         return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events)};
       });
+  if (!change) {
+    out.task = *current;
+    out.execution =
+        ports_.repository->find_execution(run.execution.execution_id).value_or(run.execution);
+    return out;
+  }
   out.task = *change->task;
   return out;
 }

@@ -359,11 +359,11 @@ Execution Scheduler::run_due(std::string_view task_id) {
 }
 
 bool Scheduler::recover(const Task& claimed, Timestamp now) {
-  // Running executions of this task whose worker is gone (newest first; a run has one).
+  // Running executions of this task whose worker is gone (newest first; a run has one), scheduled
+  // or manual (a manual run holds a "manual:<execution_id>" lease).
   std::vector<Execution> lost;
   for (const auto& e : ports_.repository->list_executions(claimed.task_id, 20, 0).executions)
-    if (e.status == ExecutionStatus::running && e.trigger_type == TriggerType::scheduled)
-      lost.push_back(e);
+    if (e.status == ExecutionStatus::running) lost.push_back(e);
   std::int64_t closed = 0;
   ports_.repository->modify_task(claimed.task_id, [&](const Task& cur) -> std::optional<Change> {
     closed = 0;
@@ -382,6 +382,8 @@ bool Scheduler::recover(const Task& claimed, Timestamp now) {
         ch.events.push_back(std::move(ev));
       ++closed;
     }
+    if (lost.empty() && t.status == TaskStatus::running)  // no run row to close: just let go
+      t.status = t.schedule && t.next_run_time ? TaskStatus::scheduled : TaskStatus::failed;
     clear_lease(t);
     ch.task = std::move(t);
     return ch;

@@ -35,6 +35,9 @@ struct ServiceOptions {
   QuotaTable quotas;
   /// Level used when neither the shell, the stored level nor the directory knows one.
   SubscriptionLevel default_level = SubscriptionLevel::basic;
+  /// Lease a manual run holds on its task (owner "manual:<execution_id>"). When the process
+  /// dies mid-run, a scheduler recovers the task after it expires (WORKER_LOST).
+  Micros manual_run_lease = std::chrono::minutes(15);
 };
 
 /// The ports the service works over. `subscriptions` may be null.
