@@ -9,10 +9,7 @@
 // plus how many runs started within 50 ms of the minute. The database is dropped at the end; the
 // servers are stopped (SIGTERM, then SIGKILL) even when the benchmark fails or is interrupted.
 #include <httplib.h>
-#include <libpq-fe.h>
-#include <netinet/in.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,11 +29,14 @@
 #include <thread>
 #include <vector>
 
+#include "pg_scratch.hpp"
+
 namespace {
 
 using Clock = std::chrono::system_clock;
 using namespace std::chrono_literals;
-using Rows = std::vector<std::vector<std::string>>;
+using task::testing::free_port;
+using task::testing::pg_rows;
 
 constexpr double kTargetMs = 50.0;
 std::atomic<bool> g_interrupted{false};
@@ -67,78 +67,6 @@ std::string load_average() {
   std::string a, b, c;
   in >> a >> b >> c;
   return a + " " + b + " " + c;
-}
-
-/// Runs one statement on `url`; the rows of a query as strings. Throws on any error.
-Rows pg(const std::string& url, const std::string& sql) {
-  PGconn* c = PQconnectdb(url.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string err = PQerrorMessage(c);
-    PQfinish(c);
-    throw std::runtime_error("cannot connect to " + url + ": " + err);
-  }
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
-  PGresult* r = PQexec(c, sql.c_str());
-  const auto st = PQresultStatus(r);
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    std::string err = PQerrorMessage(c);
-    PQclear(r);
-    PQfinish(c);
-    throw std::runtime_error("query failed: " + err + " in " + sql);
-  }
-  Rows rows;
-  for (int i = 0; i < PQntuples(r); ++i) {
-    rows.emplace_back();
-    for (int j = 0; j < PQnfields(r); ++j)
-      rows.back().emplace_back(PQgetvalue(r, i, j));
-  }
-  PQclear(r);
-  PQfinish(c);
-  return rows;
-}
-
-/// A database of its own on the server of the admin URL, dropped at the end.
-class Database {
- public:
-  Database(std::string admin_url, const std::string& name)
-      : admin_(std::move(admin_url)), name_(name) {
-    const auto q = admin_.find('?');
-    const auto base = admin_.substr(0, q);
-    url_ = base.substr(0, base.rfind('/') + 1) + name_ +
-           (q == std::string::npos ? "" : admin_.substr(q));
-    pg(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    pg(admin_, "CREATE DATABASE " + name_);
-  }
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
-  ~Database() {
-    try {
-      pg(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "could not drop database %s: %s\n", name_.c_str(), e.what());
-    }
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string admin_, name_, url_;
-};
-
-/// A loopback port nobody listens on right now.
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("no free loopback port");
-  }
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 /// One task-server process (scheduler on, gateway auth); stopped by the destructor.
@@ -327,7 +255,7 @@ int run(int argc, char** argv) {
             replicas = parse_arg(argc, argv, 5, 3);
   std::printf("scheduler_minute_bench: %d tasks, %d minutes, %d replicas; load %s\n", tasks,
               minutes, replicas, load_average().c_str());
-  Database db(admin_url, "minute_bench_" + std::to_string(getpid()));
+  task::testing::ScratchDatabase db(admin_url, "minute_bench_" + std::to_string(getpid()));
   std::vector<std::unique_ptr<ServerProcess>> servers;  // declared after db: stopped first
   for (int i = 0; i < replicas; ++i)
     servers.push_back(std::make_unique<ServerProcess>(bin, db.url()));
@@ -352,20 +280,20 @@ int run(int argc, char** argv) {
   sleep_until(last_slot + 5s);
   const auto quiet_deadline = Clock::now() + 30s;
   while (Clock::now() < quiet_deadline &&
-         pg(db.url(), "SELECT count(*) FROM task.task_executions WHERE status = 'running'")[0][0] !=
-             "0")
+         pg_rows(db.url(),
+                 "SELECT count(*) FROM task.task_executions WHERE status = 'running'")[0][0] != "0")
     sleep_until(Clock::now() + 250ms);
   for (auto& s : servers)
     std::printf("stopped task-server on port %d: %s\n", s->port(), s->stop().c_str());
 
   std::set<std::string> ids;
-  for (const auto& row : pg(db.url(), "SELECT task_id FROM task.user_tasks"))
+  for (const auto& row : pg_rows(db.url(), "SELECT task_id FROM task.user_tasks"))
     ids.insert(row[0]);
   std::vector<Run> runs;
-  for (const auto& row : pg(db.url(),
-                            "SELECT task_id, status, coalesce(trigger_data->>'replica', ''), "
-                            "scheduled_for, started_at FROM task.task_executions WHERE "
-                            "trigger_type = 'scheduled' AND scheduled_for IS NOT NULL"))
+  for (const auto& row : pg_rows(db.url(),
+                                 "SELECT task_id, status, coalesce(trigger_data->>'replica', ''), "
+                                 "scheduled_for, started_at FROM task.task_executions WHERE "
+                                 "trigger_type = 'scheduled' AND scheduled_for IS NOT NULL"))
     runs.push_back({row[0], row[1], row[2], std::stoll(row[3]), std::stoll(row[4])});
   if (static_cast<int>(ids.size()) != tasks)
     throw std::runtime_error("expected " + std::to_string(tasks) + " tasks, found " +

@@ -3,10 +3,7 @@
 // process killed by SIGKILL are closed and the schedule goes on after the lease expires.
 #include <arpa/inet.h>
 #include <httplib.h>
-#include <libpq-fe.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,11 +16,14 @@
 #include <set>
 #include <thread>
 
+#include "pg_scratch.hpp"
 #include "task/core/time.hpp"
 
 namespace json = boost::json;
 using Clock = std::chrono::system_clock;
 using namespace std::chrono_literals;
+using task::testing::free_port;
+using task::testing::ScratchDatabase;
 
 namespace {
 
@@ -31,60 +31,6 @@ std::string env(const char* name) {
   const char* v = std::getenv(name);
   if (!v) FAIL(std::string("environment variable not set: ") + name);
   return v;
-}
-
-/// A database of its own on the fixture server, dropped at the end.
-class Database {
- public:
-  explicit Database(const std::string& name) : name_(name) {
-    admin("DROP DATABASE IF EXISTS " + name_);
-    admin("CREATE DATABASE " + name_);
-    const auto base = env("TASK_PG_URL");
-    url_ = base.substr(0, base.rfind('/') + 1) + name_;
-  }
-  ~Database() { admin("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
-  const std::string& url() const { return url_; }
-  /// Rows of a query as strings.
-  std::vector<std::vector<std::string>> query(const std::string& sql) const {
-    PGconn* c = PQconnectdb(url_.c_str());
-    PGresult* r = PQexec(c, sql.c_str());
-    std::vector<std::vector<std::string>> rows;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      std::string err = PQerrorMessage(c);
-      PQclear(r);
-      PQfinish(c);
-      FAIL("query failed: " << err << " in " << sql);
-    }
-    for (int i = 0; i < PQntuples(r); ++i) {
-      rows.emplace_back();
-      for (int j = 0; j < PQnfields(r); ++j)
-        rows.back().emplace_back(PQgetvalue(r, i, j));
-    }
-    PQclear(r);
-    PQfinish(c);
-    return rows;
-  }
-
- private:
-  static void admin(const std::string& sql) {
-    PGconn* c = PQconnectdb(env("TASK_PG_URL").c_str());
-    PQclear(PQexec(c, sql.c_str()));
-    PQfinish(c);
-  }
-  std::string name_, url_;
-};
-
-/// A port nobody listens on right now (an httplib::Server would keep its socket listening).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 /// One task-server process.
@@ -186,7 +132,7 @@ std::string create(int port, const std::string& user, const std::string& name,
 }
 
 /// Waits until no execution is running (or the deadline passes).
-void wait_quiet(const Database& db, Clock::time_point deadline) {
+void wait_quiet(const ScratchDatabase& db, Clock::time_point deadline) {
   while (Clock::now() < deadline) {
     if (db.query("SELECT count(*) FROM task.task_executions WHERE status = 'running'")[0][0] == "0")
       return;
@@ -204,7 +150,7 @@ TEST_CASE("every slot runs exactly once across three replicas", "[replicas]") {
   // The scale: 2,000 one-off tasks due within ~5 s and 200 every-minute tasks over three
   // minute slots, on 2 cores shared by PostgreSQL, three servers, the webhook target and this test.
   constexpr int kOnce = 2000, kMinutely = 200;
-  Database db("sched_replicas");
+  ScratchDatabase db(env("TASK_PG_URL"), "sched_replicas");
   Target target(0ms);
   std::vector<std::unique_ptr<ServerProcess>> servers;
   for (int i = 0; i < 3; ++i)
@@ -291,7 +237,7 @@ TEST_CASE("every slot runs exactly once across three replicas", "[replicas]") {
 
 TEST_CASE("runs lost with a killed replica are recovered after the lease expires", "[crash]") {
   constexpr int kTasks = 60;
-  Database db("sched_crash");
+  ScratchDatabase db(env("TASK_PG_URL"), "sched_crash");
   Target target(4000ms);  // each run takes 4 s
   std::vector<std::unique_ptr<ServerProcess>> servers;
   for (int i = 0; i < 3; ++i)
