@@ -66,6 +66,8 @@ class VectorOutbox final : public TaskRepository {
 #define TASK_UNUSED \
   { throw std::logic_error("unused"); }
   Task insert_task(const Task&, const std::vector<Event>&) override TASK_UNUSED;
+  Task insert_task_within(const Task&, const std::vector<Event>&,
+                          std::int64_t) override TASK_UNUSED;
   void restore(const Task&, const std::vector<Execution>&) override TASK_UNUSED;
   std::optional<Task> find_task(std::string_view) override TASK_UNUSED;
   TaskPage list_tasks(const TaskQuery&) override TASK_UNUSED;

@@ -105,6 +105,9 @@ class FakeOutbox final : public TaskRepository {
   std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
 
   Task insert_task(const Task&, const std::vector<Event>&) override { throw unused(); }
+  Task insert_task_within(const Task&, const std::vector<Event>&, std::int64_t) override {
+    throw unused();
+  }
   void restore(const Task&, const std::vector<Execution>&) override { throw unused(); }
   std::optional<Task> find_task(std::string_view) override { throw unused(); }
   TaskPage list_tasks(const TaskQuery&) override { throw unused(); }

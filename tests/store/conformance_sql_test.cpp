@@ -1,5 +1,6 @@
 // Conformance suite, part 3: concurrency (all backends) and what only SQL backends have
 // (migrations, URLs).
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <set>
 #include <thread>
@@ -54,6 +55,61 @@ TEST_CASE("concurrent claiming: every due task is claimed exactly once",
   CHECK(all.size() == static_cast<std::size_t>(n));
   CHECK(std::set<std::string>(all.begin(), all.end()).size() == static_cast<std::size_t>(n));
   CHECK(f.repo().claim_due_tasks(at(n + 1), 10, "late", std::chrono::hours(1)).empty());
+}
+
+TEST_CASE("insert_task_within: the task quota holds under concurrent creates",
+          "[tasks][quota][concurrency]") {
+  Fixture f;
+  auto& r = f.repo();
+  SECTION("the quota counts non-deleted tasks of that user only") {
+    r.insert_task(make_task("other", 1), {});
+    r.insert_task_within(make_task("u", 2), {make_event(make_task("u", 2), "task.created", 2)}, 2);
+    Task deleted = make_task("u", 3);
+    deleted.deleted_at = at(5 * kSec);
+    r.insert_task(deleted, {});
+    r.insert_task_within(make_task("u", 4), {}, 2);
+    try {
+      r.insert_task_within(make_task("u", 5), {make_event(make_task("u", 5), "task.created", 5)},
+                           2);
+      FAIL("the third task was inserted");
+    } catch (const LimitExceeded& e) {
+      CHECK(e.limit_type == "tasks");
+      CHECK(e.limit == 2);
+    }
+    CHECK_FALSE(r.find_task(make_task("u", 5).task_id));
+    CHECK(r.fetch_outbox(10).size() == 1);  // only the first insert's event
+    CHECK(r.count_tasks("u") == 2);
+  }
+  SECTION("eight writers racing for a quota of five: exactly five tasks") {
+    constexpr int kThreads = 8, kQuota = 5;
+    task::store::StoreOptions one;
+    one.pool_size = 1;
+    std::vector<std::shared_ptr<TaskRepository>> repos;
+    for (int i = 0; i < kThreads; ++i)
+      repos.push_back(f.open_another(one));  // one connection ("process") per writer
+    std::atomic<int> inserted{0}, refused{0}, errors{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i)
+      threads.emplace_back([&, i] {
+        for (int k = 0; k < 3; ++k) {
+          try {
+            repos[i]->insert_task_within(make_task("racer", 100 + i * 10 + k), {}, kQuota);
+            ++inserted;
+          } catch (const LimitExceeded&) {
+            ++refused;
+          } catch (const std::exception& e) {
+            ++errors;
+            WARN(e.what());
+          }
+        }
+      });
+    for (auto& t : threads)
+      t.join();
+    CHECK(errors == 0);
+    CHECK(inserted == kQuota);
+    CHECK(refused == kThreads * 3 - kQuota);
+    CHECK(r.count_tasks("racer") == kQuota);
+  }
 }
 
 TEST_CASE("migrations are recorded and applying them again is a no-op", "[migrations]") {

@@ -88,7 +88,12 @@ TEST_CASE("service: page and limit validation on internal and execution listings
 
 TEST_CASE("service: storage errors propagate unchanged", "[service]") {
   struct DownRepository final : memory::MemoryRepository {
-    std::int64_t count_tasks(std::string_view) override { throw Unavailable("db down"); }
+    Task insert_task(const Task&, const std::vector<Event>&) override {
+      throw Unavailable("db down");
+    }
+    Task insert_task_within(const Task&, const std::vector<Event>&, std::int64_t) override {
+      throw Unavailable("db down");
+    }
   };
   Fixture f;
   TaskService svc({std::make_shared<DownRepository>(), f.clock, f.ids, f.executors, nullptr});

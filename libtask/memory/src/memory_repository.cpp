@@ -71,6 +71,20 @@ void MemoryRepository::store_execution(Execution e) {
 
 Task MemoryRepository::insert_task(const Task& task, const std::vector<Event>& events) {
   std::lock_guard lock(mu_);
+  return insert_locked(task, events);
+}
+
+Task MemoryRepository::insert_task_within(const Task& task, const std::vector<Event>& events,
+                                          std::int64_t max_tasks) {
+  std::lock_guard lock(mu_);
+  const auto held = std::count_if(tasks_.begin(), tasks_.end(), [&](const auto& kv) {
+    return !kv.second.deleted_at && kv.second.user_id == task.user_id;
+  });
+  if (held >= max_tasks) throw LimitExceeded("tasks", max_tasks);
+  return insert_locked(task, events);
+}
+
+Task MemoryRepository::insert_locked(const Task& task, const std::vector<Event>& events) {
   if (tasks_.count(task.task_id)) throw Conflict("stored", "duplicate");  // as the SQL store
   Task t = task;
   t.id = ++next_task_id_;

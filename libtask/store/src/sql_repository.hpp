@@ -15,6 +15,8 @@ class SqlRepository final : public TaskRepository {
   explicit SqlRepository(std::unique_ptr<Database> db);
 
   Task insert_task(const Task& task, const std::vector<Event>& events) override;
+  Task insert_task_within(const Task& task, const std::vector<Event>& events,
+                          std::int64_t max_tasks) override;
   void restore(const Task& task, const std::vector<Execution>& executions) override;
   std::optional<Task> find_task(std::string_view task_id) override;
   TaskPage list_tasks(const TaskQuery& query) override;
@@ -63,6 +65,8 @@ class SqlRepository final : public TaskRepository {
   const Dialect& d() const { return db_->dialect(); }
   std::string t(const char* name) const { return d().table(name); }
   std::vector<Task> select_tasks(soci::session& s, const std::string& where_and_order, Params& p);
+  /// INSERTs a new task row (version 1) and its events on `s`; returns it with its row id.
+  Task insert_row(soci::session& s, const Task& task, const std::vector<Event>& events);
   /// The column list and bound values of row i of a multi-row INSERT.
   using RowValues = std::function<std::pair<std::string, std::string>(std::size_t, Params&)>;
   /// Inserts n rows with as few statements as the parameter limit allows: each statement is

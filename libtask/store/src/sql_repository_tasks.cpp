@@ -10,6 +10,9 @@ namespace task::store::detail {
 
 namespace {
 
+/// First key of the advisory locks that serialise quota inserts per user (PostgreSQL).
+constexpr int kQuotaLockClass = 7411;
+
 const char* const kPriorityRank =
     "(CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)";
 
@@ -48,25 +51,54 @@ std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::strin
   return out;
 }
 
+Task SqlRepository::insert_row(soci::session& s, const Task& task,
+                               const std::vector<Event>& events) {
+  Task stored = task;
+  stored.version = 1;
+  Params p;
+  auto [cols, vals] = task_values(d(), stored, p);
+  stored.id = query_int(s,
+                        "INSERT INTO " + t("user_tasks") + " (" + cols + ") VALUES (" + vals +
+                            ") RETURNING id",
+                        p)
+                  .value_or(0);
+  std::vector<const Event*> rows;
+  for (const auto& e : events)
+    rows.push_back(&e);
+  insert_events(s, rows);
+  return stored;
+}
+
 Task SqlRepository::insert_task(const Task& task, const std::vector<Event>& events) {
-  auto write = [&](soci::session& s) {
-    Task stored = task;
-    stored.version = 1;
-    Params p;
-    auto [cols, vals] = task_values(d(), stored, p);
-    stored.id = query_int(s,
-                          "INSERT INTO " + t("user_tasks") + " (" + cols + ") VALUES (" + vals +
-                              ") RETURNING id",
-                          p)
-                    .value_or(0);
-    std::vector<const Event*> rows;
-    for (const auto& e : events)
-      rows.push_back(&e);
-    insert_events(s, rows);
-    return stored;
-  };
+  auto write = [&](soci::session& s) { return insert_row(s, task, events); };
   // One statement is atomic by itself: skip BEGIN/COMMIT round trips when there are no events.
   return events.empty() ? db_->with_session(write) : db_->in_transaction(write);
+}
+
+Task SqlRepository::insert_task_within(const Task& task, const std::vector<Event>& events,
+                                       std::int64_t max_tasks) {
+  return db_->in_transaction([&](soci::session& s) {
+    if (d().pg()) {
+      // Quota inserts of one user queue on a transaction-scoped advisory lock (two-int key space,
+      // apart from the migration lock), so the count below cannot go stale before the insert.
+      // SQLite needs none: BEGIN IMMEDIATE already admits one writer at a time.
+      Params lp;
+      query_int(s,
+                "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(" +
+                    std::to_string(kQuotaLockClass) + ", hashtext(" + lp.add(task.user_id) +
+                    "))) AS locked",
+                lp);
+    }
+    Params p;
+    const auto held =
+        query_int(s,
+                  "SELECT COUNT(*) FROM " + t("user_tasks") +
+                      " WHERE deleted_at IS NULL AND user_id = " + p.add(task.user_id),
+                  p)
+            .value_or(0);
+    if (held >= max_tasks) throw LimitExceeded("tasks", max_tasks);
+    return insert_row(s, task, events);
+  });
 }
 
 void SqlRepository::restore(const Task& task, const std::vector<Execution>& executions) {

@@ -35,15 +35,11 @@ Task TaskService::owned_task(const Caller& caller, std::string_view task_id) {
   return *t;
 }
 
-void TaskService::check_task_quota(const Caller& caller) {
-  const auto limit = options_.quotas.task_limit(caller.level);
-  if (limit && ports_.repository->count_tasks(caller.user_id) >= *limit)
-    throw LimitExceeded("tasks", *limit);
-}
-
 Task TaskService::insert_new_task(const Caller& caller, Task task) {
-  check_task_quota(caller);
   const auto event = make_created_event(task, ports_.ids->event_id());
+  // The quota count and the insert are one atomic step: concurrent creates cannot exceed it.
+  if (const auto limit = options_.quotas.task_limit(caller.level))
+    return ports_.repository->insert_task_within(task, {event}, *limit);
   return ports_.repository->insert_task(task, {event});
 }
 

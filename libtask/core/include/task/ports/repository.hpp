@@ -99,6 +99,12 @@ class TaskRepository {
   /// Inserts a new task (assigning `id`, `version` = 1) and its events in one transaction.
   /// A task_id that is already stored throws Conflict and writes nothing.
   virtual Task insert_task(const Task& task, const std::vector<Event>& events) = 0;
+  /// insert_task under the task quota: inserts only while `task.user_id` has fewer than
+  /// `max_tasks` non-deleted tasks, else throws LimitExceeded("tasks", max_tasks) and writes
+  /// nothing. The count and the insert are atomic with respect to other quota inserts of that
+  /// user, so concurrent creates never exceed the quota.
+  virtual Task insert_task_within(const Task& task, const std::vector<Event>& events,
+                                  std::int64_t max_tasks) = 0;
   /// The task with this task_id, deleted or not; nullopt when there is none.
   virtual std::optional<Task> find_task(std::string_view task_id) = 0;
   /// Non-deleted tasks of `query.user_id` matching the filters, created_at desc, id desc.

@@ -187,7 +187,6 @@ class TaskService {
  private:
   Task owned_task(const Caller& caller, std::string_view task_id);
   Task insert_new_task(const Caller& caller, Task task);
-  void check_task_quota(const Caller& caller);
   void check_execution_quota(const Caller& caller, Timestamp now);
   StartedRun begin_run(const Caller& caller, std::string_view task_id, TriggerType trigger,
                        boost::json::object trigger_data);

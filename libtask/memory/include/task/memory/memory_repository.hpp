@@ -15,6 +15,8 @@ namespace task::memory {
 class MemoryRepository : public TaskRepository {
  public:
   Task insert_task(const Task& task, const std::vector<Event>& events) override;
+  Task insert_task_within(const Task& task, const std::vector<Event>& events,
+                          std::int64_t max_tasks) override;
   void restore(const Task& task, const std::vector<Execution>& executions) override;
   std::optional<Task> find_task(std::string_view task_id) override;
   TaskPage list_tasks(const TaskQuery& query) override;
@@ -57,6 +59,8 @@ class MemoryRepository : public TaskRepository {
   void ping() override {}
 
  private:
+  /// insert_task with mu_ held.
+  Task insert_locked(const Task& task, const std::vector<Event>& events);
   /// modify_tasks with mu_ held.
   std::vector<std::optional<Change>> modify_locked(
       const std::vector<std::string>& task_ids,
