@@ -142,6 +142,7 @@ TEST_CASE("scheduler: a run whose worker died is closed as failed after its leas
       e.task_id = cur.task_id;
       e.user_id = cur.user_id;
       e.trigger_type = TriggerType::scheduled;
+      e.trigger_data = {{"replica", "replica-b"}};
       e.scheduled_for = T("2026-11-26T10:00:00Z");
       e.started_at = T("2026-11-26T10:00:00Z");
       ch.executions.push_back(e);
@@ -157,6 +158,8 @@ TEST_CASE("scheduler: a run whose worker died is closed as failed after its leas
   CHECK(lost.status == ExecutionStatus::failed);
   CHECK(lost.error_message == "worker lost: lease expired before the run finished");
   CHECK(lost.error_details.at("error_code").as_string() == "WORKER_LOST");
+  CHECK(lost.error_details.at("lease_owner") == "replica-b");
+  CHECK(lost.error_details.at("recovered_by") == "replica-a");
   auto after = fx.task(t.task_id);
   CHECK(after.status == TaskStatus::scheduled);
   CHECK(after.failure_count == 1);
@@ -215,6 +218,9 @@ TEST_CASE("scheduler: a manual run whose process died is recovered after its lea
   const auto lost = *fx.repo->find_execution(started.execution.execution_id);
   CHECK(lost.status == ExecutionStatus::failed);
   CHECK(lost.error_details.at("error_code") == "WORKER_LOST");
+  CHECK(lost.error_details.at("lease_owner").as_string() ==
+        "manual:" + started.execution.execution_id);
+  CHECK(lost.error_details.at("recovered_by") == "replica-a");
   auto after = fx.task(t.task_id);
   CHECK(after.status == TaskStatus::failed);
   CHECK_FALSE(after.lease_owner);

@@ -372,9 +372,18 @@ bool Scheduler::recover(const Task& claimed, Timestamp now) {
     Change ch;
     Task t = cur;
     for (const auto& e : lost) {
-      const auto outcome = RunOutcome::fail(
-          "worker lost: lease expired before the run finished", "WORKER_LOST",
-          {{"lease_owner", claimed.lease_owner ? json::value(*claimed.lease_owner) : nullptr}});
+      // Who held the run: the replica that started a scheduled run, or the manual run's lease
+      // (the claim has already overwritten the task's lease owner with ours).
+      const auto* replica = e.trigger_type == TriggerType::scheduled
+                                ? e.trigger_data.if_contains("replica")
+                                : nullptr;
+      const json::value holder = replica ? *replica
+                                 : e.trigger_type == TriggerType::scheduled
+                                     ? json::value(nullptr)
+                                     : json::value("manual:" + e.execution_id);
+      const auto outcome =
+          RunOutcome::fail("worker lost: lease expired before the run finished", "WORKER_LOST",
+                           {{"lease_owner", holder}, {"recovered_by", options_.replica_id}});
       auto r = apply_outcome(t, e, outcome, TaskStatus::scheduled, now, *ports_.ids);
       t = std::move(r.task);
       ch.executions.push_back(std::move(r.execution));
