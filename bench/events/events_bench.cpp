@@ -78,6 +78,11 @@ class VectorOutbox final : public TaskRepository {
   std::vector<std::optional<Change>> modify_tasks(
       const std::vector<std::string>&,
       const std::function<std::optional<Change>(const Task&)>&) override TASK_UNUSED;
+  std::vector<Task> claim_lost_runs(Timestamp, int, std::string_view,
+                                    std::chrono::microseconds) override TASK_UNUSED;
+  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
+      Timestamp, int,
+      const std::function<std::optional<Change>(const Task&)>&) override TASK_UNUSED;
   std::optional<Execution> find_execution(std::string_view) override TASK_UNUSED;
   ExecutionPage list_executions(std::string_view, int, int) override TASK_UNUSED;
   std::int64_t count_executions_since(std::string_view, Timestamp) override TASK_UNUSED;

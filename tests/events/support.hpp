@@ -121,6 +121,14 @@ class FakeOutbox final : public TaskRepository {
       const std::function<std::optional<Change>(const Task&)>&) override {
     throw unused();
   }
+  std::vector<Task> claim_lost_runs(Timestamp, int, std::string_view,
+                                    std::chrono::microseconds) override {
+    throw unused();
+  }
+  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
+      Timestamp, int, const std::function<std::optional<Change>(const Task&)>&) override {
+    throw unused();
+  }
   std::optional<Execution> find_execution(std::string_view) override { throw unused(); }
   ExecutionPage list_executions(std::string_view, int, int) override { throw unused(); }
   std::int64_t count_executions_since(std::string_view, Timestamp) override { throw unused(); }

@@ -150,3 +150,81 @@ TEST_CASE("modify_tasks splits a large batch across statements", "[tasks][batch]
   CHECK(e->task_id == tasks[350].task_id);
   CHECK(e->id == written[350]->executions.at(0).id);
 }
+
+TEST_CASE("modify_due_tasks locks due tasks in claim order and writes their changes",
+          "[scheduler][batch]") {
+  Fixture f;
+  auto& r = f.repo();
+  r.insert_task(make_scheduled("u", 1, 30 * kSec, Priority::low), {});
+  r.insert_task(make_scheduled("u", 2, 20 * kSec, Priority::medium), {});
+  r.insert_task(make_scheduled("u", 3, 10 * kSec, Priority::medium), {});
+  r.insert_task(make_scheduled("u", 4, 40 * kSec, Priority::urgent), {});
+  r.insert_task(make_scheduled("u", 5, 500 * kSec), {});  // not due yet
+  Task leased = make_scheduled("u", 6, 5 * kSec);
+  leased.lease_owner = "other";
+  leased.lease_expires_at = at(1000 * kSec);
+  r.insert_task(leased, {});
+  Task deleted = make_scheduled("u", 7, 5 * kSec);
+  deleted.deleted_at = at(kSec);
+  r.insert_task(deleted, {});
+
+  SECTION("order, limit, nullopt and written versions") {
+    auto got = r.modify_due_tasks(at(100 * kSec), 3, [&](const Task& cur) -> std::optional<Change> {
+      if (cur.task_id == make_id("tsk_", 3)) return std::nullopt;
+      Change c;
+      c.task = cur;
+      c.task->status = TaskStatus::running;
+      return c;
+    });
+    REQUIRE(got.size() == 3);
+    CHECK(got[0].first.task_id == make_id("tsk_", 4));  // urgent first
+    CHECK(got[1].first.task_id == make_id("tsk_", 3));  // then medium by slot
+    CHECK(got[2].first.task_id == make_id("tsk_", 2));
+    CHECK_FALSE(got[1].second);
+    REQUIRE(got[0].second);
+    CHECK(got[0].second->task->version == 2);
+    CHECK(r.find_task(make_id("tsk_", 4))->status == TaskStatus::running);
+    CHECK(r.find_task(make_id("tsk_", 3))->version == 1);
+    // What is left due: tasks 3 (unchanged, still due) and 1 (low); never 5, 6 or 7.
+    auto rest =
+        r.modify_due_tasks(at(100 * kSec), 10, [](const Task&) { return std::optional<Change>{}; });
+    REQUIRE(rest.size() == 2);
+    CHECK(rest[0].first.task_id == make_id("tsk_", 3));
+    CHECK(rest[1].first.task_id == make_id("tsk_", 1));
+  }
+
+  SECTION("a taken slot throws Conflict and writes nothing") {
+    const Task one = *r.find_task(make_id("tsk_", 2));
+    r.modify_task(one.task_id, [&](const Task& cur) -> std::optional<Change> {
+      return run_change(cur, 1, 7 * kSec);
+    });
+    CHECK_THROWS_AS(r.modify_due_tasks(at(100 * kSec), 10,
+                                       [&](const Task& cur) -> std::optional<Change> {
+                                         return run_change(cur, 100 + cur.id, 7 * kSec);
+                                       }),
+                    Conflict);
+    CHECK(r.find_task(make_id("tsk_", 4))->version == 1);
+    CHECK(r.list_executions(make_id("tsk_", 4), 10, 0).total == 0);
+  }
+}
+
+TEST_CASE("claim_lost_runs claims only running tasks whose lease expired", "[scheduler]") {
+  Fixture f;
+  auto& r = f.repo();
+  Task lost = make_scheduled("u", 1, 0);
+  lost.status = TaskStatus::running;
+  lost.lease_owner = "dead";
+  lost.lease_expires_at = at(10 * kSec);
+  r.insert_task(lost, {});
+  Task alive = lost;
+  alive.task_id = make_id("tsk_", 2);
+  alive.lease_expires_at = at(1000 * kSec);
+  r.insert_task(alive, {});
+  r.insert_task(make_scheduled("u", 3, 0), {});  // due, but not lost
+  auto got = r.claim_lost_runs(at(20 * kSec), 10, "me", std::chrono::seconds(30));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].task_id == lost.task_id);
+  CHECK(got[0].lease_owner == "me");
+  CHECK(got[0].lease_expires_at == at(50 * kSec));
+  CHECK(r.claim_lost_runs(at(20 * kSec), 10, "other", std::chrono::seconds(30)).empty());
+}

@@ -57,6 +57,53 @@ TEST_CASE("concurrent claiming: every due task is claimed exactly once",
   CHECK(f.repo().claim_due_tasks(at(n + 1), 10, "late", std::chrono::hours(1)).empty());
 }
 
+TEST_CASE("concurrent modify_due_tasks: every due task is started exactly once",
+          "[scheduler][concurrency]") {
+  Fixture f;
+  const int n = f.postgres() ? 800 : 200;
+  constexpr int kThreads = 4;
+  for (int i = 0; i < n; ++i)
+    f.repo().insert_task(make_scheduled("u" + std::to_string(i % 7), i, i), {});
+  task::store::StoreOptions one;
+  one.pool_size = 1;
+  std::vector<std::shared_ptr<TaskRepository>> repos;
+  for (int i = 0; i < kThreads; ++i)
+    repos.push_back(f.open_another(one));
+  std::vector<std::vector<std::string>> got(kThreads);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        for (;;) {
+          // Starting a slot takes the task out of the due set, as the scheduler's start does.
+          auto batch = repos[i]->modify_due_tasks(at(n + 1), 16, [](const Task& cur) {
+            Change c;
+            c.task = cur;
+            c.task->status = TaskStatus::running;
+            return std::optional<Change>(c);
+          });
+          if (batch.empty()) break;
+          for (const auto& [task, change] : batch) {
+            if (!change) ++errors;
+            got[i].push_back(task.task_id);
+          }
+        }
+      } catch (const std::exception& e) {
+        ++errors;
+        WARN(e.what());
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  CHECK(errors == 0);
+  std::multiset<std::string> all;
+  for (const auto& g : got)
+    all.insert(g.begin(), g.end());
+  CHECK(all.size() == static_cast<std::size_t>(n));
+  CHECK(std::set<std::string>(all.begin(), all.end()).size() == static_cast<std::size_t>(n));
+}
+
 TEST_CASE("insert_task_within: the task quota holds under concurrent creates",
           "[tasks][quota][concurrency]") {
   Fixture f;

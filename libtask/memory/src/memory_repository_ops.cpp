@@ -81,16 +81,7 @@ std::vector<Task> MemoryRepository::claim_due_tasks(Timestamp now, int limit,
                                                     std::chrono::microseconds lease) {
   std::lock_guard lock(mu_);
   std::vector<Task> out;
-  // Runs whose worker died (status running, lease expired) first: they are recovered.
-  for (auto& [id, t] : tasks_) {
-    if (static_cast<int>(out.size()) >= limit) break;
-    if (t.deleted_at || t.status != TaskStatus::running || !t.lease_owner || !t.lease_expires_at ||
-        *t.lease_expires_at > now)
-      continue;
-    t.lease_owner = std::string(owner);
-    t.lease_expires_at = now + lease;
-    out.push_back(t);
-  }
+  claim_lost_locked(now, limit, owner, lease, out);  // recovered first
   for (const auto& due : due_tasks_locked(now)) {
     if (static_cast<int>(out.size()) >= limit) break;
     if (due.lease_owner && due.lease_expires_at && *due.lease_expires_at > now) continue;
@@ -99,6 +90,53 @@ std::vector<Task> MemoryRepository::claim_due_tasks(Timestamp now, int limit,
     t.lease_expires_at = now + lease;
     out.push_back(t);
   }
+  return out;
+}
+
+void MemoryRepository::claim_lost_locked(Timestamp now, int limit, std::string_view owner,
+                                         std::chrono::microseconds lease, std::vector<Task>& out) {
+  std::vector<Task*> lost;
+  for (auto& [id, t] : tasks_)
+    if (!t.deleted_at && t.status == TaskStatus::running && t.lease_owner && t.lease_expires_at &&
+        *t.lease_expires_at <= now)
+      lost.push_back(&t);
+  std::sort(lost.begin(), lost.end(), [](const Task* a, const Task* b) {
+    if (a->lease_expires_at != b->lease_expires_at)
+      return a->lease_expires_at < b->lease_expires_at;
+    return a->id < b->id;
+  });
+  for (Task* t : lost) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    t->lease_owner = std::string(owner);
+    t->lease_expires_at = now + lease;
+    out.push_back(*t);
+  }
+}
+
+std::vector<Task> MemoryRepository::claim_lost_runs(Timestamp now, int limit,
+                                                    std::string_view owner,
+                                                    std::chrono::microseconds lease) {
+  std::lock_guard lock(mu_);
+  std::vector<Task> out;
+  claim_lost_locked(now, limit, owner, lease, out);
+  return out;
+}
+
+std::vector<std::pair<Task, std::optional<Change>>> MemoryRepository::modify_due_tasks(
+    Timestamp now, int limit, const std::function<std::optional<Change>(const Task&)>& fn) {
+  std::lock_guard lock(mu_);
+  std::vector<Task> picked;
+  std::vector<std::string> ids;
+  for (auto& due : due_tasks_locked(now)) {
+    if (static_cast<int>(picked.size()) >= limit) break;
+    if (due.lease_owner && due.lease_expires_at && *due.lease_expires_at > now) continue;
+    ids.push_back(due.task_id);
+    picked.push_back(std::move(due));
+  }
+  auto written = modify_locked(ids, fn);
+  std::vector<std::pair<Task, std::optional<Change>>> out;
+  for (std::size_t i = 0; i < picked.size(); ++i)
+    out.emplace_back(std::move(picked[i]), std::move(written[i]));
   return out;
 }
 

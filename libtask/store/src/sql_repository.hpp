@@ -43,6 +43,11 @@ class SqlRepository final : public TaskRepository {
   std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
   std::vector<Task> claim_due_tasks(Timestamp now, int limit, std::string_view owner,
                                     std::chrono::microseconds lease) override;
+  std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
+                                    std::chrono::microseconds lease) override;
+  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
+      Timestamp now, int limit,
+      const std::function<std::optional<Change>(const Task&)>& fn) override;
   std::optional<Timestamp> earliest_due_time() override;
   std::vector<Task> list_due_reminders(Timestamp now, int limit) override;
 
@@ -76,6 +81,15 @@ class SqlRepository final : public TaskRepository {
                    const std::function<std::string(const std::string&)>& head,
                    const std::function<std::string(const std::string&)>& tail,
                    const std::function<void(const soci::row&)>& on_row);
+  /// Leases up to n rows matching `where` (locked, SKIP LOCKED) to `owner` until `until`,
+  /// appending them to `out` in claim order.
+  void claim_rows(soci::session& s, const std::string& where, Params& p, int n,
+                  std::string_view owner, Timestamp until, std::vector<Task>& out);
+  /// Calls fn on every locked row (null = none: nullopt), fixes the identity of the task rows
+  /// it returns (id, task_id, version + 1) and writes all changes.
+  std::vector<std::optional<Change>> change_rows(
+      soci::session& s, const std::vector<const Task*>& rows,
+      const std::function<std::optional<Change>(const Task&)>& fn);
   /// Stores the changes of a read-modify-write whose task rows the caller locked (ids and
   /// versions set): task rows, executions (their ids filled in), then outbox events.
   void write_changes(soci::session& s, const std::vector<Change*>& changes);

@@ -118,23 +118,33 @@ std::vector<std::optional<Change>> SqlRepository::modify_tasks(
            select_tasks(s, " WHERE task_id IN (" + in + ") ORDER BY id" + d().for_update(), p))
         current.emplace(task.task_id, std::move(task));
     }
-    std::vector<std::optional<Change>> out(task_ids.size());
-    std::vector<Change*> writes;
-    for (std::size_t i = 0; i < task_ids.size(); ++i) {
-      const auto it = current.find(task_ids[i]);
-      if (it == current.end()) continue;
-      out[i] = fn(it->second);
-      if (!out[i]) continue;
-      if (out[i]->task) {
-        out[i]->task->id = it->second.id;
-        out[i]->task->task_id = it->second.task_id;
-        out[i]->task->version = it->second.version + 1;
-      }
-      writes.push_back(&*out[i]);
+    std::vector<const Task*> rows;
+    for (const auto& id : task_ids) {
+      const auto it = current.find(id);
+      rows.push_back(it == current.end() ? nullptr : &it->second);
     }
-    write_changes(s, writes);
-    return out;
+    return change_rows(s, rows, fn);
   });
+}
+
+std::vector<std::optional<Change>> SqlRepository::change_rows(
+    soci::session& s, const std::vector<const Task*>& rows,
+    const std::function<std::optional<Change>(const Task&)>& fn) {
+  std::vector<std::optional<Change>> out(rows.size());
+  std::vector<Change*> writes;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i]) continue;
+    out[i] = fn(*rows[i]);
+    if (!out[i]) continue;
+    if (out[i]->task) {
+      out[i]->task->id = rows[i]->id;
+      out[i]->task->task_id = rows[i]->task_id;
+      out[i]->task->version = rows[i]->version + 1;
+    }
+    writes.push_back(&*out[i]);
+  }
+  write_changes(s, writes);
+  return out;
 }
 
 }  // namespace task::store::detail

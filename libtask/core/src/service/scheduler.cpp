@@ -167,9 +167,11 @@ void Scheduler::loop() {
       if (options_.reminders) fire_reminders(now);
       const int limit = std::min(options_.batch_size, max_in_flight - in_flight_.load());
       if (limit > 0) {
-        auto claimed = claim(now, limit);
-        const bool full = static_cast<int>(claimed.size()) == limit;
-        dispatch(std::move(claimed), now);
+        auto lost = claim_lost(now, limit);
+        std::size_t locked = 0;
+        auto claims = begin(now, limit - static_cast<int>(lost.size()), locked);
+        const bool full = lost.size() + locked == static_cast<std::size_t>(limit);
+        dispatch(std::move(lost), std::move(claims));
         if (full) continue;  // more may be due
       }
       if (const auto earliest = ports_.repository->earliest_due_time()) {
@@ -186,13 +188,8 @@ void Scheduler::loop() {
   }
 }
 
-void Scheduler::dispatch(std::vector<Task> claimed, Timestamp now) {
-  std::vector<Task> due;
-  for (auto& t : claimed) {
-    if (t.status != TaskStatus::running) {
-      due.push_back(std::move(t));
-      continue;
-    }
+void Scheduler::dispatch(std::vector<Task> lost, std::vector<Claim> claims) {
+  for (auto& t : lost) {
     ++in_flight_;
     const bool queued = pool_->submit([this, t] {
       try {
@@ -205,7 +202,7 @@ void Scheduler::dispatch(std::vector<Task> claimed, Timestamp now) {
     });
     if (!queued) --in_flight_;
   }
-  for (auto& c : begin(due, now)) {
+  for (auto& c : claims) {
     ++in_flight_;
     // The pool's queue holds every run in flight, so this does not fail; if it did, the run's
     // lease would expire and recovery would close it as lost.
@@ -260,16 +257,16 @@ void Scheduler::finisher() {
 StepReport Scheduler::step(Timestamp now) {
   StepReport report;
   if (options_.reminders) report.reminders = fire_reminders(now);
-  std::vector<Task> due;
-  for (auto& t : claim(now, options_.batch_size)) {
+  const auto lost = claim_lost(now, options_.batch_size);
+  for (const auto& t : lost) {
     ++report.claimed;
-    if (t.status != TaskStatus::running)
-      due.push_back(std::move(t));
-    else if (recover(t, now))
-      ++report.runs;
+    if (recover(t, now)) ++report.runs;
   }
+  std::size_t locked = 0;
+  auto claims = begin(now, options_.batch_size - static_cast<int>(lost.size()), locked);
+  report.claimed += static_cast<std::int64_t>(locked);
   std::vector<Finished> done;
-  for (auto& c : begin(due, now)) {
+  for (auto& c : claims) {
     ++counters_->active_runs;
     auto outcome = execute(c);
     --counters_->active_runs;

@@ -65,10 +65,9 @@ Micros Scheduler::run_timeout(const Task& task) const {
   return timeout_for(task.task_type);
 }
 
-std::vector<Task> Scheduler::claim(Timestamp now, int limit) {
-  ++counters_->rounds;
+std::vector<Task> Scheduler::claim_lost(Timestamp now, int limit) {
   auto tasks =
-      ports_.repository->claim_due_tasks(now, limit, options_.replica_id, options_.claim_lease);
+      ports_.repository->claim_lost_runs(now, limit, options_.replica_id, options_.claim_lease);
   counters_->claimed += static_cast<std::int64_t>(tasks.size());
   return tasks;
 }
@@ -155,40 +154,41 @@ std::optional<Change> Scheduler::slot_change(const SlotPlan& plan, const Task& c
   return ch;
 }
 
-std::vector<Scheduler::Claim> Scheduler::begin(const std::vector<Task>& claimed, Timestamp now) {
-  std::vector<std::string> ids;
-  std::vector<SlotPlan> plans;
-  std::map<std::string, std::size_t, std::less<>> index;
-  for (const auto& t : claimed) {
-    index.emplace(t.task_id, ids.size());
-    ids.push_back(t.task_id);
-    plans.push_back(plan_slot(t, now));
-  }
-  std::vector<SlotStart> starts(ids.size());
+std::vector<Scheduler::Claim> Scheduler::begin(Timestamp now, int limit, std::size_t& locked) {
+  ++counters_->rounds;
+  locked = 0;
+  if (limit <= 0) return {};
   const auto started = ports_.clock->now();
-  std::vector<std::optional<Change>> written;
+  std::map<std::string, std::pair<Task, SlotStart>, std::less<>> seen;
+  std::vector<std::pair<Task, std::optional<Change>>> written;
+  std::vector<Claim> out;
   try {
-    // One transaction starts (or skips, or lets go of) every claimed slot.
-    written = ports_.repository->modify_tasks(ids, [&](const Task& cur) {
-      const auto i = index.at(cur.task_id);
-      return slot_change(plans[i], cur, started, starts[i]);
+    // ONE transaction locks up to `limit` due tasks and starts (or skips) every slot.
+    written = ports_.repository->modify_due_tasks(now, limit, [&](const Task& cur) {
+      auto& [task, start] = seen[cur.task_id];
+      task = cur;
+      return slot_change(plan_slot(cur, now), cur, started, start);
     });
   } catch (const Conflict&) {
     // A slot of this batch is already recorded (it ran elsewhere): start them one at a time,
     // so only that slot is skipped. Never run a slot twice.
-    std::vector<Claim> out;
-    for (std::size_t i = 0; i < ids.size(); ++i)
-      if (auto c = begin_one(ids[i], plans[i], started)) out.push_back(std::move(*c));
+    locked = seen.size();
+    counters_->claimed += static_cast<std::int64_t>(locked);
+    for (const auto& [id, entry] : seen)
+      if (auto c = begin_one(id, plan_slot(entry.first, now), started))
+        out.push_back(std::move(*c));
     return out;
   }
-  std::vector<Claim> out;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (starts[i].kind == SlotStart::started && written[i] && written[i]->task) {
-      starts[i].claim.task = *written[i]->task;
-      starts[i].claim.execution = written[i]->executions.front();
-      out.push_back(std::move(starts[i].claim));
+  locked = written.size();
+  counters_->claimed += static_cast<std::int64_t>(locked);
+  for (auto& [task, change] : written) {
+    auto& start = seen.at(task.task_id).second;
+    if (start.kind == SlotStart::started && change && change->task) {
+      start.claim.task = *change->task;
+      start.claim.execution = change->executions.front();
+      out.push_back(std::move(start.claim));
     }
-    count_start(starts[i]);
+    count_start(start);
   }
   for (const auto& c : out)
     record_lateness(std::chrono::duration_cast<Micros>(started - c.slot));

@@ -170,6 +170,18 @@ class TaskRepository {
   /// (task_id, scheduled_for): a change inserting a second row for a slot throws Conflict.
   virtual std::vector<Task> claim_due_tasks(Timestamp now, int limit, std::string_view owner,
                                             std::chrono::microseconds lease) = 0;
+  /// Only the first part of claim_due_tasks: claims up to `limit` non-deleted `running` tasks
+  /// whose lease is set and expired at `now` (their worker died), oldest lease first, for
+  /// `owner` until `now + lease`; atomic across processes.
+  virtual std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
+                                            std::chrono::microseconds lease) = 0;
+  /// Claims and changes due tasks in ONE transaction (the scheduler's slot start): locks up to
+  /// `limit` due tasks — the filter and order of claim_due_tasks' due part; rows another
+  /// transaction holds are skipped — calls `fn` on each in that order, and writes what it
+  /// returns as modify_tasks does. Returns every locked task (as read) with what was written
+  /// for it. A slot Conflict in any change throws Conflict and writes nothing.
+  virtual std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
+      Timestamp now, int limit, const std::function<std::optional<Change>(const Task&)>& fn) = 0;
   /// The earliest next_run_time among scheduled, non-deleted tasks (for the scheduler's timer).
   virtual std::optional<Timestamp> earliest_due_time() = 0;
   /// Tasks whose reminder is due: reminder_time <= now, reminder_sent_at null, not completed,

@@ -42,7 +42,7 @@ struct SchedulerOptions {
   /// than half the lease margin renews its lease before it executes.
   std::size_t queue = 0;
   int batch_size = 128;  ///< most tasks claimed (and started in one transaction) per round
-  Micros claim_lease = std::chrono::seconds(30);   ///< lease taken by a claim, until the run starts
+  Micros claim_lease = std::chrono::seconds(30);   ///< lease on a lost run while it is recovered
   Micros lease_margin = std::chrono::seconds(15);  ///< added to a run's time budget for its lease
   Micros max_sleep = std::chrono::seconds(1);      ///< safety-net cap on the loop's sleep
   Micros busy_retry = std::chrono::milliseconds(50);  ///< sleep when due tasks are all leased
@@ -175,16 +175,19 @@ class Scheduler {
   void finisher();
   std::int64_t fire_reminders(Timestamp now);
   bool fire_reminder(const Task& task, Timestamp now);
-  std::vector<Task> claim(Timestamp now, int limit);
-  /// Starts the claimed tasks' slots and hands each run (or recovery) to the worker pool.
-  void dispatch(std::vector<Task> claimed, Timestamp now);
+  /// Claims runs whose worker died (lease expired) for recovery.
+  std::vector<Task> claim_lost(Timestamp now, int limit);
+  /// Hands each lost run's recovery and each started run to the worker pool.
+  void dispatch(std::vector<Task> lost, std::vector<Claim> claims);
   /// A worker's part of a run: renew the lease if it waited, execute, queue the outcome.
   void run(Claim claim);
   bool recover(const Task& claimed, Timestamp now);
   SlotPlan plan_slot(const Task& claimed, Timestamp now) const;
   std::optional<Change> slot_change(const SlotPlan& plan, const Task& cur, Timestamp now,
                                     SlotStart& out) const;
-  std::vector<Claim> begin(const std::vector<Task>& claimed, Timestamp now);
+  /// Locks up to `limit` due tasks and starts their slots in one transaction; `locked` = how
+  /// many were locked (started, skipped or let go).
+  std::vector<Claim> begin(Timestamp now, int limit, std::size_t& locked);
   std::optional<Claim> begin_one(const std::string& task_id, const SlotPlan& plan, Timestamp now);
   void count_start(const SlotStart& start);
   bool renew_lease(Claim& claim);

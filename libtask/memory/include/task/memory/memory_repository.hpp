@@ -43,6 +43,11 @@ class MemoryRepository : public TaskRepository {
   std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
   std::vector<Task> claim_due_tasks(Timestamp now, int limit, std::string_view owner,
                                     std::chrono::microseconds lease) override;
+  std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
+                                    std::chrono::microseconds lease) override;
+  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
+      Timestamp now, int limit,
+      const std::function<std::optional<Change>(const Task&)>& fn) override;
   std::optional<Timestamp> earliest_due_time() override;
   std::vector<Task> list_due_reminders(Timestamp now, int limit) override;
 
@@ -59,6 +64,9 @@ class MemoryRepository : public TaskRepository {
   void ping() override {}
 
  private:
+  /// claim_lost_runs with mu_ held; appends to `out` until it holds `limit` tasks.
+  void claim_lost_locked(Timestamp now, int limit, std::string_view owner,
+                         std::chrono::microseconds lease, std::vector<Task>& out);
   /// insert_task with mu_ held.
   Task insert_locked(const Task& task, const std::vector<Event>& events);
   /// modify_tasks with mu_ held.
