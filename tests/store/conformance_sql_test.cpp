@@ -2,6 +2,7 @@
 // (migrations, URLs).
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -12,48 +13,70 @@
 using namespace task;
 using namespace task::test;
 
-TEST_CASE("concurrent claiming: every due task is claimed exactly once",
-          "[scheduler][concurrency]") {
-  Fixture f;
-  const int n = f.postgres() ? 1000 : 200;
-  constexpr int kThreads = 4;
-  for (int i = 0; i < n; ++i)
-    f.repo().insert_task(make_scheduled("u" + std::to_string(i % 7), i, i), {});
+namespace {
 
+/// Runs body(repo, i) on `threads` threads at once, each with a connection of its own (one
+/// "process" per thread); returns how many threads ended with an exception.
+int on_connections(Fixture& f, int threads, const std::function<void(TaskRepository&, int)>& body) {
   task::store::StoreOptions one;
   one.pool_size = 1;
   std::vector<std::shared_ptr<TaskRepository>> repos;
-  for (int i = 0; i < kThreads; ++i)
-    repos.push_back(f.open_another(one));  // one "process" per thread
-  std::vector<std::vector<std::string>> got(kThreads);
-  std::vector<std::thread> threads;
-  std::atomic<int> errors{0};
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&, i] {
+  for (int i = 0; i < threads; ++i)
+    repos.push_back(f.open_another(one));
+  std::atomic<int> thrown{0};
+  std::vector<std::thread> running;
+  for (int i = 0; i < threads; ++i)
+    running.emplace_back([&, i] {
       try {
-        const std::string owner = "replica-" + std::to_string(i);
-        for (;;) {
-          auto batch = repos[i]->claim_due_tasks(at(n + 1), 10, owner, std::chrono::hours(1));
-          if (batch.empty()) break;
-          for (const auto& t : batch) {
-            if (t.lease_owner != owner) ++errors;
-            got[i].push_back(t.task_id);
-          }
-        }
+        body(*repos[i], i);
       } catch (const std::exception& e) {
-        ++errors;
+        ++thrown;
         WARN(e.what());
       }
     });
-  }
-  for (auto& t : threads)
+  for (auto& t : running)
     t.join();
+  return thrown;
+}
+
+/// Inserts n due tasks, then four connections call `round` until it takes nothing more; `round`
+/// returns the task ids it took and counts anything wrong in `errors`. Every task must be taken
+/// exactly once, without errors.
+void check_taken_once(
+    Fixture& f, int n,
+    const std::function<std::vector<std::string>(TaskRepository&, int, std::atomic<int>&)>& round) {
+  constexpr int kThreads = 4;
+  for (int i = 0; i < n; ++i)
+    f.repo().insert_task(make_scheduled("u" + std::to_string(i % 7), i, i), {});
+  std::vector<std::vector<std::string>> got(kThreads);
+  std::atomic<int> errors{0};
+  errors += on_connections(f, kThreads, [&](TaskRepository& repo, int i) {
+    for (auto ids = round(repo, i, errors); !ids.empty(); ids = round(repo, i, errors))
+      got[i].insert(got[i].end(), ids.begin(), ids.end());
+  });
   CHECK(errors == 0);
   std::multiset<std::string> all;
   for (const auto& g : got)
     all.insert(g.begin(), g.end());
   CHECK(all.size() == static_cast<std::size_t>(n));
   CHECK(std::set<std::string>(all.begin(), all.end()).size() == static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+TEST_CASE("concurrent claiming: every due task is claimed exactly once",
+          "[scheduler][concurrency]") {
+  Fixture f;
+  const int n = f.postgres() ? 1000 : 200;
+  check_taken_once(f, n, [&](TaskRepository& repo, int i, std::atomic<int>& errors) {
+    const std::string owner = "replica-" + std::to_string(i);
+    std::vector<std::string> ids;
+    for (const auto& t : repo.claim_due_tasks(at(n + 1), 10, owner, std::chrono::hours(1))) {
+      if (t.lease_owner != owner) ++errors;
+      ids.push_back(t.task_id);
+    }
+    return ids;
+  });
   CHECK(f.repo().claim_due_tasks(at(n + 1), 10, "late", std::chrono::hours(1)).empty());
 }
 
@@ -61,47 +84,20 @@ TEST_CASE("concurrent modify_due_tasks: every due task is started exactly once",
           "[scheduler][concurrency]") {
   Fixture f;
   const int n = f.postgres() ? 800 : 200;
-  constexpr int kThreads = 4;
-  for (int i = 0; i < n; ++i)
-    f.repo().insert_task(make_scheduled("u" + std::to_string(i % 7), i, i), {});
-  task::store::StoreOptions one;
-  one.pool_size = 1;
-  std::vector<std::shared_ptr<TaskRepository>> repos;
-  for (int i = 0; i < kThreads; ++i)
-    repos.push_back(f.open_another(one));
-  std::vector<std::vector<std::string>> got(kThreads);
-  std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i)
-    threads.emplace_back([&, i] {
-      try {
-        for (;;) {
-          // Starting a slot takes the task out of the due set, as the scheduler's start does.
-          auto batch = repos[i]->modify_due_tasks(at(n + 1), 16, [](const Task& cur) {
-            Change c;
-            c.task = cur;
-            c.task->status = TaskStatus::running;
-            return std::optional<Change>(c);
-          });
-          if (batch.empty()) break;
-          for (const auto& [task, change] : batch) {
-            if (!change) ++errors;
-            got[i].push_back(task.task_id);
-          }
-        }
-      } catch (const std::exception& e) {
-        ++errors;
-        WARN(e.what());
-      }
-    });
-  for (auto& t : threads)
-    t.join();
-  CHECK(errors == 0);
-  std::multiset<std::string> all;
-  for (const auto& g : got)
-    all.insert(g.begin(), g.end());
-  CHECK(all.size() == static_cast<std::size_t>(n));
-  CHECK(std::set<std::string>(all.begin(), all.end()).size() == static_cast<std::size_t>(n));
+  check_taken_once(f, n, [&](TaskRepository& repo, int, std::atomic<int>& errors) {
+    // Starting a slot takes the task out of the due set, as the scheduler's start does.
+    std::vector<std::string> ids;
+    for (const auto& [task, change] : repo.modify_due_tasks(at(n + 1), 16, [](const Task& cur) {
+           Change c;
+           c.task = cur;
+           c.task->status = TaskStatus::running;
+           return std::optional<Change>(c);
+         })) {
+      if (!change) ++errors;
+      ids.push_back(task.task_id);
+    }
+    return ids;
+  });
 }
 
 TEST_CASE("insert_task_within: the task quota holds under concurrent creates",
@@ -129,29 +125,17 @@ TEST_CASE("insert_task_within: the task quota holds under concurrent creates",
   }
   SECTION("eight writers racing for a quota of five: exactly five tasks") {
     constexpr int kThreads = 8, kQuota = 5;
-    task::store::StoreOptions one;
-    one.pool_size = 1;
-    std::vector<std::shared_ptr<TaskRepository>> repos;
-    for (int i = 0; i < kThreads; ++i)
-      repos.push_back(f.open_another(one));  // one connection ("process") per writer
-    std::atomic<int> inserted{0}, refused{0}, errors{0};
-    std::vector<std::thread> threads;
-    for (int i = 0; i < kThreads; ++i)
-      threads.emplace_back([&, i] {
-        for (int k = 0; k < 3; ++k) {
-          try {
-            repos[i]->insert_task_within(make_task("racer", 100 + i * 10 + k), {}, kQuota);
-            ++inserted;
-          } catch (const LimitExceeded&) {
-            ++refused;
-          } catch (const std::exception& e) {
-            ++errors;
-            WARN(e.what());
-          }
+    std::atomic<int> inserted{0}, refused{0};
+    const int errors = on_connections(f, kThreads, [&](TaskRepository& repo, int i) {
+      for (int k = 0; k < 3; ++k) {
+        try {
+          repo.insert_task_within(make_task("racer", 100 + i * 10 + k), {}, kQuota);
+          ++inserted;
+        } catch (const LimitExceeded&) {
+          ++refused;
         }
-      });
-    for (auto& t : threads)
-      t.join();
+      }
+    });
     CHECK(errors == 0);
     CHECK(inserted == kQuota);
     CHECK(refused == kThreads * 3 - kQuota);
