@@ -185,6 +185,10 @@ TEST_CASE("every slot runs exactly once across three replicas", "[replicas]") {
   CHECK(db.query("SELECT task_id, scheduled_for FROM task.task_executions GROUP BY 1, 2 "
                  "HAVING count(*) > 1")
             .empty());
+  // Why any run failed (for the log of a failing run).
+  for (const auto& row : db.query("SELECT task_id, error_message, error_details::text FROM "
+                                  "task.task_executions WHERE status <> 'completed'"))
+    WARN("run of " << row[0] << " failed: " << row[1] << " " << row[2]);
   // One-off tasks: exactly one completed run each, at its slot, one call at the target.
   std::map<std::string, int> once_runs;
   for (const auto& row :

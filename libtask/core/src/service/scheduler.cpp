@@ -165,6 +165,7 @@ void Scheduler::loop() {
     Micros sleep = options_.max_sleep;
     try {
       if (options_.reminders) fire_reminders(now);
+      renew_queued();
       const int limit = std::min(options_.batch_size, max_in_flight - in_flight_.load());
       if (limit > 0) {
         auto lost = claim_lost(now, limit);
@@ -204,6 +205,10 @@ void Scheduler::dispatch(std::vector<Task> lost, std::vector<Claim> claims) {
   }
   for (auto& c : claims) {
     ++in_flight_;
+    {
+      std::lock_guard lock(queued_mutex_);
+      queued_[c.task.task_id] = Queued{c.lease_from, c.budget, false};
+    }
     // The pool's queue holds every run in flight, so this does not fail; if it did, the run's
     // lease would expire and recovery would close it as lost.
     if (!pool_->submit([this, c]() mutable { run(std::move(c)); })) --in_flight_;
@@ -212,8 +217,18 @@ void Scheduler::dispatch(std::vector<Task> lost, std::vector<Claim> claims) {
 
 void Scheduler::run(Claim claim) {
   std::optional<RunOutcome> outcome;
+  bool lost = false;
+  {
+    std::lock_guard lock(queued_mutex_);
+    if (const auto it = queued_.find(claim.task.task_id); it != queued_.end()) {
+      lost = it->second.lost;
+      claim.lease_from = std::max(claim.lease_from, it->second.lease_from);
+      queued_.erase(it);
+    }
+  }
+  if (lost) ++counters_->stale_claims;  // another replica took the run over as lost
   try {
-    if (renew_lease(claim)) {
+    if (!lost && renew_lease(claim)) {
       ++counters_->active_runs;
       const auto t0 = std::chrono::steady_clock::now();
       outcome = execute(claim);

@@ -30,7 +30,15 @@ struct Scheduler::Claim {
   int max_attempts = 1;
   Micros backoff{0};
   bool exponential = false;
-  Micros budget{0};  ///< the run's time budget (attempts, backoffs, margin): its lease length
+  Micros budget{0};        ///< the run's time budget (attempts, backoffs, margin): its lease length
+  Timestamp lease_from{};  ///< when the lease was last set to a whole budget
+};
+
+/// A started run waiting in the local queue for a worker (the loop renews its lease).
+struct Scheduler::Queued {
+  Timestamp lease_from{};
+  Micros budget{0};
+  bool lost = false;  ///< the lease went to another replica: do not execute
 };
 
 /// What to do with a claimed task's due slot, worked out before the start transaction.

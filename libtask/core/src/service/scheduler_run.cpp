@@ -4,6 +4,7 @@
 #include <cmath>
 #include <future>
 #include <map>
+#include <set>
 
 #include "scheduler_internal.hpp"
 #include "task/core/errors.hpp"
@@ -151,6 +152,7 @@ std::optional<Change> Scheduler::slot_change(const SlotPlan& plan, const Task& c
   out.claim.backoff = plan.backoff;
   out.claim.exponential = plan.exponential;
   out.claim.budget = plan.budget;
+  out.claim.lease_from = now;
   return ch;
 }
 
@@ -226,7 +228,7 @@ void Scheduler::count_start(const SlotStart& start) {
 
 bool Scheduler::renew_lease(Claim& c) {
   const auto now = ports_.clock->now();
-  if (now - c.execution.started_at <= options_.lease_margin / 2) return true;
+  if (now - c.lease_from <= options_.lease_margin / 2) return true;
   // The run waited for a worker: extend its lease to a whole budget from now.
   const auto written =
       ports_.repository->modify_task(c.task.task_id, [&](const Task& cur) -> std::optional<Change> {
@@ -242,7 +244,42 @@ bool Scheduler::renew_lease(Claim& c) {
     return false;
   }
   c.task = *written->task;
+  c.lease_from = now;
   return true;
+}
+
+void Scheduler::renew_queued() {
+  const auto now = ports_.clock->now();
+  std::map<std::string, Micros, std::less<>> due;  // task_id -> budget
+  {
+    std::lock_guard lock(queued_mutex_);
+    for (const auto& [id, q] : queued_)
+      if (!q.lost && now - q.lease_from > options_.lease_margin / 2) due.emplace(id, q.budget);
+  }
+  if (due.empty()) return;
+  // Runs still waiting for a worker keep their leases: one transaction renews them all.
+  std::vector<std::string> ids;
+  for (const auto& [id, budget] : due)
+    ids.push_back(id);
+  std::set<std::string, std::less<>> kept;
+  ports_.repository->modify_tasks(ids, [&](const Task& cur) -> std::optional<Change> {
+    if (cur.lease_owner != options_.replica_id || cur.status != TaskStatus::running)
+      return std::nullopt;
+    kept.insert(cur.task_id);
+    Change ch;
+    ch.task = cur;
+    ch.task->lease_expires_at = now + due.at(cur.task_id);
+    return ch;
+  });
+  std::lock_guard lock(queued_mutex_);
+  for (const auto& id : ids) {
+    const auto it = queued_.find(id);
+    if (it == queued_.end()) continue;  // a worker took it meanwhile
+    if (kept.contains(id))
+      it->second.lease_from = now;
+    else
+      it->second.lost = true;
+  }
 }
 
 RunOutcome Scheduler::execute(Claim& c) {

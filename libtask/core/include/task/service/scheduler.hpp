@@ -171,6 +171,7 @@ class Scheduler {
   struct SlotPlan;
   struct SlotStart;
   struct Finished;
+  struct Queued;
   void loop();
   void finisher();
   std::int64_t fire_reminders(Timestamp now);
@@ -191,6 +192,9 @@ class Scheduler {
   std::optional<Claim> begin_one(const std::string& task_id, const SlotPlan& plan, Timestamp now);
   void count_start(const SlotStart& start);
   bool renew_lease(Claim& claim);
+  /// Renews, in one transaction, the leases of started runs that have waited in the local queue
+  /// for half the lease margin; marks those whose lease was lost meanwhile.
+  void renew_queued();
   RunOutcome execute(Claim& claim);
   RunOutcome attempt(const Claim& claim);
   void finish(std::vector<Finished>& done);
@@ -213,8 +217,12 @@ class Scheduler {
   bool notified_ = false;
   std::atomic<int> in_flight_{0};  ///< runs started (or recoveries) not yet written back
   static constexpr Micros kShortRun = std::chrono::milliseconds(50);
-  std::atomic<std::int64_t> run_micros_ewma_{0};  ///< moving mean of execute() durations
-  std::thread finisher_;                          ///< writes finished runs' outcomes in batches
+  /// Moving mean of execute() durations; starts "slow" so the first batch does not queue more
+  /// runs than workers before anything is known.
+  std::atomic<std::int64_t> run_micros_ewma_{kShortRun.count() + 1};
+  std::mutex queued_mutex_;
+  std::map<std::string, Queued, std::less<>> queued_;  ///< started runs waiting for a worker
+  std::thread finisher_;  ///< writes finished runs' outcomes in batches
   std::mutex finished_mutex_;
   std::condition_variable finished_cv_;
   std::vector<Finished> finished_;
