@@ -34,13 +34,6 @@ struct Scheduler::Claim {
   Timestamp lease_from{};  ///< when the lease was last set to a whole budget
 };
 
-/// A started run waiting in the local queue for a worker (the loop renews its lease).
-struct Scheduler::Queued {
-  Timestamp lease_from{};
-  Micros budget{0};
-  bool lost = false;  ///< the lease went to another replica: do not execute
-};
-
 /// What to do with a claimed task's due slot, worked out before the start transaction.
 struct Scheduler::SlotPlan {
   std::optional<Timestamp> due;   ///< next_run_time as claimed (nullopt: nothing is due)

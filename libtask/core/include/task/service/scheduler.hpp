@@ -171,7 +171,13 @@ class Scheduler {
   struct SlotPlan;
   struct SlotStart;
   struct Finished;
-  struct Queued;
+  /// A started run waiting in the local queue for a worker (the loop renews its lease). Defined
+  /// here: it is the value type of a std::map member, which needs a complete type.
+  struct Queued {
+    Timestamp lease_from{};
+    Micros budget{0};
+    bool lost = false;  ///< the lease went to another replica: do not execute
+  };
   void loop();
   void finisher();
   std::int64_t fire_reminders(Timestamp now);
