@@ -71,13 +71,9 @@ boost::json::value body_json(const httplib::Result& r) {
 std::string make_hs256(const std::string& secret, const boost::json::object& claims) {
   jwt_t* jwt = nullptr;
   REQUIRE(jwt_new(&jwt) == 0);
-  for (const auto& [k, v] : claims) {
-    const std::string key(k);
-    if (v.is_string())
-      jwt_add_grant(jwt, key.c_str(), v.as_string().c_str());
-    else if (v.is_int64())
-      jwt_add_grant_int(jwt, key.c_str(), static_cast<long>(v.as_int64()));
-  }
+  // Any JSON claim value (strings, integers, fractions, booleans...), as a token issuer may write.
+  if (!claims.empty())
+    REQUIRE(jwt_add_grants_json(jwt, boost::json::serialize(claims).c_str()) == 0);
   REQUIRE(jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
                       static_cast<int>(secret.size())) == 0);
   char* text = jwt_encode_str(jwt);

@@ -487,6 +487,39 @@ TEST_CASE("JWT mode: valid, expired, bad signature", "[http]") {
   CHECK(c.Get("/api/v1/tasks", internal("jwt-user"))->status == 200);
 }
 
+TEST_CASE("JWT exp/nbf/iat are RFC 7519 NumericDates: numbers, possibly fractional", "[http]") {
+  // issue 12 #6: a float exp was refused while a string or float nbf was accepted.
+  ServerUnderTest server(std::map<std::string, std::string>{{"jwt-secret", "jwt-test-secret"},
+                                                            {"database-url", "memory:"}});
+  auto c = server.client();
+  const double now = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count()) /
+                     1000.0;
+  const auto status = [&](json::object claims) {
+    claims["sub"] = "nd-user";
+    const auto token = test::make_hs256("jwt-test-secret", claims);
+    auto r = c.Get("/api/v1/tasks", {{"Authorization", "Bearer " + token}});
+    REQUIRE(r);
+    return r->status;
+  };
+  CHECK(status({{"exp", now + 600.5}}) == 200);
+  CHECK(status({{"exp", now - 0.5}}) == 401);
+  CHECK(status({{"exp", 1e300}}) == 200);
+  CHECK(status({{"nbf", now - 10.25}, {"iat", now - 10.25}}) == 200);
+  CHECK(status({{"nbf", now + 600.5}}) == 401);
+  CHECK(status({{"nbf", static_cast<std::int64_t>(now) - 5}}) == 200);
+  CHECK(status({{"iat", static_cast<std::int64_t>(now)}}) == 200);
+  for (const char* claim : {"exp", "nbf", "iat"}) {
+    INFO(claim);
+    CHECK(status({{claim, std::to_string(static_cast<std::int64_t>(now) + 600)}}) == 401);
+    CHECK(status({{claim, true}}) == 401);
+    CHECK(status({{claim, nullptr}}) == 401);
+    CHECK(status({{claim, json::array{now + 600}}}) == 401);
+    CHECK(status({{claim, json::object{{"t", now + 600}}}}) == 401);
+  }
+}
+
 TEST_CASE("error table rows that need a broken dependency", "[http]") {
   using task::server::map_error;
   auto unavailable = map_error(std::make_exception_ptr(task::Unavailable("db down: secret")));

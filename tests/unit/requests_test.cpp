@@ -162,6 +162,39 @@ TEST_CASE("config rules per task type", "[rules][config]") {
     CHECK(cfg_err(t, "{}").empty());
 }
 
+TEST_CASE("webhook method and headers: tokens only, no CR/LF/NUL (issue 12 #3)",
+          "[rules][config]") {
+  const auto cfg_err = [](const boost::json::object& cfg) {
+    return errors_of([&] { validate_config(TaskType::custom, cfg, "Name", std::nullopt); });
+  };
+  using L = std::vector<std::string>;
+  const boost::json::string_view url = "https://example.com/hook";
+  for (const char* m : {"GET", "head", "POST", "put", "Patch", "DELETE", "OPTIONS"})
+    CHECK(cfg_err({{"url", url}, {"method", m}}).empty());
+  for (const char* m : {"POST / HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET", "POST\r\n", "CONNECT",
+                        "TRACE", "", "PO ST", "BREW"})
+    CHECK(has_error(cfg_err({{"url", url}, {"method", m}}), L{"body", "config", "method"}, "enum"));
+  CHECK(has_error(cfg_err({{"url", url}, {"method", 1}}), L{"body", "config", "method"},
+                  "string_type"));
+  CHECK(cfg_err({{"url", url},
+                 {"headers", {{"X-Token", "abc"}, {"X-N", 5}, {"X-Tab", "a\tb"}, {"X-U", "é"}}}})
+            .empty());
+  CHECK(cfg_err({{"url", url}, {"headers", nullptr}}).empty());
+  CHECK(has_error(cfg_err({{"url", url}, {"headers", "X-A: 1"}}), L{"body", "config", "headers"},
+                  "dict_type"));
+  for (const char* v : {"a\r\nX-Injected: 1", "a\nb", "a\rb", "a\x01z"})
+    CHECK(has_error(cfg_err({{"url", url}, {"headers", {{"X-A", v}}}}),
+                    L{"body", "config", "headers", "X-A"}, "header_value"));
+  CHECK(has_error(cfg_err({{"url", url}, {"headers", {{"X-A", std::string("a\0b", 3)}}}}),
+                  L{"body", "config", "headers", "X-A"}, "header_value"));
+  for (const char* n : {"X A", "X-A\r\nX-B", "X:A", "", "X\xc3\xa9"})
+    CHECK(has_error(cfg_err({{"url", url}, {"headers", {{n, "v"}}}}),
+                    L{"body", "config", "headers", n}, "header_name"));
+  // The URL itself may not carry CR/LF either.
+  CHECK(has_error(cfg_err({{"url", "https://example.com/\r\nX: 1"}}), L{"body", "config", "url"},
+                  "url_scheme"));
+}
+
 TEST_CASE("config defaults: reminder message and calendar event_time", "[rules][config]") {
   auto r = validate_config(TaskType::reminder, {}, "Call mom", std::nullopt);
   CHECK(r.at("message") == "Call mom");

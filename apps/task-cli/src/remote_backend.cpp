@@ -1,10 +1,9 @@
-// RemoteBackend: the HTTP API of a task-server through cpp-httplib's client.
-#include <httplib.h>
-
+// RemoteBackend: the HTTP API of a task-server through the outbound module (task::clients).
 #include <boost/json.hpp>
 
 #include "backend.hpp"
 #include "exit_codes.hpp"
+#include "task/clients/outbound.hpp"
 #include "task/codec/json_codec.hpp"
 
 namespace json = boost::json;
@@ -12,22 +11,6 @@ namespace json = boost::json;
 namespace task::cli {
 
 namespace {
-
-/// Percent-encodes one path segment (ids may be any string up to 255 characters).
-std::string encode_segment(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 json::value parse_body(const std::string& body) {
   boost::system::error_code ec;
@@ -37,16 +20,13 @@ json::value parse_body(const std::string& body) {
 
 class RemoteBackend final : public Backend {
  public:
-  explicit RemoteBackend(const GlobalOptions& o) : base_(o.server), client_(trimmed(o.server)) {
-    client_.set_connection_timeout(5, 0);
-    client_.set_read_timeout(120, 0);
-    client_.set_write_timeout(30, 0);
-    headers_.emplace("X-User-ID", o.user);
-    headers_.emplace("Accept", "application/json");
-    if (!o.token.empty()) headers_.emplace("Authorization", "Bearer " + o.token);
+  explicit RemoteBackend(const GlobalOptions& o) : base_(trimmed(o.server)) {
+    headers_.emplace_back("X-User-ID", o.user);
+    headers_.emplace_back("Accept", "application/json");
+    if (!o.token.empty()) headers_.emplace_back("Authorization", "Bearer " + o.token);
     if (!o.internal_secret.empty()) {
-      headers_.emplace("X-Internal-Service", "true");
-      headers_.emplace("X-Internal-Service-Secret", o.internal_secret);
+      headers_.emplace_back("X-Internal-Service", "true");
+      headers_.emplace_back("X-Internal-Service-Secret", o.internal_secret);
     }
   }
 
@@ -109,26 +89,31 @@ class RemoteBackend final : public Backend {
     return url;
   }
   static std::string task_path(const std::string& id) {
-    return "/api/v1/tasks/" + encode_segment(id);
+    return "/api/v1/tasks/" + clients::percent_encode(id);
   }
 
   Reply send(const std::string& method, std::string path, const Params& query,
              const json::object* body, bool expect_array = false) {
-    if (!query.empty()) {
-      httplib::Params params;
-      for (const auto& [k, v] : query)
-        params.emplace(k, v);
-      path += "?" + httplib::detail::params_to_query_str(params);
+    for (std::size_t i = 0; i < query.size(); ++i)
+      path += (i ? "&" : "?") + clients::percent_encode(query[i].first) + "=" +
+              clients::percent_encode(query[i].second);
+    const bool with_body = method == "POST" || method == "PUT";
+    // The server is the one the user named: AddressPolicy::any (usually loopback).
+    clients::OutboundRequest req(method, path);
+    req.headers = headers_;
+    if (with_body) {
+      req.body = body ? to_json_text(*body) : std::string();
+      req.content_type = "application/json";
     }
-    httplib::Result res{nullptr, httplib::Error::Unknown};
-    const std::string text = body ? to_json_text(*body) : std::string();
-    if (method == "GET") res = client_.Get(path, headers_);
-    if (method == "DELETE") res = client_.Delete(path, headers_);
-    if (method == "POST") res = client_.Post(path, headers_, text, "application/json");
-    if (method == "PUT") res = client_.Put(path, headers_, text, "application/json");
-    if (!res)
-      throw ConnectionError("cannot reach " + base_ + ": " + httplib::to_string(res.error()));
-    Reply r{res->status, parse_body(res->body), res->get_header_value("X-Total-Count")};
+    req.max_response_bytes = std::size_t{1} << 30;
+    const auto sent =
+        clients::Outbound{}.send(base_, clients::AddressPolicy::any, req,
+                                 {std::chrono::seconds(5), std::chrono::seconds(120)});
+    if (const auto* refused = std::get_if<clients::Refused>(&sent))
+      throw ConnectionError("cannot reach " + base_ + ": " + refused->message);
+    const auto* res = &std::get<clients::OutboundResponse>(sent);
+    if (!res->error.empty()) throw ConnectionError("cannot reach " + base_ + ": " + res->error);
+    Reply r{res->status, parse_body(res->body), res->header("X-Total-Count")};
     if (res->status < 200 || res->status >= 300)
       throw RemoteError(res->status, std::move(r.value), res->body.substr(0, 200));
     if (expect_array ? !r.value.is_array() : !r.value.is_object())
@@ -138,8 +123,7 @@ class RemoteBackend final : public Backend {
   }
 
   std::string base_;
-  httplib::Client client_;
-  httplib::Headers headers_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 }  // namespace

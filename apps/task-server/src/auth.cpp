@@ -2,7 +2,10 @@
 
 #include <jwt.h>
 
+#include <boost/json/parse.hpp>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -38,6 +41,27 @@ std::optional<long> int_claim(jwt_t* jwt, const char* name) {
   return v;
 }
 
+/// A NumericDate claim (RFC 7519 §2: a JSON number of seconds since the epoch, which may be
+/// non-integer). nullopt when absent; any other JSON type makes the token invalid.
+std::optional<double> numeric_date(jwt_t* jwt, const char* name) {
+  std::unique_ptr<char, decltype(&std::free)> text(jwt_get_grants_json(jwt, name), &std::free);
+  if (!text) return std::nullopt;
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(text.get(), ec);
+  if (ec) throw Unauthenticated("Invalid token");
+  double d = 0;
+  if (v.is_int64())
+    d = static_cast<double>(v.get_int64());
+  else if (v.is_uint64())
+    d = static_cast<double>(v.get_uint64());
+  else if (v.is_double())
+    d = v.get_double();
+  else
+    throw Unauthenticated("Invalid token");
+  if (!std::isfinite(d)) throw Unauthenticated("Invalid token");
+  return d;
+}
+
 }  // namespace
 
 Identity verify_jwt(const std::string& token, const AuthSettings& s,
@@ -53,12 +77,15 @@ Identity verify_jwt(const std::string& token, const AuthSettings& s,
   // The algorithm must be the configured one: no "none", no HS256 signed with a public key.
   if (jwt_get_alg(jwt.get()) != (hs ? JWT_ALG_HS256 : JWT_ALG_RS256))
     throw Unauthenticated("Invalid token");
-  const auto secs =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  if (auto exp = int_claim(jwt.get(), "exp"); exp && secs >= *exp)
+  const double secs =
+      static_cast<double>(
+          std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count()) /
+      1e6;
+  if (auto exp = numeric_date(jwt.get(), "exp"); exp && secs >= *exp)
     throw Unauthenticated("Invalid token");
-  if (auto nbf = int_claim(jwt.get(), "nbf"); nbf && secs < *nbf)
+  if (auto nbf = numeric_date(jwt.get(), "nbf"); nbf && secs < *nbf)
     throw Unauthenticated("Invalid token");
+  numeric_date(jwt.get(), "iat");  // the type is checked; its value does not limit use
   Identity id;
   if (const char* sub = jwt_get_grant(jwt.get(), "sub")) id.user_id = sub;
   if (id.user_id.empty()) {

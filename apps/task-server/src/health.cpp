@@ -2,11 +2,9 @@
 
 #include "task/events/event_system.hpp"
 
-#include <httplib.h>
-
 #include <chrono>
 
-#include "task/clients/http_target.hpp"
+#include "task/clients/outbound.hpp"
 #include "task/codec/json_codec.hpp"
 
 namespace task::server {
@@ -26,19 +24,18 @@ json::object probe_service(const std::string& url) {
   if (url.empty()) return {{"status", "not_configured"}};
   const auto parsed = clients::parse_http_url(url);
   if (!parsed) return {{"status", "unhealthy"}, {"error", "invalid URL"}};
-  httplib::Client cli(parsed->origin());
-  cli.set_connection_timeout(std::chrono::seconds(1));
-  cli.set_read_timeout(std::chrono::seconds(1));
   const auto start = std::chrono::steady_clock::now();
-  std::string prefix = parsed->target == "/" ? "" : parsed->target;
-  while (!prefix.empty() && prefix.back() == '/')
-    prefix.pop_back();
-  auto res = cli.Get(prefix + "/health");
+  // A configured service: AddressPolicy::any, one resolution, connected to that address.
+  const auto sent =
+      clients::Outbound{}.send(url, clients::AddressPolicy::any,
+                               clients::OutboundRequest("GET", parsed->prefix() + "/health"),
+                               {std::chrono::seconds(1), std::chrono::seconds(1)});
   const auto latency = millis_since(start);
-  if (!res)
-    return {{"status", "unhealthy"},
-            {"latency_ms", latency},
-            {"error", httplib::to_string(res.error())}};
+  if (const auto* refused = std::get_if<clients::Refused>(&sent))
+    return {{"status", "unhealthy"}, {"latency_ms", latency}, {"error", refused->message}};
+  const auto* res = &std::get<clients::OutboundResponse>(sent);
+  if (!res->error.empty())
+    return {{"status", "unhealthy"}, {"latency_ms", latency}, {"error", res->error}};
   const bool ok = res->status >= 200 && res->status < 300;
   return {{"status", ok ? "healthy" : "unhealthy"},
           {"latency_ms", latency},

@@ -1,16 +1,14 @@
 #include "task/clients/account_client.hpp"
 
-#include <httplib.h>
-
 #include <boost/json.hpp>
 
-#include "task/clients/http_target.hpp"
+#include "task/clients/outbound.hpp"
 
 namespace task::clients {
 
 AccountDirectory::AccountDirectory(std::string base_url, std::chrono::seconds ttl,
-                                   std::chrono::milliseconds timeout)
-    : base_url_(std::move(base_url)), ttl_(ttl), timeout_(timeout) {
+                                   std::chrono::milliseconds timeout, Outbound outbound)
+    : base_url_(std::move(base_url)), ttl_(ttl), timeout_(timeout), outbound_(std::move(outbound)) {
   while (!base_url_.empty() && base_url_.back() == '/')
     base_url_.pop_back();
   if (!parse_http_url(base_url_))
@@ -29,14 +27,15 @@ std::optional<SubscriptionLevel> AccountDirectory::level_of(std::string_view use
     if (auto it = cache_.find(user_id); it != cache_.end() && it->second.expires > now)
       return it->second.level;
   }
+  // The account service is configured by the operator: AddressPolicy::any (it is usually an
+  // internal host), still resolved once and connected to the resolved address.
   const auto url = parse_http_url(base_url_);
-  httplib::Client cli(url->origin());
-  cli.set_connection_timeout(timeout_);
-  cli.set_read_timeout(timeout_);
-  const std::string prefix = url->target == "/" ? "" : url->target;
-  auto res = cli.Get(prefix + "/api/v1/accounts/" +
-                     httplib::detail::encode_query_param(std::string(user_id)) + "/subscription");
-  if (!res) return std::nullopt;
+  OutboundRequest req(
+      "GET", url->prefix() + "/api/v1/accounts/" + percent_encode(user_id) + "/subscription");
+  req.headers = {{"Accept", "application/json"}};
+  const auto sent = outbound_.send(base_url_, AddressPolicy::any, req, {timeout_, timeout_});
+  const auto* res = std::get_if<OutboundResponse>(&sent);
+  if (!res || !res->error.empty()) return std::nullopt;
   std::optional<SubscriptionLevel> level;
   if (res->status == 200) {
     boost::system::error_code ec;

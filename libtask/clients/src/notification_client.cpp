@@ -1,23 +1,20 @@
 #include "task/clients/notification_client.hpp"
 
-#include <httplib.h>
-
 #include <boost/json.hpp>
 
-#include "task/clients/http_target.hpp"
+#include "task/clients/outbound.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
 
 namespace task::clients {
 
-HttpNotifier::HttpNotifier(std::string base_url, std::chrono::milliseconds timeout)
-    : timeout_(timeout) {
+HttpNotifier::HttpNotifier(std::string base_url, std::chrono::milliseconds timeout,
+                           Outbound outbound)
+    : timeout_(timeout), outbound_(std::move(outbound)) {
   const auto url = parse_http_url(base_url);
   if (!url) throw std::invalid_argument("notification service URL is not http(s): " + base_url);
   base_url_ = url->origin();
-  path_prefix_ = url->target == "/" ? "" : url->target;
-  while (!path_prefix_.empty() && path_prefix_.back() == '/')
-    path_prefix_.pop_back();
+  path_prefix_ = url->prefix();
 }
 
 boost::json::object notification_body(const Notification& n) {
@@ -33,16 +30,17 @@ boost::json::object notification_body(const Notification& n) {
 }
 
 void HttpNotifier::notify(const Notification& n) {
-  httplib::Client cli(base_url_);
-  cli.set_connection_timeout(timeout_);
-  cli.set_read_timeout(timeout_);
-  cli.set_write_timeout(timeout_);
-  const auto body = to_json_text(notification_body(n));
-  auto res = cli.Post(path_prefix_ + "/api/v1/notifications", body, "application/json");
-  if (!res)
-    throw Unavailable("notification service unreachable: " + httplib::to_string(res.error()));
-  if (res->status < 200 || res->status >= 300)
-    throw Unavailable("notification service answered HTTP " + std::to_string(res->status));
+  // Operator-configured service: AddressPolicy::any, resolved once, connected to that address.
+  OutboundRequest req("POST", path_prefix_ + "/api/v1/notifications");
+  req.body = to_json_text(notification_body(n));
+  req.content_type = "application/json";
+  const auto sent = outbound_.send(base_url_, AddressPolicy::any, req, {timeout_, timeout_});
+  if (const auto* refused = std::get_if<Refused>(&sent))
+    throw Unavailable("notification service unreachable: " + refused->message);
+  const auto& res = std::get<OutboundResponse>(sent);
+  if (!res.error.empty()) throw Unavailable("notification service unreachable: " + res.error);
+  if (res.status < 200 || res.status >= 300)
+    throw Unavailable("notification service answered HTTP " + std::to_string(res.status));
 }
 
 }  // namespace task::clients

@@ -1,13 +1,11 @@
 #include "task/clients/webhook_executor.hpp"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 
-#include "task/clients/http_target.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/rules/http_fields.hpp"
 
 namespace task::clients {
 
@@ -61,127 +59,108 @@ int timeout_of(const json::object& config, const WebhookOptions& o) {
   return static_cast<int>(std::clamp<std::int64_t>(ms, 1, o.max_timeout_ms));
 }
 
-/// Builds the outbound request (method, target, headers, body) from the task's config.
-httplib::Request build_request(const RunContext& ctx, const HttpUrl& url) {
+/// The outbound request (method, headers, body) from the task's config, or the reason the config
+/// cannot be sent. The create/update rules refuse such configs already (config_rules.cpp); this
+/// second check covers rows written before them and any path that skipped them.
+std::variant<OutboundRequest, std::string> build_request(const RunContext& ctx) {
   const auto& config = ctx.task.config;
-  httplib::Request req;
+  OutboundRequest req;
   req.method = "POST";
-  if (auto* m = config.if_contains("method"); m && m->is_string()) {
-    req.method = std::string(m->as_string());
+  if (auto* m = config.if_contains("method")) {
+    if (!m->is_string() || !is_webhook_method(m->get_string()))
+      return std::string(
+          "config.method must be one of GET, HEAD, POST, PUT, PATCH, DELETE or "
+          "OPTIONS");
+    req.method = std::string(m->get_string());
     std::transform(req.method.begin(), req.method.end(), req.method.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   }
-  req.path = url.target;
   bool has_content_type = false;
   if (auto* h = config.if_contains("headers"); h && h->is_object()) {
     for (const auto& [k, v] : h->as_object()) {
       std::string name(k);
       std::string value = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
-      if (name.find_first_of("\r\n") != std::string::npos ||
-          value.find_first_of("\r\n") != std::string::npos)
-        continue;
+      if (!is_http_token(name)) return "config.headers: '" + name + "' is not an HTTP token";
+      if (!is_safe_header_value(value))
+        return "config.headers." + name + " holds CR, LF, NUL or another control character";
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (lower == "content-length" || lower == "host") continue;
+      if (lower == "content-length" || lower == "host" || lower == "transfer-encoding") continue;
       has_content_type = has_content_type || lower == "content-type";
-      req.headers.emplace(std::move(name), std::move(value));
+      req.headers.emplace_back(std::move(name), std::move(value));
     }
+  } else if (h && !h->is_null()) {
+    return std::string("config.headers must be an object");
   }
-  req.headers.emplace("User-Agent", "task-service-webhook/1");
-  req.headers.emplace("X-Task-ID", ctx.task.task_id);
-  req.headers.emplace("X-Execution-ID", ctx.execution.execution_id);
+  req.headers.emplace_back("User-Agent", "task-service-webhook/1");
+  req.headers.emplace_back("X-Task-ID", ctx.task.task_id);
+  req.headers.emplace_back("X-Execution-ID", ctx.execution.execution_id);
   if (req.method == "GET" || req.method == "HEAD" || req.method == "DELETE") return req;
   const auto* body = config.if_contains("body");
   if (body && body->is_string()) {
     req.body = std::string(body->as_string());
-    if (!has_content_type) req.headers.emplace("Content-Type", "text/plain; charset=utf-8");
+    if (!has_content_type) req.content_type = "text/plain; charset=utf-8";
   } else {
     req.body = to_json_text(body && !body->is_null() ? *body : json::value(webhook_context(ctx)));
-    if (!has_content_type) req.headers.emplace("Content-Type", "application/json");
+    if (!has_content_type) req.content_type = "application/json";
   }
   return req;
-}
-
-/// Checks the URL and its resolved addresses; returns the address to connect to, or a failure.
-std::variant<std::string, RunOutcome> vet_target(const HttpUrl& url, bool allow_private) {
-  const auto resolved = resolve_host(url.host, url.port);
-  if (!resolved.error.empty())
-    return RunOutcome::fail(
-        "webhook host '" + url.host + "' could not be resolved: " + resolved.error,
-        "WEBHOOK_DNS_FAILED");
-  if (!allow_private) {
-    for (const auto& a : resolved.addresses)
-      if (is_non_public_address(a))
-        return RunOutcome::fail("webhook target " + url.host + " resolves to non-public address " +
-                                    a + "; private and loopback targets are not allowed",
-                                "WEBHOOK_TARGET_FORBIDDEN", {{"address", a}});
-  }
-  return resolved.addresses.front();
 }
 
 }  // namespace
 
 RunOutcome WebhookExecutor::run(const RunContext& ctx) {
   const auto raw = url_of(ctx.task.config);
-  const auto url = parse_http_url(raw);
-  if (!url)
-    return RunOutcome::fail("webhook url is missing or not an http(s) URL: '" + raw + "'",
-                            "WEBHOOK_INVALID_URL");
-  auto vetted = vet_target(*url, options_.allow_private);
-  if (auto* fail = std::get_if<RunOutcome>(&vetted)) return std::move(*fail);
-  const auto& address = std::get<std::string>(vetted);
-
+  auto built = build_request(ctx);
+  if (auto* why = std::get_if<std::string>(&built))
+    return RunOutcome::fail("webhook config cannot be sent: " + *why, "WEBHOOK_INVALID_CONFIG");
+  auto& req = std::get<OutboundRequest>(built);
+  req.max_response_bytes = options_.max_body_bytes;
   const int timeout_ms = timeout_of(ctx.task.config, options_);
-  const auto timeout = std::chrono::milliseconds(timeout_ms);
-  httplib::Client cli(url->origin());
-  cli.set_hostname_addr_map({{url->host, address}});  // connect to the vetted address only
-  cli.set_connection_timeout(timeout);
-  cli.set_read_timeout(timeout);
-  cli.set_write_timeout(timeout);
-  cli.set_follow_location(false);
-
-  auto req = build_request(ctx, *url);
-  std::string body;
-  bool truncated = false;
-  const auto limit = options_.max_body_bytes;
-  req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
-    const auto room = limit - std::min(limit, body.size());
-    body.append(data, std::min(room, n));
-    truncated = truncated || n > room;
-    return true;
-  };
-  const auto start = std::chrono::steady_clock::now();
-  auto res = cli.send(req);
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
+  const Timeouts timeouts{std::chrono::milliseconds(timeout_ms),
+                          std::chrono::milliseconds(timeout_ms)};
+  const auto policy = options_.allow_private ? AddressPolicy::any : AddressPolicy::public_only;
+  auto sent = options_.outbound.send(raw, policy, req, timeouts);
+  if (auto* refused = std::get_if<Refused>(&sent)) {
+    switch (refused->reason) {
+      case Refused::Reason::invalid_url:
+        return RunOutcome::fail("webhook url is missing or not an http(s) URL: '" + raw + "'",
+                                "WEBHOOK_INVALID_URL");
+      case Refused::Reason::dns_failed:
+        return RunOutcome::fail("webhook " + refused->message, "WEBHOOK_DNS_FAILED");
+      case Refused::Reason::forbidden:
+        return RunOutcome::fail(
+            "webhook target " + refused->message + "; private and loopback targets are not allowed",
+            "WEBHOOK_TARGET_FORBIDDEN", {{"address", refused->address}, {"range", refused->range}});
+    }
+  }
+  const auto& res = std::get<OutboundResponse>(sent);
+  const auto elapsed = static_cast<std::int64_t>(res.elapsed.count());
   json::object where{{"url", raw}, {"method", req.method}, {"duration_ms", elapsed}};
-  if (!res) {
-    const auto err = res.error();
-    const bool timed_out = err == httplib::Error::ConnectionTimeout ||
-                           (err == httplib::Error::Read && elapsed >= timeout_ms - 5);
-    if (timed_out)
+  if (!res.error.empty()) {
+    if (res.timed_out)
       return RunOutcome::fail("webhook timed out after " + std::to_string(timeout_ms) + " ms",
                               "WEBHOOK_TIMEOUT", where);
-    where["transport_error"] = httplib::to_string(err);
-    return RunOutcome::fail("webhook request failed: " + httplib::to_string(err),
-                            "WEBHOOK_CONNECT_FAILED", where);
+    where["transport_error"] = res.error;
+    return RunOutcome::fail("webhook request failed: " + res.error, "WEBHOOK_CONNECT_FAILED",
+                            where);
   }
   json::object result;
-  result["status_code"] = res->status;
+  result["status_code"] = res.status;
   boost::system::error_code ec;
-  auto parsed = truncated ? json::value() : json::parse(body, ec);
-  result["body"] = (!truncated && !ec && !body.empty()) ? parsed : json::value(json::string(body));
+  auto parsed = res.truncated ? json::value() : json::parse(res.body, ec);
+  result["body"] =
+      (!res.truncated && !ec && !res.body.empty()) ? parsed : json::value(json::string(res.body));
   result["duration_ms"] = elapsed;
-  if (truncated) result["body_truncated"] = true;
+  if (res.truncated) result["body_truncated"] = true;
   const json::value expect = ctx.task.config.contains("expect_status")
                                  ? ctx.task.config.at("expect_status")
                                  : json::value();
-  if (!status_expected(expect, res->status)) {
-    where["status_code"] = res->status;
+  if (!status_expected(expect, res.status)) {
+    where["status_code"] = res.status;
     where["body"] = result["body"];
-    return RunOutcome::fail("webhook answered HTTP " + std::to_string(res->status),
+    return RunOutcome::fail("webhook answered HTTP " + std::to_string(res.status),
                             "WEBHOOK_HTTP_STATUS", where);
   }
   return RunOutcome::ok(json::value(std::move(result)), 1);

@@ -1,5 +1,7 @@
 #include "task/core/time.hpp"
 
+#include "task/core/time_bounds.hpp"
+
 #include <date/date.h>
 
 #include <cctype>
@@ -46,9 +48,8 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
   return false;
 }
 
-}  // namespace
-
-std::optional<Timestamp> parse_rfc3339(std::string_view s) {
+/// parse_rfc3339 without the range check.
+std::optional<Timestamp> parse_unbounded(std::string_view s) {
   std::size_t pos = 0;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!read_digits(s, pos, 4, y) || !expect(s, pos, '-') || !read_digits(s, pos, 2, mo) ||
@@ -102,6 +103,19 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
                  std::chrono::minutes{mi} + std::chrono::seconds{sec} -
                  std::chrono::seconds{offset_s} + Micros{frac_us};
   return Timestamp{t};
+}
+
+}  // namespace
+
+std::optional<Timestamp> parse_rfc3339(std::string_view s) {
+  auto t = parse_unbounded(s);
+  if (t && !within_timestamp_range(*t)) return std::nullopt;
+  return t;
+}
+
+bool rfc3339_out_of_range(std::string_view s) {
+  const auto t = parse_unbounded(s);
+  return t && !within_timestamp_range(*t);
 }
 
 }  // namespace task

@@ -138,14 +138,20 @@ class BackupExecutor final : public Executor {
   }
 
   RunOutcome upload(const std::string& destination, const std::string& body, json::object result) {
-    const auto endpoint = detail::parse_base_url(destination);
-    if (!endpoint)
+    // A user-given target: the outbound policy applies (unless allow-private mode), checked on
+    // the address the upload then connects to.
+    if (!clients::parse_http_url(destination))
       return RunOutcome::fail("config.destination must be an http(s) URL", "INVALID_CONFIG");
-    if (!config_.allow_private_destinations && !detail::resolves_to_public_address(endpoint->host))
-      return RunOutcome::fail(
-          "backup destination " + endpoint->host + " is a private or loopback address (refused)",
-          "DESTINATION_REFUSED");
-    const auto sent = detail::send_body("POST", destination, body, "application/json", config_);
+    const auto policy = config_.allow_private_destinations ? clients::AddressPolicy::any
+                                                           : clients::AddressPolicy::public_only;
+    const auto sent =
+        detail::send_body("POST", destination, body, "application/json", config_, policy);
+    if (sent.refused && sent.refused->reason == clients::Refused::Reason::forbidden)
+      return RunOutcome::fail("backup destination " + sent.refused->message + " (refused)",
+                              "DESTINATION_REFUSED",
+                              {{"destination", destination},
+                               {"address", sent.refused->address},
+                               {"range", sent.refused->range}});
     const json::object where{{"destination", destination}};
     if (sent.timed_out)
       return RunOutcome::fail("backup destination timed out", "DESTINATION_TIMEOUT", where);

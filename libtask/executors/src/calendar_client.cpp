@@ -14,8 +14,8 @@ class HttpCalendarSync final : public CalendarSync {
   explicit HttpCalendarSync(ProviderConfig config) : config_(std::move(config)) {}
 
   void upsert_event(const Task& task) override {
-    const auto endpoint = detail::parse_base_url(config_.calendar_url);
-    if (!endpoint) throw Unavailable("calendar service is not configured (CALENDAR_SERVICE_URL)");
+    if (!clients::parse_http_url(config_.calendar_url))
+      throw Unavailable("calendar service is not configured (CALENDAR_SERVICE_URL)");
     json::value event_time = nullptr;
     if (const auto* t = task.config.if_contains("event_time"))
       event_time = *t;
@@ -31,9 +31,14 @@ class HttpCalendarSync final : public CalendarSync {
         {"reminder_time", timestamp_or_null(task.reminder_time)},
         {"status", to_string(task.status)},
         {"deleted", task.deleted_at.has_value()}};
-    const auto url = config_.calendar_url + "/events/" + detail::url_encode(task.task_id);
-    const auto sent =
-        detail::send_body("PUT", url, to_json_text(body), "application/json", config_);
+    std::string base = config_.calendar_url;
+    while (!base.empty() && base.back() == '/')
+      base.pop_back();
+    const auto url = base + "/events/" + clients::percent_encode(task.task_id);
+    // The calendar service is configured by the operator: AddressPolicy::any (resolved once,
+    // connected to the resolved address).
+    const auto sent = detail::send_body("PUT", url, to_json_text(body), "application/json", config_,
+                                        clients::AddressPolicy::any);
     if (!sent.error.empty()) throw Unavailable("calendar service unreachable: " + sent.error);
     if (sent.status < 200 || sent.status >= 300)
       throw Unavailable("calendar service answered HTTP " + std::to_string(sent.status));

@@ -1,10 +1,5 @@
 #include "provider_http.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <sys/socket.h>
-
-#include <httplib.h>
 #include <boost/json/parse.hpp>
 #include <chrono>
 
@@ -12,69 +7,14 @@ namespace task::executors::detail {
 
 namespace {
 
-constexpr std::size_t kMaxBody = 8 * 1024 * 1024;
-
-template <class Duration>
-void apply_timeouts(httplib::Client& client, Duration connect, Duration read) {
-  const auto c = std::chrono::duration_cast<std::chrono::microseconds>(connect).count();
-  const auto r = std::chrono::duration_cast<std::chrono::microseconds>(read).count();
-  client.set_connection_timeout(c / 1000000, c % 1000000);
-  client.set_read_timeout(r / 1000000, r % 1000000);
-  client.set_write_timeout(r / 1000000, r % 1000000);
-}
-
-bool is_timeout(httplib::Error e, std::chrono::steady_clock::duration elapsed,
-                const ProviderConfig& config) {
-  if (e == httplib::Error::ConnectionTimeout) return true;
-  // cpp-httplib reports a read timeout as Error::Read; tell it from a reset by the time spent.
-  return e == httplib::Error::Read && elapsed >= config.read_timeout * 9 / 10;
-}
-
 std::string ms_text(std::chrono::milliseconds d) {
   return std::to_string(d.count()) + " ms";
 }
 
 }  // namespace
 
-std::optional<Endpoint> parse_base_url(std::string_view url) {
-  std::string_view scheme;
-  if (url.starts_with("http://"))
-    scheme = "http://";
-  else if (url.starts_with("https://"))
-    scheme = "https://";
-  else
-    return std::nullopt;
-  auto rest = url.substr(scheme.size());
-  const auto slash = rest.find('/');
-  const auto authority = rest.substr(0, slash);
-  if (authority.empty() || authority.find_first_of("@ ?#") != std::string_view::npos)
-    return std::nullopt;
-  Endpoint e;
-  e.origin = std::string(scheme) + std::string(authority);
-  if (authority.front() == '[') {
-    e.host = std::string(authority.substr(1, authority.find(']') - 1));
-  } else {
-    e.host = std::string(authority.substr(0, authority.find(':')));
-  }
-  if (slash != std::string_view::npos) e.prefix = std::string(rest.substr(slash));
-  while (!e.prefix.empty() && e.prefix.back() == '/')
-    e.prefix.pop_back();
-  return e;
-}
-
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+clients::Timeouts timeouts_of(const ProviderConfig& config) {
+  return {config.connect_timeout, config.read_timeout};
 }
 
 RunOutcome not_configured(std::string_view provider, std::string_view env_var) {
@@ -87,47 +27,53 @@ Fetched get_json(std::string_view provider, const std::string& base_url, std::st
                  const std::vector<std::pair<std::string, std::string>>& query,
                  const ProviderConfig& config) {
   const std::string who(provider);
-  const auto endpoint = parse_base_url(base_url);
-  if (!endpoint) return {{}, not_configured(provider, "a valid http(s):// base URL")};
-  std::string target = endpoint->prefix + std::string(path);
+  const auto base = clients::parse_http_url(base_url);
+  if (!base) return {{}, not_configured(provider, "a valid http(s):// base URL")};
+  std::string target = base->prefix() + std::string(path);
   for (std::size_t i = 0; i < query.size(); ++i)
-    target += (i ? "&" : "?") + query[i].first + "=" + url_encode(query[i].second);
-  const boost::json::object where{{"provider", who}, {"url", endpoint->origin + target}};
+    target += (i ? "&" : "?") + query[i].first + "=" + clients::percent_encode(query[i].second);
+  const boost::json::object where{{"provider", who}, {"url", base->origin() + target}};
 
-  httplib::Client client(endpoint->origin);
-  apply_timeouts(client, config.connect_timeout, config.read_timeout);
-  const auto started = std::chrono::steady_clock::now();
-  auto res = client.Get(target.c_str(), httplib::Headers{{"Accept", "application/json"}});
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  if (!res) {
+  clients::OutboundRequest req("GET", target);
+  req.headers = {{"Accept", "application/json"}};
+  const auto sent =
+      config.outbound.send(base_url, clients::AddressPolicy::any, req, timeouts_of(config));
+  if (const auto* refused = std::get_if<clients::Refused>(&sent)) {
     auto details = where;
-    details["transport_error"] = httplib::to_string(res.error());
-    if (is_timeout(res.error(), elapsed, config)) {
+    details["transport_error"] = refused->message;
+    return {{},
+            RunOutcome::fail(who + " unreachable: " + refused->message, "PROVIDER_UNREACHABLE",
+                             details)};
+  }
+  const auto& res = std::get<clients::OutboundResponse>(sent);
+  if (!res.error.empty()) {
+    auto details = where;
+    details["transport_error"] = res.error;
+    if (res.timed_out) {
       details["timeout_ms"] = config.read_timeout.count();
       return {{},
               RunOutcome::fail(who + " timed out after " + ms_text(config.read_timeout),
                                "PROVIDER_TIMEOUT", details)};
     }
     return {{},
-            RunOutcome::fail(who + " unreachable: " + httplib::to_string(res.error()),
-                             "PROVIDER_UNREACHABLE", details)};
+            RunOutcome::fail(who + " unreachable: " + res.error, "PROVIDER_UNREACHABLE", details)};
   }
-  if (res->status < 200 || res->status >= 300) {
+  if (res.status < 200 || res.status >= 300) {
     auto details = where;
-    details["status"] = res->status;
-    details["body"] = res->body.substr(0, 512);
+    details["status"] = res.status;
+    details["body"] = res.body.substr(0, 512);
     return {{},
-            RunOutcome::fail(who + " answered HTTP " + std::to_string(res->status),
+            RunOutcome::fail(who + " answered HTTP " + std::to_string(res.status),
                              "PROVIDER_HTTP_STATUS", details)};
   }
-  if (res->body.size() > kMaxBody) {
+  if (res.truncated) {
     return {{}, RunOutcome::fail(who + " response too large", "PROVIDER_BAD_RESPONSE", where)};
   }
   boost::system::error_code ec;
-  auto json = boost::json::parse(res->body, ec);
+  auto json = boost::json::parse(res.body, ec);
   if (ec || !json.is_object()) {
     auto details = where;
-    details["body"] = res->body.substr(0, 512);
+    details["body"] = res.body.substr(0, 512);
     return {{},
             RunOutcome::fail(who + " returned " +
                                  (ec ? "invalid JSON: " + ec.message()
@@ -138,43 +84,17 @@ Fetched get_json(std::string_view provider, const std::string& base_url, std::st
 }
 
 Sent send_body(std::string_view method, const std::string& url, const std::string& body,
-               const std::string& content_type, const ProviderConfig& config) {
-  const auto endpoint = parse_base_url(url);
-  if (!endpoint) return {0, "not an http(s) URL", false};
-  httplib::Client client(endpoint->origin);
-  apply_timeouts(client, config.connect_timeout, config.read_timeout);
-  const std::string path = endpoint->prefix.empty() ? "/" : endpoint->prefix;
-  const auto started = std::chrono::steady_clock::now();
-  auto res = method == "PUT" ? client.Put(path.c_str(), body, content_type.c_str())
-                             : client.Post(path.c_str(), body, content_type.c_str());
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  if (!res) return {0, httplib::to_string(res.error()), is_timeout(res.error(), elapsed, config)};
-  return {res->status, "", false};
-}
-
-bool resolves_to_public_address(const std::string& host) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* list = nullptr;
-  if (::getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0 || !list) return false;
-  bool all_public = true;
-  for (auto* p = list; p; p = p->ai_next) {
-    if (p->ai_family == AF_INET) {
-      const auto a = ntohl(reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr.s_addr);
-      const auto b0 = a >> 24, b1 = (a >> 16) & 0xff;
-      if (b0 == 0 || b0 == 10 || b0 == 127 || (b0 == 169 && b1 == 254) ||
-          (b0 == 172 && (b1 & 0xf0) == 16) || (b0 == 192 && b1 == 168) ||
-          (b0 == 100 && (b1 & 0xc0) == 64) || b0 >= 224)
-        all_public = false;
-    } else if (p->ai_family == AF_INET6) {
-      const auto& a = reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr;
-      if (IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
-          IN6_IS_ADDR_V4MAPPED(&a) || (a.s6_addr[0] & 0xfe) == 0xfc || IN6_IS_ADDR_MULTICAST(&a))
-        all_public = false;
-    }
-  }
-  ::freeaddrinfo(list);
-  return all_public;
+               const std::string& content_type, const ProviderConfig& config,
+               clients::AddressPolicy policy) {
+  clients::OutboundRequest req(std::string(method), "");
+  req.body = body;
+  req.content_type = content_type;
+  req.max_response_bytes = 64 * 1024;
+  const auto sent = config.outbound.send(url, policy, req, timeouts_of(config));
+  if (const auto* refused = std::get_if<clients::Refused>(&sent))
+    return {0, refused->message, false, *refused};
+  const auto& res = std::get<clients::OutboundResponse>(sent);
+  return {res.status, res.error, res.timed_out, std::nullopt};
 }
 
 RunOutcome notify_and_report(Notifier* notifier, const std::optional<Notification>& note,

@@ -12,18 +12,8 @@
 
 namespace task::executors::detail {
 
-/// A parsed base URL: `http://host:port` for the client plus a path prefix ("" or "/api").
-struct Endpoint {
-  std::string origin;  ///< scheme://host[:port]
-  std::string host;
-  std::string prefix;  ///< without a trailing slash
-};
-
-/// Parses `http(s)://host[:port][/prefix]`; nullopt when it is not such a URL.
-std::optional<Endpoint> parse_base_url(std::string_view url);
-
-/// Percent-encodes a query component (RFC 3986 unreserved characters kept).
-std::string url_encode(std::string_view s);
+/// The timeouts of a provider config for the outbound module.
+clients::Timeouts timeouts_of(const ProviderConfig& config);
 
 /// A JSON document from a provider, or the failed outcome that explains why there is none.
 struct Fetched {
@@ -32,8 +22,9 @@ struct Fetched {
 };
 
 /// GET {base}{path}?{query} expecting 2xx and a JSON object. `provider` names it in messages
-/// ("weather provider"). Failures: PROVIDER_TIMEOUT, PROVIDER_UNREACHABLE, PROVIDER_HTTP_STATUS,
-/// PROVIDER_BAD_RESPONSE.
+/// ("weather provider"). Provider URLs are configured by the operator: AddressPolicy::any, still
+/// resolved once and connected to the resolved address. Failures: PROVIDER_TIMEOUT,
+/// PROVIDER_UNREACHABLE, PROVIDER_HTTP_STATUS, PROVIDER_BAD_RESPONSE.
 Fetched get_json(std::string_view provider, const std::string& base_url, std::string_view path,
                  const std::vector<std::pair<std::string, std::string>>& query,
                  const ProviderConfig& config);
@@ -46,15 +37,14 @@ struct Sent {
   int status = 0;
   std::string error;  ///< empty when a response arrived
   bool timed_out = false;
+  std::optional<clients::Refused> refused;  ///< set when the target was refused (nothing sent)
 };
 
-/// Sends `body` with `method` (POST/PUT) to a full URL (`http(s)://host[:port]/path`).
+/// Sends `body` with `method` (POST/PUT) to a full URL (`http(s)://host[:port]/path`) through the
+/// outbound module under `policy`.
 Sent send_body(std::string_view method, const std::string& url, const std::string& body,
-               const std::string& content_type, const ProviderConfig& config);
-
-/// True when `host` resolves only to public addresses (not loopback, private, link-local,
-/// unspecified); false when it cannot be resolved.
-bool resolves_to_public_address(const std::string& host);
+               const std::string& content_type, const ProviderConfig& config,
+               clients::AddressPolicy policy);
 
 /// The successful outcome of a provider run (one API call) that reports `result`. With a `note`
 /// the owner is told first; a failed delivery never fails the run. Sets result "notified" (false

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "field_errors.hpp"
+#include "task/rules/http_fields.hpp"
 #include "task/rules/requests.hpp"
 
 namespace task {
@@ -63,6 +64,32 @@ void check_price_tracker(const boost::json::object& c, const Loc& loc, Errors& e
     errs.add(at(loc, "target_price"), "Field required", "missing");
 }
 
+/// `method` one of kWebhookMethods (any case); `headers` an object whose names are HTTP tokens and
+/// whose string values hold no CR, LF, NUL or other control character (other JSON values are
+/// sent as their JSON text, which cannot hold them): a config must not be able to add a request
+/// line or a header of its own.
+void check_webhook_request(const boost::json::object& c, const Loc& loc, Errors& errs) {
+  if (const auto* m = c.if_contains("method")) {
+    const auto ml = at(loc, "method");
+    if (auto s = read_string(*m, ml, errs); s && !is_webhook_method(*s))
+      errs.add(ml, "Input should be one of GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS", "enum");
+  }
+  const auto* h = c.if_contains("headers");
+  if (!h || h->is_null()) return;
+  const auto hl = at(loc, "headers");
+  const auto* obj = h->if_object();
+  if (!obj) return errs.add(hl, "Input should be a valid dictionary", "dict_type");
+  for (const auto& [name, value] : *obj) {
+    const auto vl = at(hl, name);
+    if (!is_http_token(name))
+      errs.add(vl, "Header name should be an HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+               "header_name");
+    else if (value.is_string() && !is_safe_header_value(value.get_string()))
+      errs.add(vl, "Header value should not contain CR, LF, NUL or other control characters",
+               "header_value");
+  }
+}
+
 void check_custom(const boost::json::object& c, const Loc& loc, Errors& errs) {
   const char* key =
       c.contains("url") ? "url" : (c.contains("webhook_url") ? "webhook_url" : nullptr);
@@ -70,6 +97,7 @@ void check_custom(const boost::json::object& c, const Loc& loc, Errors& errs) {
   auto s = read_string(c.at(key), at(loc, key), errs);
   if (s && !is_http_url(*s))
     errs.add(at(loc, key), "URL scheme should be 'http' or 'https'", "url_scheme");
+  check_webhook_request(c, loc, errs);
 }
 
 void fill_reminder(boost::json::object& c, const std::string& name, const Loc& loc, Errors& errs) {

@@ -1,5 +1,7 @@
 #include "field_errors.hpp"
 
+#include "task/core/time_bounds.hpp"
+
 #include <cmath>
 
 namespace task::detail {
@@ -59,7 +61,10 @@ std::optional<Timestamp> read_timestamp(const boost::json::value& v, const Loc& 
   auto s = read_string(v, loc, errs);
   if (!s) return std::nullopt;
   if (auto t = parse_rfc3339(*s)) return t;
-  errs.add(loc, "Input should be a valid RFC 3339 datetime", "datetime_parsing");
+  if (rfc3339_out_of_range(*s))
+    errs.add(loc, "Datetime should have a year between 0001 and 9999 (UTC)", "datetime_range");
+  else
+    errs.add(loc, "Input should be a valid RFC 3339 datetime", "datetime_parsing");
   return std::nullopt;
 }
 

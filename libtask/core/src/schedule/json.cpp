@@ -8,6 +8,7 @@
 
 #include "detail.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/time_bounds.hpp"
 
 namespace task::schedule {
 namespace {
@@ -96,11 +97,26 @@ std::optional<Timestamp> read_timestamp(Reader& r, std::string_view key, std::st
   if (!text) return std::nullopt;
   auto t = parse_rfc3339(*text);
   if (!t) {
-    r.error(used, "'" + *text + "' is not an RFC 3339 date-time (e.g. 2026-03-01T09:00:00Z)");
+    if (rfc3339_out_of_range(*text))
+      r.error(used, "'" + *text + "' is outside the years 0001 to 9999 (UTC)", "datetime_range");
+    else
+      r.error(used, "'" + *text + "' is not an RFC 3339 date-time (e.g. 2026-03-01T09:00:00Z)");
     return std::nullopt;
   }
-  if (zone && !has_offset(*text))
-    t = detail::resolve_local(zone, detail::LocalMicros{t->time_since_epoch()});
+  if (zone && !has_offset(*text)) {
+    try {
+      t = detail::resolve_local(zone, detail::LocalMicros{t->time_since_epoch()});
+    } catch (const std::exception&) {
+      t.reset();
+    }
+    if (!t || !within_timestamp_range(*t)) {
+      r.error(used,
+              "'" + *text + "' in " + std::string(zone->name()) +
+                  " is outside the years 0001 to 9999 (UTC)",
+              "datetime_range");
+      return std::nullopt;
+    }
+  }
   return t;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "detail.hpp"
+#include "task/core/time_bounds.hpp"
 
 namespace task::schedule {
 namespace detail {
@@ -143,6 +144,8 @@ std::optional<Timestamp> next_fire(const Schedule& s, Timestamp after) {
         t = next_wall_clock(s, after);
     }
     if (t && s.end_at && *t > *s.end_at) return std::nullopt;
+    // No slot after 9999-12-31T23:59:59.999999Z: the schedule ends there (task/core/time_bounds).
+    if (t && !within_timestamp_range(*t)) return std::nullopt;
     return t;
   } catch (const std::exception&) {
     return std::nullopt;  // e.g. a date outside the zone library's range

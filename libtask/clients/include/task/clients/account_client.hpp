@@ -4,12 +4,14 @@
 /// Request: `GET {base}/api/v1/accounts/{user_id}/subscription`; the answer's
 /// `subscription_level` (or `tier`) is the level. 404 means "unknown user" (nullopt); other
 /// failures also give nullopt (the caller falls back to the default tier) and are not cached.
+/// The URL is the operator's: AddressPolicy::any (docs/security-outbound.md).
 #include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 
+#include "task/clients/outbound.hpp"
 #include "task/core/time.hpp"
 #include "task/ports/collaborators.hpp"
 
@@ -20,7 +22,8 @@ class AccountDirectory final : public SubscriptionDirectory {
  public:
   explicit AccountDirectory(std::string base_url,
                             std::chrono::seconds ttl = std::chrono::seconds(300),
-                            std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+                            std::chrono::milliseconds timeout = std::chrono::milliseconds(2000),
+                            Outbound outbound = {});
   std::optional<SubscriptionLevel> level_of(std::string_view user_id) override;
   /// Replaces a cached level (e.g. from a subscription.changed event).
   void remember(std::string_view user_id, SubscriptionLevel level);
@@ -33,6 +36,7 @@ class AccountDirectory final : public SubscriptionDirectory {
   std::string base_url_;
   std::chrono::seconds ttl_;
   std::chrono::milliseconds timeout_;
+  Outbound outbound_;
   std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> cache_;
 };

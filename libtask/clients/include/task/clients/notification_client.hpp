@@ -4,10 +4,12 @@
 /// Request: `POST {base}/api/v1/notifications` with `Content-Type: application/json` and body
 /// `{"user_id","type","title","message","task_id","data":{...},"source":"task_service"}`.
 /// Any 2xx is delivered; anything else (or no answer within the timeout) throws
-/// task::Unavailable. docs/api.md documents the shape.
+/// task::Unavailable. docs/api.md documents the shape. The URL is the operator's:
+/// AddressPolicy::any (docs/security-outbound.md).
 #include <chrono>
 #include <string>
 
+#include "task/clients/outbound.hpp"
 #include "task/ports/collaborators.hpp"
 
 namespace task::clients {
@@ -17,13 +19,15 @@ class HttpNotifier final : public Notifier {
  public:
   /// `base_url` like `http://notification:8206`; `timeout` per connect/read/write.
   explicit HttpNotifier(std::string base_url,
-                        std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds(5000),
+                        Outbound outbound = {});
   void notify(const Notification& n) override;
 
  private:
   std::string base_url_;
   std::string path_prefix_;
   std::chrono::milliseconds timeout_;
+  Outbound outbound_;
 };
 
 /// The JSON body HttpNotifier sends for one notification.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "task/clients/outbound.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/collaborators.hpp"
 #include "task/ports/executor.hpp"
@@ -27,6 +28,7 @@ struct ProviderConfig {
   bool allow_private_destinations = false;  ///< data_backup `destination` on loopback/private IPs
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds read_timeout{10000};
+  clients::Outbound outbound;  ///< resolver and transport of every call (tests replace them)
 };
 
 /// Runs daily_weather (report) and weather_alert (alert_conditions) against the weather provider.
