@@ -487,6 +487,88 @@ TEST_CASE("JWT mode: valid, expired, bad signature", "[http]") {
   CHECK(c.Get("/api/v1/tasks", internal("jwt-user"))->status == 200);
 }
 
+namespace {
+
+/// True when the 422 body of `r` has an error at `loc` (JSON array text) of `type`.
+bool has_422(const httplib::Result& r, const char* loc, const char* type) {
+  REQUIRE(r);
+  INFO("body: " << r->body);
+  if (r->status != 422) return false;
+  const auto body = body_json(r);
+  for (const auto& e : body.at("detail").as_array())
+    if (e.at("loc") == json::parse(loc) && e.at("type") == type) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("CR/LF in a webhook's method or headers and dates outside 0001-9999 are 422s", "[http]") {
+  auto c = main_server().client();
+  const auto u = test::unique_user("inject");
+  const auto create = [&](json::object body) {
+    return c.Post("/api/v1/tasks", as_user(u), json::serialize(body), "application/json");
+  };
+  const json::object hook{{"url", "http://127.0.0.1:9/hook"}};
+  auto with = [&](const char* key, json::value v) {
+    auto cfg = hook;
+    cfg[key] = std::move(v);
+    return json::object{{"name", "w"}, {"task_type", "custom"}, {"config", cfg}};
+  };
+  CHECK(has_422(create(with("method", "POST / HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET")),
+                R"(["body","config","method"])", "enum"));
+  CHECK(has_422(create(with("method", "CONNECT")), R"(["body","config","method"])", "enum"));
+  CHECK(has_422(create(with("headers", {{"X-A", "v\r\nX-Injected: 1"}})),
+                R"(["body","config","headers","X-A"])", "header_value"));
+  CHECK(has_422(create(with("headers", {{"X-A", std::string("a\0b", 3)}})),
+                R"(["body","config","headers","X-A"])", "header_value"));
+  CHECK(has_422(create(with("headers", {{"Bad Name", "v"}})),
+                R"(["body","config","headers","Bad Name"])", "header_name"));
+  // From a template, and on update, the same rules hold.
+  auto r = c.Post("/api/v1/tasks/from-template", as_user(u),
+                  json::serialize(json::object{
+                      {"template_id", "tpl_custom_webhook"},
+                      {"config", {{"url", "https://example.com"}, {"method", "GET\r\nX: 1"}}}}),
+                  "application/json");
+  CHECK(r->status == 422);
+  r = create(with("method", "patch"));
+  REQUIRE(r->status == 201);
+  const std::string id(body_json(r).at("task_id").as_string());
+  json::object bad_cfg = hook;
+  bad_cfg["headers"] = {{"X-A", "v\nX-B: 1"}};
+  CHECK(has_422(c.Put("/api/v1/tasks/" + id, as_user(u),
+                      json::serialize(json::object{{"config", bad_cfg}}), "application/json"),
+                R"(["body","config","headers","X-A"])", "header_value"));
+  // Nothing was lost: the task still has its valid config.
+  r = c.Get("/api/v1/tasks/" + id, as_user(u));
+  CHECK(body_json(r).at("config").at("method") == "patch");
+
+  // Dates: every input bounded to years 0001-9999 (UTC), with the location.
+  const json::object todo{{"name", "d"}, {"task_type", "todo"}};
+  auto dated = [&](const char* key, const char* value) {
+    auto b = todo;
+    b[key] = value;
+    return b;
+  };
+  CHECK(has_422(create(dated("due_date", "0000-12-31T00:00:00Z")), R"(["body","due_date"])",
+                "datetime_range"));
+  CHECK(has_422(create(dated("due_date", "9999-12-31T23:59:59-01:00")), R"(["body","due_date"])",
+                "datetime_range"));
+  CHECK(has_422(create(dated("due_date", "10000-01-01T00:00:00Z")), R"(["body","due_date"])",
+                "datetime_parsing"));
+  CHECK(create(dated("due_date", "9999-12-31T23:59:59Z"))->status == 201);
+  CHECK(create(dated("due_date", "0001-01-01T00:00:00Z"))->status == 201);
+  auto sched = todo;
+  sched["schedule"] = {{"type", "once"}, {"run_at", "0000-01-01T00:00:00Z"}};
+  r = create(sched);
+  REQUIRE(r->status == 422);
+  CHECK(body_json(r).at("detail").at(0).at("loc").as_array().back() == "run_at");
+  r = c.Put("/api/v1/tasks/" + id, as_user(u), R"({"due_date":"-001-12-31T00:00:00Z"})",
+            "application/json");
+  CHECK(has_422(r, R"(["body","due_date"])", "datetime_parsing"));
+  r = c.Get("/api/v1/tasks?due_before=0000-06-01T00:00:00Z", as_user(u));
+  CHECK(has_422(r, R"(["query","due_before"])", "datetime_range"));
+}
+
 TEST_CASE("JWT exp/nbf/iat are RFC 7519 NumericDates: numbers, possibly fractional", "[http]") {
   // issue 12 #6: a float exp was refused while a string or float nbf was accepted.
   ServerUnderTest server(std::map<std::string, std::string>{{"jwt-secret", "jwt-test-secret"},
