@@ -1,6 +1,12 @@
 // The outbound module on real sockets (loopback only): every caller connects to the address its
 // one resolution returned and that the policy checked, never to a later answer (DNS rebinding),
 // keeps the URL's host in the Host header, and sends nothing to a refused target.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -171,4 +177,45 @@ TEST_CASE("outbound: the transport refuses CR/LF in what it would write", "[outb
   fine.headers = {{"X-A", "v"}};
   CHECK(clients::httplib_transport(target, fine, {}).status == 200);
   CHECK(stubs.checked_hits.load() == 1);
+}
+
+TEST_CASE("outbound: https connects to the checked address and keeps the host name for SNI",
+          "[outbound]") {
+  // A bare TCP listener on 127.0.0.1 that reads the TLS ClientHello and hangs up.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, 1) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const int port = ntohs(addr.sin_port);
+  std::string hello;
+  std::thread reader([&] {
+    pollfd p{listener, POLLIN, 0};
+    if (::poll(&p, 1, 5000) != 1) return;
+    const int c = ::accept(listener, nullptr, nullptr);
+    if (c < 0) return;
+    pollfd q{c, POLLIN, 0};
+    char buf[4096];
+    if (::poll(&q, 1, 5000) == 1) {
+      const auto n = ::recv(c, buf, sizeof buf, 0);
+      if (n > 0) hello.assign(buf, static_cast<std::size_t>(n));
+    }
+    ::close(c);
+  });
+  const RebindingDns dns{"127.0.0.1", "127.0.0.2"};
+  clients::WebhookOptions o;
+  o.allow_private = true;
+  o.outbound = {dns.resolver(), clients::httplib_transport};
+  o.default_timeout_ms = 2000;
+  const auto out = clients::WebhookExecutor(o).run(test::context(
+      TaskType::custom, {{"url", "https://sni-check.invalid:" + std::to_string(port) + "/"}}));
+  reader.join();
+  ::close(listener);
+  CHECK_FALSE(out.success);  // no TLS server there
+  CHECK(dns.calls->load() == 1);
+  CHECK(hello.find("sni-check.invalid") != std::string::npos);
 }

@@ -53,7 +53,8 @@ void register_providers(ExecutorRegistry& registry, const ProviderConfig& config
                         std::shared_ptr<TaskRepository> repository,
                         std::shared_ptr<Notifier> notifier, std::shared_ptr<Clock> clock = nullptr);
 
-/// The calendar service client (CALENDAR_SERVICE_URL): PUT {base}/events/{task_id}. Throws
+/// The calendar service client (task::clients::HttpCalendarSync, CALENDAR_SERVICE_URL) with the
+/// config's URL, timeouts and outbound hooks: PUT {base}/events/{task_id}. Throws
 /// task::Unavailable when the service cannot be reached or answers non-2xx.
 std::shared_ptr<CalendarSync> make_calendar_client(const ProviderConfig& config);
 
