@@ -309,8 +309,10 @@ TEST_CASE("backup destination: every table address, refused or sent to the check
 
 // Operator-configured services: the policy deliberately does not apply (they are internal hosts
 // as a rule), but the one resolution is what is connected to, for every spelling.
-TEST_CASE("providers, calendar, notification and account: connected to the resolved address",
-          "[outbound]") {
+TEST_CASE(
+    "weather, news and price providers, calendar, notification and account: connected to "
+    "the resolved address",
+    "[outbound]") {
   for (const auto& row : kTable) {
     INFO("host " << row.host);
     const std::string base = "http://" + row.host + ":9000/api";
@@ -327,6 +329,26 @@ TEST_CASE("providers, calendar, notification and account: connected to the resol
       REQUIRE(wire.addresses.size() == 1);
       CHECK(wire.addresses[0] == row.address);
       CHECK(dns.calls <= 1);
+    }
+    {
+      FakeDns dns;
+      FakeWire wire;
+      wire.body = R"({"price":5,"articles":[]})";
+      executors::ProviderConfig c;
+      c.news_url = base;
+      c.price_url = base;
+      c.outbound = {dns.resolver(), wire.transport()};
+      const auto news =
+          executors::make_news_executor(c, nullptr)->run(context(TaskType::daily_news, {}));
+      const auto price =
+          executors::make_price_executor(c, nullptr)
+              ->run(context(TaskType::price_tracker,
+                            {{"product_url", "https://shop.example/p"}, {"target_price", 9}}));
+      CHECK(news.success);
+      CHECK(price.success);
+      REQUIRE(wire.addresses.size() == 2);
+      CHECK(wire.addresses[0] == row.address);
+      CHECK(wire.addresses[1] == row.address);
     }
     {
       FakeDns dns;
