@@ -238,6 +238,11 @@ void ConnectionServer::serve(std::shared_ptr<Connection> c) {
       if (auto* queue = queue_.load()) queue->poller().park(std::move(c));
       return;
     }
+    if (head_length > limits.max_head_bytes) {
+      c->send_all(plain_response(431, "Request Header Fields Too Large", "Request head too large"),
+                  Clock::now() + limits.write_timeout);
+      return;
+    }
     ConnectionStream strm(*c, limits, head_length);
     auto& ex = current_exchange();
     ex = Exchange{};
@@ -300,13 +305,14 @@ bool ConnectionPoller::on_readable(const std::shared_ptr<Connection>& c, Clock::
     c->head_started = true;
     c->deadline = now + limits.head_timeout;
   }
-  if (complete_head_length(c->pending()) > 0) {
-    pool_.enqueue([&server = server_, c] { server.serve(c); });
-    return false;
-  }
-  if (c->pending().size() > limits.max_head_bytes) {
+  const auto head = complete_head_length(c->pending());
+  if (head > limits.max_head_bytes || (head == 0 && c->pending().size() > limits.max_head_bytes)) {
     c->send_all(plain_response(431, "Request Header Fields Too Large", "Request head too large"),
                 now + std::chrono::milliseconds(100));
+    return false;
+  }
+  if (head > 0) {
+    pool_.enqueue([&server = server_, c] { server.serve(c); });
     return false;
   }
   return true;
