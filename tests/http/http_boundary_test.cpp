@@ -481,3 +481,25 @@ TEST_CASE("slow clients: 100 slowloris connections do not delay a normal request
   REQUIRE(body_timeout.size() == 1);
   CHECK(body_timeout[0].status == 408);
 }
+
+TEST_CASE("a declared Content-Length over the hard cap is 413 before any body byte",
+          "[http][boundary]") {
+  Raw c(boundary_server().port());
+  c.send("POST /api/v1/tasks HTTP/1.1\r\nHost: t\r\nContent-Length: 9437184\r\n\r\n");
+  const auto r = c.response(2s);
+  CHECK(r.status == 413);
+  CHECK(r.header("Connection") == "close");
+}
+
+TEST_CASE("no secret appears in /metrics, /health/detailed or /openapi.json", "[http][boundary]") {
+  test::ServerUnderTest server(std::map<std::string, std::string>{
+      {"jwt-secret", "jwt-secret-6f1d2a"}, {"internal-secret", "internal-secret-93be7c"}});
+  auto c = server.client();
+  for (const char* path : {"/metrics", "/health/detailed", "/openapi.json", "/health"}) {
+    INFO(path);
+    const auto r = c.Get(path);
+    REQUIRE(r);
+    CHECK((r->status == 200 || r->status == 503));
+    CHECK_THAT(r->body, !Catch::Contains("6f1d2a") && !Catch::Contains("93be7c"));
+  }
+}
