@@ -232,15 +232,20 @@ void ConnectionServer::serve(std::shared_ptr<Connection> c) {
   for (;;) {
     if (stopping() || c->served >= limits.max_requests) return;
     const auto head_length = complete_head_length(c->pending());
+    if (head_length > limits.max_head_bytes ||
+        (head_length == 0 && c->pending().size() > limits.max_head_bytes)) {
+      c->send_all(plain_response(431, "Request Header Fields Too Large", "Request head too large"),
+                  Clock::now() + limits.write_timeout);
+      return;
+    }
     if (head_length == 0) {
+      // The next request may be here already: take what the socket has, without waiting.
+      const auto n = c->receive_now();
+      if (n > 0) continue;
+      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return;  // closed by the client
       c->head_started = !c->pending().empty();
       c->deadline = Clock::now() + (c->head_started ? limits.head_timeout : limits.idle_timeout);
       if (auto* queue = queue_.load()) queue->poller().park(std::move(c));
-      return;
-    }
-    if (head_length > limits.max_head_bytes) {
-      c->send_all(plain_response(431, "Request Header Fields Too Large", "Request head too large"),
-                  Clock::now() + limits.write_timeout);
       return;
     }
     ConnectionStream strm(*c, limits, head_length);
