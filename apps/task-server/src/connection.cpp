@@ -229,6 +229,7 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
 }
 
 void ConnectionServer::serve(std::shared_ptr<Connection> c) {
+  bool waited = false;  // the short wait for the next request, once per request
   for (;;) {
     if (stopping() || c->served >= limits.max_requests) return;
     const auto head_length = complete_head_length(c->pending());
@@ -243,6 +244,12 @@ void ConnectionServer::serve(std::shared_ptr<Connection> c) {
       const auto n = c->receive_now();
       if (n > 0) continue;
       if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return;  // closed by the client
+      // A keep-alive client usually sends its next request at once: wait for it briefly here
+      // rather than pay two thread hand-offs through the poller.
+      if (!waited && limits.next_request_wait.count() > 0) {
+        waited = true;
+        if (wait_for(c->fd, POLLIN, Clock::now() + limits.next_request_wait)) continue;
+      }
       c->head_started = !c->pending().empty();
       c->deadline = Clock::now() + (c->head_started ? limits.head_timeout : limits.idle_timeout);
       if (auto* queue = queue_.load()) queue->poller().park(std::move(c));
@@ -258,6 +265,7 @@ void ConnectionServer::serve(std::shared_ptr<Connection> c) {
     const bool ok = process_request(strm, last, closed,
                                     [&ex](httplib::Request& req) { adopt_head(req, ex.head); });
     ++c->served;
+    waited = false;
     const bool whole = body_fully_read(ex, strm);
     const bool close = !ok || closed || last || ex.close || !whole;
     ex = Exchange{};

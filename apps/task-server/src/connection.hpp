@@ -42,6 +42,9 @@ struct ConnectionLimits {
   std::chrono::milliseconds body_timeout{30000};  ///< complete head → complete body
   std::chrono::milliseconds idle_timeout{5000};   ///< keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{10000};
+  /// After a response, how long the serving thread waits for the next request before handing
+  /// the connection to the poller.
+  std::chrono::microseconds next_request_wait{1000};
   std::size_t max_requests = 100000;  ///< requests per connection
 };
 
