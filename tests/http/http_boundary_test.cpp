@@ -480,6 +480,12 @@ TEST_CASE("slow clients: 100 slowloris connections do not delay a normal request
   const auto body_timeout = slow_body.responses(1, 2s);
   REQUIRE(body_timeout.size() == 1);
   CHECK(body_timeout[0].status == 408);
+  auto c = server.client();
+  const auto metrics = c.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK_THAT(metrics->body,
+             Catch::Contains("task_http_connections_dropped_total{reason=\"head_timeout\"} 100\n"));
+  CHECK_THAT(metrics->body, Catch::Contains("task_http_connections_waiting "));
 }
 
 TEST_CASE("a declared Content-Length over the hard cap is 413 before any body byte",

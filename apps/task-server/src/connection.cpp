@@ -235,6 +235,7 @@ void ConnectionServer::serve(std::shared_ptr<Connection> c) {
     const auto head_length = complete_head_length(c->pending());
     if (head_length > limits.max_head_bytes ||
         (head_length == 0 && c->pending().size() > limits.max_head_bytes)) {
+      ++counters.heads_too_large;
       c->send_all(plain_response(431, "Request Header Fields Too Large", "Request head too large"),
                   Clock::now() + limits.write_timeout);
       return;
@@ -320,6 +321,7 @@ bool ConnectionPoller::on_readable(const std::shared_ptr<Connection>& c, Clock::
   }
   const auto head = complete_head_length(c->pending());
   if (head > limits.max_head_bytes || (head == 0 && c->pending().size() > limits.max_head_bytes)) {
+    ++server_.counters.heads_too_large;
     c->send_all(plain_response(431, "Request Header Fields Too Large", "Request head too large"),
                 now + std::chrono::milliseconds(100));
     return false;
@@ -363,18 +365,36 @@ void ConnectionPoller::run() {
       if (r > 0 && fds[i + 1].revents != 0) {
         stays = on_readable(c, now);
       } else if (now >= c->deadline) {
-        if (c->head_started)
+        if (c->head_started) {
+          ++server_.counters.head_timeouts;
           c->send_all(plain_response(408, "Request Timeout", "Request head not received in time"),
                       now + std::chrono::milliseconds(100));
+        }
         stays = false;
       }
       if (stays) parked[kept++] = std::move(c);
     }
     parked.resize(kept);
+    server_.counters.waiting = parked.size();
   }
+  server_.counters.waiting = 0;
   parked.clear();
   std::lock_guard lock(mutex_);
   incoming_.clear();
+}
+
+std::string to_prometheus(const ConnectionCounters& c) {
+  return "# HELP task_http_connections_dropped_total Connections closed before a request was "
+         "parsed: head not complete in time (408) or too large (431).\n"
+         "# TYPE task_http_connections_dropped_total counter\n"
+         "task_http_connections_dropped_total{reason=\"head_timeout\"} " +
+         std::to_string(c.head_timeouts.load()) +
+         "\ntask_http_connections_dropped_total{reason=\"head_too_large\"} " +
+         std::to_string(c.heads_too_large.load()) +
+         "\n# HELP task_http_connections_waiting Connections between requests or receiving a "
+         "head (held by the poller, not by an HTTP thread).\n"
+         "# TYPE task_http_connections_waiting gauge\ntask_http_connections_waiting " +
+         std::to_string(c.waiting.load()) + "\n";
 }
 
 // --- ConnectionQueue ----------------------------------------------------------------------

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -116,6 +117,16 @@ Exchange& current_exchange();
 
 class ConnectionQueue;
 
+/// What the connection layer did that no request log line shows.
+struct ConnectionCounters {
+  std::atomic<std::uint64_t> head_timeouts{0};    ///< 408: head not complete in time
+  std::atomic<std::uint64_t> heads_too_large{0};  ///< 431
+  std::atomic<std::size_t> waiting{0};            ///< connections held by the poller now
+};
+
+/// The counters in the Prometheus text format (appended to GET /metrics).
+std::string to_prometheus(const ConnectionCounters& c);
+
 /// cpp-httplib's Server with task-server's connection handling (above) and a configurable
 /// listen backlog (the library hard-codes 5).
 class ConnectionServer : public httplib::Server {
@@ -124,6 +135,7 @@ class ConnectionServer : public httplib::Server {
   /// Set before listen.
   ConnectionLimits limits;
   std::size_t threads = 64;
+  ConnectionCounters counters;
 
   /// Re-listens the bound socket with `backlog`, then serves until stop().
   bool listen_with_backlog(int backlog);
