@@ -29,7 +29,8 @@ std::string unique_user(const std::string& name) {
   return name + "-" + run;
 }
 
-ServerUnderTest::ServerUnderTest(std::map<std::string, std::string> flags) {
+ServerUnderTest::ServerUnderTest(std::map<std::string, std::string> flags,
+                                 task::server::ServerOptions options) {
   if (!flags.count("database-url")) flags["database-url"] = test_database_url();
   if (!flags.count("internal-secret")) flags["internal-secret"] = "test-internal-secret";
   if (!flags.count("log-level")) flags["log-level"] = "warn";
@@ -38,7 +39,7 @@ ServerUnderTest::ServerUnderTest(std::map<std::string, std::string> flags) {
   auto config = task::runtime::resolve_config(
       flags, [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
   runtime_ = std::make_unique<task::runtime::Runtime>(config);
-  server_ = std::make_unique<task::server::HttpServer>(*runtime_);
+  server_ = std::make_unique<task::server::HttpServer>(*runtime_, std::move(options));
   port_ = server_->bind("127.0.0.1", 0);
   REQUIRE(port_ > 0);
   thread_ = std::thread([this] { server_->listen(); });

@@ -18,7 +18,9 @@ namespace test {
 class ServerUnderTest {
  public:
   /// `flags`: task-server settings by key (database-url defaults as described above).
-  explicit ServerUnderTest(std::map<std::string, std::string> flags = {});
+  /// `options`: the HTTP layer's tunables (limits, timeouts).
+  explicit ServerUnderTest(std::map<std::string, std::string> flags = {},
+                           task::server::ServerOptions options = {});
   ~ServerUnderTest();
   int port() const { return port_; }
   task::server::HttpServer& http() { return *server_; }

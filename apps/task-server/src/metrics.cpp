@@ -18,10 +18,18 @@ std::string prometheus_label(const std::string& v) {
   return out;
 }
 
+std::string method_label(const std::string& method) {
+  static constexpr const char* kKnown[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                           "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  for (const char* k : kKnown)
+    if (method == k) return method;
+  return "other";
+}
+
 void Metrics::observe_request(const std::string& method, const std::string& route, int status,
                               double seconds) {
   std::lock_guard lock(mutex_);
-  ++requests_[{method, route, status}];
+  ++requests_[{method_label(method), route, status}];
   auto& h = latency_[route];
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) ++h.buckets[i];

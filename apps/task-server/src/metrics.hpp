@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace task::server {
@@ -42,6 +43,10 @@ class Metrics {
   std::map<std::string, std::uint64_t> executions_;
   std::atomic<std::int64_t> in_flight_{0};
 };
+
+/// The `method` label of a request: one of the methods HTTP defines (RFC 9110 §9, PATCH), else
+/// "other" — the method text comes from the client, unbounded.
+std::string method_label(const std::string& method);
 
 /// Escapes a Prometheus label value (backslash, quote, newline).
 std::string prometheus_label(const std::string& v);

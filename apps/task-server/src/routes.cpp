@@ -86,7 +86,7 @@ void HttpServer::Impl::install_routes() {
       });
   add("GET", "/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
-    std::string text = metrics.render();
+    std::string text = metrics.render() + to_prometheus(http.counters);
     if (auto* sched = rt.scheduler()) text += to_prometheus(sched->metrics());
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });

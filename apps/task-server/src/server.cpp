@@ -1,7 +1,7 @@
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
-#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -17,11 +17,6 @@ namespace task::server {
 namespace json = boost::json;
 using runtime::log_line;
 using runtime::LogLevel;
-
-bool BacklogServer::listen_with_backlog(int backlog) {
-  if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, backlog);
-  return listen_after_bind();
-}
 
 RequestState& current_request() {
   thread_local RequestState state;
@@ -47,8 +42,20 @@ json::value json_body(const httplib::Request& req, bool optional) {
 
 QueryParams query_params(const httplib::Request& req) {
   QueryParams out;
-  for (const auto& [k, v] : req.params)
+  for (const auto& [k, v] : req.params) {
+    // cpp-httplib percent-decodes the query; `q=%00` would reach a search as a NUL.
+    auto control = [](const std::string& s) {
+      return std::any_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+      });
+    };
+    if (control(k))
+      throw ValidationError({"query"}, "Control character in a parameter name", "value_error");
+    if (control(v))
+      throw ValidationError({"query", k}, "Control characters (NUL, CR, LF, …) are not allowed",
+                            "value_error");
     out.emplace_back(k, v);
+  }
   return out;
 }
 
@@ -86,8 +93,12 @@ json::object default_body(int status) {
       return {{"detail", "Bad request"}};
     case 405:
       return {{"detail", "Method Not Allowed"}};
+    case 408:
+      return {{"detail", "Request body not received in time"}};
     case 414:
       return {{"detail", "URI too long"}};
+    case 501:
+      return {{"detail", "Not implemented"}};
     case 503:
       return {{"detail", "Service unavailable"}};
     default:
@@ -109,17 +120,33 @@ HttpServer::Impl::Impl(runtime::Runtime& runtime, ServerOptions opts)
     auth.jwt_public_key.assign(std::istreambuf_iterator<char>(in), {});
   }
   http.set_tcp_nodelay(true);
-  const auto threads = static_cast<std::size_t>(options.threads);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.threads = static_cast<std::size_t>(options.threads);
+  http.limits.max_head_bytes = options.max_head_bytes;
+  http.limits.max_raw_body_bytes = hard_body_cap();
+  http.limits.head_timeout = options.head_timeout;
+  http.limits.body_timeout = options.body_timeout;
+  http.limits.idle_timeout = options.keep_alive_timeout;
+  http.limits.write_timeout = options.write_timeout;
+  http.limits.max_requests = options.keep_alive_max_count;
+  // The library writes these into the Keep-Alive response header.
   http.set_keep_alive_max_count(options.keep_alive_max_count);
   http.set_keep_alive_timeout(options.keep_alive_timeout.count());
   http.set_read_timeout(options.read_timeout);
   http.set_write_timeout(options.write_timeout);
-  // Bodies up to the hard cap are read in full (so the client sees the 413 instead of a reset
-  // connection) and refused in the route wrapper; beyond it the connection is closed early.
   http.set_payload_max_length(hard_body_cap());
   install_hooks();
   install_routes();
+  // Unknown paths of methods with a body: 404 without reading the body (the connection then
+  // closes); cpp-httplib would read it whole before its own 404.
+  const auto not_found = [](const httplib::Request&, httplib::Response& res,
+                            const httplib::ContentReader&) {
+    if (current_exchange().head.has_body()) current_exchange().close = true;
+    send_json(res, 404, default_body(404));
+  };
+  const std::string any = R"([\s\S]*)";
+  http.Post(any, not_found);
+  http.Put(any, not_found);
+  http.Delete(any, not_found);
 }
 
 void HttpServer::Impl::add(const std::string& method, const std::string& pattern,
@@ -129,10 +156,6 @@ void HttpServer::Impl::add(const std::string& method, const std::string& pattern
                                                                      httplib::Response& res) {
     auto& state = current_request();
     state.route = template_path;
-    if (req.body.size() > options.max_body_bytes) {
-      send_json(res, 413, default_body(413));
-      return;
-    }
     try {
       handler(req, res);
     } catch (const Unauthenticated& e) {
@@ -143,10 +166,56 @@ void HttpServer::Impl::add(const std::string& method, const std::string& pattern
       send_json(res, reply.status, reply.body);
     }
   };
-  if (method == "GET") http.Get(pattern, wrapped);
-  if (method == "POST") http.Post(pattern, wrapped);
-  if (method == "PUT") http.Put(pattern, wrapped);
-  if (method == "DELETE") http.Delete(pattern, wrapped);
+  if (method == "GET") {
+    http.Get(pattern, wrapped);
+    return;
+  }
+  // Routes with a body read it themselves, bounded, before any authentication work (cpp-httplib
+  // would otherwise read a chunked or compressed body whole into memory first).
+  auto with_body = [this, template_path, wrapped](const httplib::Request& req,
+                                                  httplib::Response& res,
+                                                  const httplib::ContentReader& reader) {
+    current_request().route = template_path;
+    if (read_body(req, res, reader)) wrapped(req, res);
+  };
+  if (method == "POST") http.Post(pattern, with_body);
+  if (method == "PUT") http.Put(pattern, with_body);
+  if (method == "DELETE") http.Delete(pattern, with_body);
+}
+
+bool HttpServer::Impl::read_body(const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& reader) {
+  auto& ex = current_exchange();
+  const auto limit = options.max_body_bytes;
+  const auto drain = hard_body_cap();
+  std::string body;
+  std::size_t seen = 0;
+  bool over = false;
+  const bool ok = reader([&](const char* data, std::size_t n) {
+    seen += n;
+    if (!over && seen <= limit) {
+      body.append(data, n);
+      return true;
+    }
+    if (!over) std::string().swap(body);
+    over = true;
+    return seen <= drain;  // read on (and drop) up to the hard cap so the client sees the 413
+  });
+  if (!ok) ex.close = true;
+  if (over || (ex.stream && ex.stream->body_limit_hit())) {
+    send_json(res, 413, default_body(413));
+    return false;
+  }
+  if (!ok) {
+    if (ex.stream && ex.stream->timed_out())
+      send_json(res, 408, default_body(408));
+    else
+      send_json(res, 400, json::object{{"detail", "Malformed or incomplete request body"}});
+    return false;
+  }
+  // cpp-httplib hands routes a const Request it owns; the body is ours to fill.
+  const_cast<httplib::Request&>(req).body = std::move(body);
+  return true;
 }
 
 void HttpServer::Impl::install_hooks() {
@@ -158,24 +227,36 @@ void HttpServer::Impl::install_hooks() {
     state.request_id = acceptable_request_id(given) ? given : new_request_id();
     res.set_header("X-Request-ID", state.request_id);
     metrics.request_started();
-    if ((req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length") &&
-        !req.has_header("Transfer-Encoding")) {
-      // A POST without a body and without Content-Length (curl -X POST) is an empty body, not a
-      // 400. The request object is not const where cpp-httplib owns it.
-      const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+    auto& ex = current_exchange();
+    const auto refuse = [&](int status, const json::object& body) {
+      ex.close = true;  // nothing of the body is read: the connection cannot be reused
+      send_json(res, status, body);
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    if (ex.head.status != 0) return refuse(ex.head.status, {{"detail", ex.head.detail}});
+    const auto& m = req.method;
+    if (m != "GET" && m != "HEAD" && m != "POST" && m != "PUT" && m != "DELETE") {
+      res.set_header("Allow", "GET, HEAD, POST, PUT, DELETE");
+      return refuse(405, default_body(405));
     }
-    const auto length = req.get_header_value("Content-Length");
-    if (!length.empty()) {
-      char* end = nullptr;
-      errno = 0;
-      const auto n = std::strtoull(length.c_str(), &end, 10);
-      if (errno != 0 || *end != '\0' || n > hard_body_cap()) {
-        res.set_header("Connection", "close");
-        send_json(res, 413, default_body(413));
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
+    // cpp-httplib never reads a GET/HEAD body, nor a chunked DELETE body: its bytes would be
+    // parsed as the next request.
+    if (((m == "GET" || m == "HEAD") && ex.head.has_body()) || (m == "DELETE" && ex.head.chunked))
+      return refuse(400, {{"detail", "This method takes no request body"}});
+    if (ex.head.content_length.value_or(0) > hard_body_cap()) return refuse(413, default_body(413));
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Anything that must not share the connection with the next request closes it.
+  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    auto& ex = current_exchange();
+    if (res.status == 400 || res.status == 408 || res.status == 413 || res.status == 414 ||
+        res.status == 431 || res.status == 501 || res.status == 505)
+      ex.close = true;
+    if (ex.close) {
+      res.headers.erase("Keep-Alive");
+      res.headers.erase("Connection");
+      res.set_header("Connection", "close");
+    }
   });
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& res) -> httplib::Server::HandlerResponse {
@@ -201,7 +282,7 @@ void HttpServer::Impl::install_hooks() {
     const auto level = res.status >= 500 ? LogLevel::error : LogLevel::info;
     std::vector<std::pair<std::string_view, std::string_view>> fields{
         {"request_id", state.request_id},
-        {"method", req.method},
+        {"method", method_label(req.method)},
         {"route", state.route},
         {"path", req.path},
         {"status", status},

@@ -1,7 +1,8 @@
 #pragma once
 /// task-server's HTTP layer on cpp-httplib: routes of API.md §6 over a runtime::Runtime, with
 /// request ids, one log line per request, metrics, identity, the error table and hardening
-/// (body limit, timeouts, backlog, thread pool, TCP_NODELAY).
+/// (body and head limits, head/body timeouts, raw header checks, backlog, thread pool,
+/// TCP_NODELAY; connection handling in connection.hpp, header checks in request_head.hpp).
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -15,11 +16,14 @@ class Metrics;
 
 /// Tunables of the HTTP layer.
 struct ServerOptions {
-  std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies get 413
-  int threads = 64;                          ///< HTTP thread pool (one per keep-alive connection)
-  std::chrono::seconds read_timeout{10};     ///< slow or half-open clients are dropped
-  std::chrono::seconds write_timeout{10};
-  std::chrono::seconds keep_alive_timeout{5};
+  std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies (after decoding) get 413
+  std::size_t max_head_bytes = 64 * 1024;    ///< request line + headers; larger heads get 431
+  int threads = 64;  ///< HTTP thread pool (a thread per request being served, not per connection)
+  std::chrono::milliseconds head_timeout{10000};  ///< first byte → complete head, else 408
+  std::chrono::milliseconds body_timeout{30000};  ///< complete head → complete body, else 408
+  std::chrono::seconds read_timeout{10};          ///< socket option (SO_RCVTIMEO)
+  std::chrono::seconds write_timeout{10};         ///< per write of a response
+  std::chrono::seconds keep_alive_timeout{5};     ///< idle wait for the next request
   std::size_t keep_alive_max_count = 100000;
   int backlog = 1024;
   int max_wait_ms = 300000;  ///< upper bound of `wait_ms` on execute

@@ -10,18 +10,12 @@
 #include <vector>
 
 #include "auth.hpp"
+#include "connection.hpp"
 #include "metrics.hpp"
 #include "server.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task::server {
-
-/// cpp-httplib's Server with a configurable listen backlog (the library hard-codes 5).
-class BacklogServer : public httplib::Server {
- public:
-  /// Re-listens the bound socket with `backlog`, then serves.
-  bool listen_with_backlog(int backlog);
-};
 
 /// Per-request state, kept on the handling thread from pre-routing until the log line.
 struct RequestState {
@@ -44,7 +38,7 @@ struct HttpServer::Impl {
   runtime::Runtime& rt;
   ServerOptions options;
   AuthSettings auth;
-  BacklogServer http;
+  ConnectionServer http;
   Metrics metrics;
   std::vector<std::string> route_list;
   int port = -1;
@@ -52,8 +46,13 @@ struct HttpServer::Impl {
   /// Registers a route: `method`, regex `pattern`, its label for logs/metrics (`template_path`).
   void add(const std::string& method, const std::string& pattern, const std::string& template_path,
            Handler handler);
+  /// Reads the body through `reader` into `req.body`, at most `max_body_bytes` after decoding
+  /// (chunked, gzip, deflate, br); false when it wrote the 413 / 400 / 408 instead.
+  bool read_body(const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& reader);
   void install_hooks();
-  /// Bodies above this are cut off while reading (8x the limit, at least 8 MiB).
+  /// A body over the limit is still read (and dropped) up to this many bytes, on the wire and
+  /// after decoding, so the client sees the 413; beyond it the connection is closed.
   std::size_t hard_body_cap() const {
     return std::max<std::size_t>(8 * options.max_body_bytes, 8u << 20);
   }
