@@ -1,29 +1,36 @@
-# Every third-party library, found once (see docs/dependencies.md for why each was chosen).
+# Every third-party library, found once and only for the components being built (see
+# docs/dependencies.md for why each was chosen, docs/embedding.md for what each component needs).
+# The installed package (cmake/taskConfig.cmake.in) finds the same ones for its consumers.
 find_package(Threads REQUIRED)
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
 find_package(range-v3 CONFIG REQUIRED)
 find_package(date CONFIG REQUIRED)
-find_package(CLI11 CONFIG REQUIRED)
-find_package(PkgConfig REQUIRED)
-# cpp-httplib's pkg-config flags carry -DCPPHTTPLIB_*_SUPPORT: required for ABI compatibility.
-pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
-pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
-pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
-pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
-pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)
 
-# SOCI 4.0.3 ships no CMake config and no .pc on Debian.
-find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
-find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
-find_library(SOCI_POSTGRESQL_LIBRARY soci_postgresql REQUIRED)
-find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
-add_library(SOCI::core INTERFACE IMPORTED)
-target_include_directories(SOCI::core INTERFACE ${SOCI_INCLUDE_DIR})
-target_link_libraries(SOCI::core INTERFACE ${SOCI_CORE_LIBRARY} ${CMAKE_DL_LIBS})
-add_library(SOCI::postgresql INTERFACE IMPORTED)
-target_link_libraries(SOCI::postgresql INTERFACE ${SOCI_POSTGRESQL_LIBRARY} SOCI::core PkgConfig::PQ)
-add_library(SOCI::sqlite3 INTERFACE IMPORTED)
-target_link_libraries(SOCI::sqlite3 INTERFACE ${SOCI_SQLITE3_LIBRARY} SOCI::core PkgConfig::SQLITE3)
+if(TASK_WITH_STORE OR TASK_WITH_EVENTS OR TASK_WITH_CLIENTS OR TASK_WITH_EXECUTORS OR TASK_WITH_APPS
+   OR TASK_BUILD_TESTS OR TASK_BUILD_BENCH)
+  find_package(PkgConfig REQUIRED)
+endif()
+# cpp-httplib's pkg-config flags carry -DCPPHTTPLIB_*_SUPPORT: required for ABI compatibility.
+if(TASK_WITH_CLIENTS OR TASK_WITH_EXECUTORS OR TASK_WITH_APPS OR TASK_BUILD_TESTS
+   OR TASK_BUILD_BENCH)
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()
+if(TASK_WITH_EXECUTORS)
+  pkg_check_modules(CRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+endif()
+if(TASK_WITH_EVENTS OR TASK_BUILD_TESTS OR TASK_BUILD_BENCH)
+  pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
+endif()
+if(TASK_WITH_STORE OR TASK_BUILD_TESTS OR TASK_BUILD_BENCH)
+  pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
+  pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+  # SOCI 4.0.3 ships no CMake config and no .pc on Debian: SOCI::core/postgresql/sqlite3.
+  include(${CMAKE_CURRENT_LIST_DIR}/task-soci.cmake)
+endif()
+if(TASK_WITH_APPS)
+  find_package(CLI11 CONFIG REQUIRED)
+  pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)
+endif()
 
 if(TASK_BUILD_TESTS)
   find_package(Catch2 2 CONFIG REQUIRED)

@@ -29,9 +29,7 @@
 #include "task/events/nats_sink.hpp"
 #include "task/events/outbox_relay.hpp"
 #include "task/ports/id_generator.hpp"
-#ifdef TASK_HAVE_STORE
 #include "task/store/store.hpp"
-#endif
 
 using namespace task;
 using namespace task::events;
@@ -261,7 +259,6 @@ int main(int argc, char** argv) {
     if (r % 2 == 0) b = baseline(url, js, base, batch);
     std::shared_ptr<TaskRepository> repo;
     if (outbox == "sqlite") {
-#ifdef TASK_HAVE_STORE
       const std::string path = server.dir + "/bench" + std::to_string(r) + ".db";
       repo = task::store::open_repository("sqlite://" + path);
       Task t;
@@ -276,10 +273,6 @@ int main(int argc, char** argv) {
         t.task_id = "tsk_b" + std::to_string(r) + "_" + std::to_string(i);
         repo->insert_task(t, chunk);
       }
-#else
-      std::fprintf(stderr, "built without task::store\n");
-      return 2;
-#endif
     } else {
       auto v = std::make_shared<VectorOutbox>();
       for (auto& e : relayed)

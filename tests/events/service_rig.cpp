@@ -3,12 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <stdexcept>
 
-#ifdef TASK_HAVE_STORE
-#include "task/store/store.hpp"
-#endif
-#ifdef TASK_HAVE_MEMORY
 #include "task/memory/memory_repository.hpp"
-#endif
+#include "task/store/store.hpp"
 
 namespace task::events::test {
 namespace {
@@ -20,12 +16,8 @@ struct OkExecutor final : Executor {
 }  // namespace
 
 bool backend_available(Backend b) {
-#ifdef TASK_HAVE_STORE
   if (b == Backend::sqlite) return true;
-#endif
-#ifdef TASK_HAVE_MEMORY
   if (b == Backend::memory) return true;
-#endif
   (void)b;
   return false;
 }
@@ -35,12 +27,7 @@ const char* backend_name(Backend b) {
 }
 
 std::shared_ptr<TaskRepository> open_sqlite(const std::string& path) {
-#ifdef TASK_HAVE_STORE
   return store::open_repository("sqlite://" + path);
-#else
-  (void)path;
-  throw std::logic_error("task::store not built");
-#endif
 }
 
 ServiceRig::ServiceRig(Backend backend, const std::string& sqlite_path) {
@@ -52,11 +39,7 @@ ServiceRig::ServiceRig(Backend backend, const std::string& sqlite_path) {
     }
     repo = open_sqlite(path);
   } else {
-#ifdef TASK_HAVE_MEMORY
     repo = std::make_shared<memory::MemoryRepository>();
-#else
-    throw std::logic_error("task::memory not built");
-#endif
   }
   executors = std::make_shared<ExecutorRegistry>();
   (*executors)[TaskType::custom] = std::make_shared<OkExecutor>();

@@ -11,9 +11,7 @@
 #include <filesystem>
 #include <random>
 
-#if TASK_HAVE_MEMORY
 #include "task/memory/memory_repository.hpp"
-#endif
 
 namespace task::test {
 
@@ -56,13 +54,9 @@ Fixture::Fixture(task::store::StoreOptions options) {
     const std::string admin = admin_url();
     url_ = admin.substr(0, admin.rfind('/') + 1) + cleanup_;
   } else if (b == "memory") {
-#if TASK_HAVE_MEMORY
     repo_ = std::make_shared<task::memory::MemoryRepository>();
     task::memory::load_builtin_templates(*repo_, Timestamp{});
     return;
-#else
-    throw std::runtime_error("task::memory is not built");
-#endif
   } else {
     throw std::runtime_error("unknown backend " + b);
   }

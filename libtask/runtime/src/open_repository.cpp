@@ -1,14 +1,12 @@
 #include <stdexcept>
 
 #include "task/runtime/runtime.hpp"
-#if TASK_HAVE_STORE
+#if TASK_WITH_STORE  // -DTASK_WITH_STORE=OFF builds the runtime without task::store
 #include <filesystem>
 
 #include "task/store/store.hpp"
 #endif
-#if TASK_HAVE_MEMORY
 #include "task/memory/memory_repository.hpp"
-#endif
 
 namespace task::runtime {
 
@@ -24,18 +22,14 @@ std::shared_ptr<TaskRepository> open_repository(const Config& config, std::strin
   const auto& url = config.database_url;
   if (starts_with(url, "memory:")) {
     kind = "memory";
-#if TASK_HAVE_MEMORY
     auto repo = std::make_shared<memory::MemoryRepository>();
     memory::load_builtin_templates(*repo, SystemClock{}.now());
     return repo;
-#else
-    throw std::runtime_error("the memory: backend is not built into this binary");
-#endif
   }
   if (starts_with(url, "sqlite://") || starts_with(url, "postgresql://") ||
       starts_with(url, "postgres://")) {
     kind = starts_with(url, "sqlite://") ? "sqlite" : "postgresql";
-#if TASK_HAVE_STORE
+#if TASK_WITH_STORE
     if (kind == "sqlite") {
       // Create the database file's directory (e.g. ./data) on first start.
       const auto path = std::filesystem::path(url.substr(std::string_view("sqlite://").size()));
@@ -45,7 +39,9 @@ std::shared_ptr<TaskRepository> open_repository(const Config& config, std::strin
     options.pool_size = config.db_pool_size;
     return store::open_repository(url, options);  // migrations + template seeding
 #else
-    throw std::runtime_error("the " + kind + " backend is not built into this binary");
+    throw std::runtime_error("the " + kind +
+                             " backend is not built into this binary (libtask was configured "
+                             "with TASK_WITH_STORE=OFF)");
 #endif
   }
   throw std::runtime_error("unsupported database URL '" + url +

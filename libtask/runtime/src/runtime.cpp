@@ -7,7 +7,7 @@
 #include "task/events/event_system.hpp"
 #include "task/runtime/log.hpp"
 #include "task/service/scheduler.hpp"
-#ifdef TASK_HAVE_EXECUTORS
+#if TASK_WITH_EXECUTORS
 #include "task/executors/providers.hpp"
 #endif
 
@@ -41,7 +41,7 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   if (!config_.account_service_url.empty())
     subscriptions_ = std::make_shared<clients::AccountDirectory>(config_.account_service_url);
   executors_ = make_executors(config_, notifier_);
-#ifdef TASK_HAVE_EXECUTORS
+#if TASK_WITH_EXECUTORS
   executors::ProviderConfig providers;
   providers.weather_url = config_.weather_provider_url;
   providers.news_url = config_.news_provider_url;
