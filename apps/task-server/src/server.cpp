@@ -11,6 +11,7 @@
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
 #include "task/runtime/log.hpp"
+#include "ui_routes.hpp"
 
 namespace task::server {
 
@@ -158,6 +159,7 @@ void HttpServer::Impl::install_hooks() {
     state.request_id = acceptable_request_id(given) ? given : new_request_id();
     res.set_header("X-Request-ID", state.request_id);
     metrics.request_started();
+    if (refuse_cross_site_write(req, res)) return httplib::Server::HandlerResponse::Handled;
     if ((req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length") &&
         !req.has_header("Transfer-Encoding")) {
       // A POST without a body and without Content-Length (curl -X POST) is an empty body, not a
