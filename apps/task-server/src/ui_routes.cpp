@@ -212,6 +212,12 @@ void HttpServer::Impl::install_ui_routes() {
         send_json(res, 200, out);
       });
 
+  add("GET", "/api/v1/analytics/series", "/api/v1/analytics/series",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        send_json(res, 200, analytics_series(rt.repository(), c.user_id, req, rt.clock().now()));
+      });
+
   const UiMode mode = ui_mode_of(rt.config(), auth.jwt_mode());
   if (mode == UiMode::off) return;
   auto assets = std::make_shared<std::map<std::string, Asset>>();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server_impl.hpp"
+#include "task/ports/repository.hpp"
 
 namespace task::server {
 
@@ -29,6 +30,13 @@ enum class UiMode { on, local, off };
 /// Parses `--ui`; throws std::invalid_argument for another value, and for `local` when the server
 /// is not bound to a loopback address or runs in JWT mode.
 UiMode ui_mode_of(const runtime::Config& config, bool jwt_mode);
+
+/// GET /api/v1/analytics/series for `user_id`: `days` (1-365, default 30) local days in `tz`
+/// (default UTC), each `{date, start, total, successful, failed, credits}`, oldest first, and
+/// `weekday_hour` (7 rows Monday..Sunday x 24 local hours) of execution counts. 422 for a bad
+/// `days` or `tz`.
+boost::json::object analytics_series(TaskRepository& repo, const std::string& user_id,
+                                     const httplib::Request& req, Timestamp now);
 
 /// The same-origin rule: a POST, PUT, PATCH or DELETE that a browser marks as coming from another
 /// site (`Sec-Fetch-Site` other than same-origin/none, or else an `Origin` whose host is not the
