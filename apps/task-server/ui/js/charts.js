@@ -43,9 +43,9 @@ export function dailyBars(rows, label) {
     svg.append(g);
     if (i % labelEvery === 0) svg.append(s('text', { x: x + bw / 2, y: height - bottom + 16, class: 'tick', 'text-anchor': 'middle' }, r.date.slice(5)));
   });
-  svg.append(s('rect', { x: left, y: height - 16, width: 10, height: 10, class: 'ok' }));
+  svg.append(s('rect', { x: left, y: height - 16, width: 10, height: 10, class: 'ok legend' }));
   svg.append(s('text', { x: left + 14, y: height - 7, class: 'tick' }, 'succeeded'));
-  svg.append(s('rect', { x: left + 90, y: height - 16, width: 10, height: 10, class: 'fail' }));
+  svg.append(s('rect', { x: left + 90, y: height - 16, width: 10, height: 10, class: 'fail legend' }));
   svg.append(s('text', { x: left + 104, y: height - 7, class: 'tick' }, 'failed'));
   return svg;
 }

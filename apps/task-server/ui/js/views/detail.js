@@ -72,7 +72,7 @@ export async function render(main, taskId) {
       data.runs.length ? h('table.upcoming', {},
         h('caption', {}, `Next ${data.runs.length} fire times`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, `Schedule zone (${zone})`), h('th', { scope: 'col' }, `Your zone (${viewerZone})`), h('th', { scope: 'col' }, 'UTC'))),
-        h('tbody', {}, data.runs.map((r, i) => h('tr', {}, h('td', {}, String(i + 1)), h('td', {}, when(r.at, zone)), h('td', {}, when(r.at)), h('td', {}, h('time', { datetime: r.at }, r.at))))))
+        h('tbody', {}, data.runs.map((r, i) => h('tr', {}, h('td', {}, String(i + 1)), h('td', {}, when(r.at, zone)), h('td', {}, when(r.at)), h('td', {}, h('time', { datetime: r.at }, r.at.replace('T', ' ').replace(/:00(\.0+)?Z$/, 'Z')))))))
         : h('p', {}, 'This schedule will not fire again.'));
   }
 
