@@ -297,3 +297,67 @@ TEST_CASE("analytics series: per-day totals and a weekday x hour grid from real 
   }
   CHECK(c.Get("/api/v1/analytics/series")->status == 401);
 }
+
+TEST_CASE("analytics series: executions on earlier days land on their local day", "[http][ui]") {
+  auto& server = ui_server();
+  const auto user = test::unique_user("series-days");
+  using namespace std::chrono;
+  const auto now = time_point_cast<task::Micros>(system_clock::now());
+  const auto midnight = floor<days>(now);  // today 00:00 UTC
+  task::Task t;
+  t.task_id =
+      "tsk_" + std::string(24, 'a').replace(
+                   0, 8, std::to_string(10000000 + (now.time_since_epoch().count() % 89999999)));
+  const auto base_id = 1000000000000LL + now.time_since_epoch().count() % 1000000000LL;
+  t.id = base_id;
+  t.user_id = user;
+  t.name = "history";
+  t.task_type = task::TaskType::todo;
+  t.created_at = t.updated_at = midnight - days{10};
+  std::vector<task::Execution> runs;
+  auto add = [&](task::Timestamp at, task::ExecutionStatus status, double credits) {
+    task::Execution e;
+    e.execution_id = "exe_" +
+                     std::to_string(100000000000000000LL + static_cast<long long>(runs.size())) +
+                     "abcdef";
+    e.id = base_id + static_cast<std::int64_t>(runs.size()) + 1;
+    e.task_id = t.task_id;
+    e.user_id = user;
+    e.status = status;
+    e.credits_consumed = credits;
+    e.started_at = e.created_at = at;
+    e.completed_at = at + seconds{1};
+    e.duration_ms = 1000;
+    runs.push_back(e);
+  };
+  add(midnight - days{2} + hours{10}, task::ExecutionStatus::completed, 1);
+  add(midnight - days{2} + hours{11}, task::ExecutionStatus::completed, 1);
+  add(midnight - days{2} + hours{12}, task::ExecutionStatus::failed, 0);
+  add(midnight - days{5} + hours{23} + minutes{30}, task::ExecutionStatus::completed, 2.5);
+  add(midnight - days{40}, task::ExecutionStatus::completed, 9);  // outside the window
+  server.runtime().repository().restore(t, runs);
+
+  auto c = server.client();
+  auto utc = body_json(c.Get("/api/v1/analytics/series?days=7", as_user(user)));
+  const auto& d = utc.at("daily").as_array();
+  REQUIRE(d.size() == 7);
+  CHECK(d[4].at("total") == 3);  // two days ago
+  CHECK(d[4].at("successful") == 2);
+  CHECK(d[4].at("failed") == 1);
+  CHECK(d[4].at("credits").to_number<double>() == 2.0);
+  CHECK(d[1].at("total") == 1);  // five days ago, 23:30 UTC
+  CHECK(d[1].at("credits").to_number<double>() == 2.5);
+  for (std::size_t i : {0u, 2u, 3u, 5u, 6u})
+    CHECK(d[i].at("total") == 0);
+  // In Asia/Kolkata (+05:30) 23:30 UTC is 05:00 the next local day; 10:00-12:00 UTC stay.
+  auto ist = body_json(c.Get("/api/v1/analytics/series?days=7&tz=Asia/Kolkata", as_user(user)));
+  const auto& k = ist.at("daily").as_array();
+  CHECK(k[2].at("total") == 1);
+  CHECK(k[1].at("total") == 0);
+  CHECK(k[4].at("total") == 3);
+  const auto& grid = ist.at("weekday_hour").as_array();
+  std::int64_t five_am = 0;
+  for (const auto& row : grid)
+    five_am += row.as_array()[5].as_int64();
+  CHECK(five_am == 1);
+}

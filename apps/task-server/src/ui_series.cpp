@@ -2,6 +2,7 @@
 // aggregates (ExecutionTotals) over day windows — never by reading execution rows here.
 #include <date/tz.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "task/core/errors.hpp"
@@ -60,28 +61,42 @@ json::object analytics_series(TaskRepository& repo, const std::string& user_id,
                         : sys_seconds{local.time_since_epoch() - info.first.offset};
     starts.push_back(time_point_cast<Micros>(t));
   }
-  // Totals since each midnight; a day's figures are the difference of two neighbours.
-  std::vector<ExecutionTotals> since;
-  since.reserve(starts.size());
-  for (const auto& s : starts)
-    since.push_back(repo.execution_totals(user_id, s));
+  // Totals since each midnight; a day's figures are the difference of two neighbours. The
+  // window's quarter-hour counts (first query) say which days had executions: a day without any
+  // has the same totals as the next one, so only active days cost a query.
+  const auto window = repo.execution_totals(user_id, starts.front());
+  std::vector<std::int64_t> day_count(starts.size(), 0);
+  for (const auto& [quarter, n] : window.by_quarter_hour) {
+    const auto t = time_point_cast<Micros>(sys_seconds{seconds{quarter * 900}});
+    const auto it = std::upper_bound(starts.begin(), starts.end(), t);
+    if (it != starts.begin()) day_count[static_cast<std::size_t>(it - starts.begin() - 1)] += n;
+  }
+  std::vector<ExecutionTotals> since(starts.size() + 1);  // since[n]: nothing
+  for (std::size_t i = starts.size(); i-- > 0;) {
+    if (i == 0)
+      since[0] = window;
+    else if (day_count[i] == 0)
+      since[i] = since[i + 1];
+    else
+      since[i] = repo.execution_totals(user_id, starts[i]);
+  }
   json::array daily;
   for (std::size_t i = 0; i < starts.size(); ++i) {
-    const bool last = i + 1 == starts.size();
     const auto& a = since[i];
-    const ExecutionTotals none{};
-    const auto& b = last ? none : since[i + 1];
+    const auto& b = since[i + 1];
     const auto local_day = today - date::days{static_cast<int>(starts.size() - 1 - i)};
+    // Rows written between two queries could make a difference negative; never show that.
+    auto diff = [](auto x, auto y) { return x > y ? x - y : decltype(x - y){0}; };
     daily.push_back(json::object{{"date", date::format("%F", local_day)},
                                  {"start", format_rfc3339(starts[i])},
-                                 {"total", a.total - b.total},
-                                 {"successful", a.successful - b.successful},
-                                 {"failed", a.failed - b.failed},
-                                 {"credits", a.credits - b.credits}});
+                                 {"total", diff(a.total, b.total)},
+                                 {"successful", diff(a.successful, b.successful)},
+                                 {"failed", diff(a.failed, b.failed)},
+                                 {"credits", diff(a.credits, b.credits)}});
   }
   // Weekday x hour counts in the zone, from the quarter-hour buckets of the whole window.
   std::vector<std::vector<std::int64_t>> grid(7, std::vector<std::int64_t>(24, 0));
-  for (const auto& [quarter, n] : since.front().by_quarter_hour) {
+  for (const auto& [quarter, n] : window.by_quarter_hour) {
     const auto local = zone->to_local(sys_seconds{seconds{quarter * 900}});
     const auto day = floor<date::days>(local);
     const int hour = static_cast<int>(floor<hours>(local - day).count());
