@@ -181,6 +181,43 @@ await checks.run('edit', async () => {
   checks.ok(t.priority === 'high' && t.schedule.expression === '30 8 * * 1-5', 'edit changes only the edited field');
 });
 
+await checks.run('every schedule kind', async () => {
+  const kinds = [
+    ['interval', { 'schedule.interval_seconds': '5400' }, (x) => x.interval_seconds === 5400],
+    ['once', { 'schedule.run_at': '2031-05-04T10:15' }, (x) => x.run_at === '2031-05-04T01:15:00Z'],
+    ['daily', { 'schedule.time': '07:45' }, (x) => x.time === '07:45'],
+    ['weekly', { 'schedule.weekday': 'friday', 'schedule.time': '18:00' }, (x) => x.weekday === 5 || x.weekday === 'friday'],
+    ['monthly', { 'schedule.day': '31', 'schedule.time': '06:00' }, (x) => x.day === 31],
+  ];
+  for (const [kind, inputs, stored] of kinds) {
+    await goto(page, local.base, '#/tasks/new');
+    await page.waitForSelector('form.task-form');
+    await page.type('input[name="name"]', `Kind ${kind}`);
+    await page.select('select[name="schedule.type"]', kind);
+    await page.$eval('input[name="schedule.timezone"]', (el) => { el.value = 'Asia/Tokyo'; });
+    await page.$eval('input[name="schedule.start_at"]', (el) => { el.value = '2030-01-01T08:00'; });
+    for (const [name, v] of Object.entries(inputs)) {
+      const tag = await page.$eval(`[name="${name}"]`, (el) => el.tagName);
+      if (tag === 'SELECT') await page.select(`[name="${name}"]`, v);
+      else await page.$eval(`[name="${name}"]`, (el, val) => { el.value = val; el.dispatchEvent(new Event('input', { bubbles: true })); }, v);
+    }
+    await page.waitForFunction(() => document.querySelector('[data-testid="schedule-preview"] li'));
+    const firstPreview = await textOf(page, '[data-testid="schedule-preview"] li');
+    await page.click('form.task-form button[type="submit"]');
+    await page.waitForSelector('dd[data-field="task_id"]');
+    const id = decodeURIComponent(page.url().split('#/tasks/')[1]);
+    const t = (await api(local.base, 'GET', `/api/v1/tasks/${id}`, { user: 'alice' })).data;
+    checks.ok(t.schedule && t.schedule.type === kind && t.schedule.timezone === 'Asia/Tokyo' && stored(t.schedule) && t.schedule.start_at === '2029-12-31T23:00:00Z',
+      `form creates a ${kind} schedule (zone, start, kind fields)`, JSON.stringify(t.schedule));
+    checks.ok(firstPreview.includes('GMT+9'), `${kind}: the form previews fire times in the schedule zone`, firstPreview);
+    await page.click('.head-actions a[href$="/edit"]');
+    await page.waitForSelector('form.task-form');
+    const shown = await page.$eval('input[name="schedule.start_at"]', (el) => el.value);
+    checks.ok(shown === '2030-01-01T08:00', `${kind}: edit shows start_at as wall-clock time in the schedule zone`, shown);
+    await api(local.base, 'DELETE', `/api/v1/tasks/${id}`, { user: 'alice' });
+  }
+});
+
 await checks.run('tasks list', async () => {
   for (const [name, type, extra] of [['Water plants', 'todo', {}], ['Failing hook', 'custom', { config: { url: `${stub.base}/fail`, method: 'GET' } }], ['Slow hook', 'custom', { config: { url: `${stub.base}/slow`, method: 'GET' } }]]) {
     const r = await api(local.base, 'POST', '/api/v1/tasks', { user: 'alice', body: { name, task_type: type, credits_per_run: 1, ...extra } });

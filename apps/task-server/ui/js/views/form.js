@@ -2,7 +2,7 @@
 // next fire times (POST /schedules/preview), and the API's 422 errors next to their fields.
 import { api, ApiError } from '../api.js';
 import { h, mount, field, select, setFieldError, toast } from '../dom.js';
-import { when, viewerZone, fromLocalInput, toLocalInput } from '../format.js';
+import { when, viewerZone, fromLocalInput, toLocalInput, toZoneInput } from '../format.js';
 import { TASK_TYPES, PRIORITIES, SCHEDULE_KINDS, MISFIRE, label } from '../enums.js';
 
 const CONFIG_HINTS = {
@@ -28,6 +28,7 @@ function zones() {
 function buildForm(task) {
   const f = {};
   const s = (task && task.schedule) || {};
+  const zone = s.timezone || viewerZone;
   f.name = field('Name', h('input', { type: 'text', name: 'name', required: true, maxlength: 255, value: task ? task.name : '' }), { name: 'name' });
   f.description = field('Description', h('textarea', { name: 'description', rows: 2, value: task ? task.description || '' : '' }), { name: 'description' });
   f.task_type = field('Type', select(TASK_TYPES.map((t) => [t, label(t)]), task ? task.task_type : 'todo', { name: 'task_type', disabled: !!task }),
@@ -45,14 +46,14 @@ function buildForm(task) {
   f['schedule.expression'] = field('Cron expression', h('input.code', { type: 'text', name: 'schedule.expression', value: s.expression || '0 9 * * 1-5', spellcheck: 'false' }),
     { name: 'schedule.expression', hint: 'minute hour day-of-month month day-of-week, or @hourly, @daily, @weekly, @monthly, @yearly.' });
   f['schedule.interval_seconds'] = field('Every (seconds)', h('input', { type: 'text', inputmode: 'numeric', name: 'schedule.interval_seconds', value: s.interval_seconds ? String(s.interval_seconds) : '3600' }), { name: 'schedule.interval_seconds', hint: 'At least 60.' });
-  f['schedule.run_at'] = field('Run at', h('input', { type: 'datetime-local', name: 'schedule.run_at', value: s.run_at ? toLocalInput(s.run_at) : '' }), { name: 'schedule.run_at', hint: 'Wall-clock time in the schedule’s time zone.' });
+  f['schedule.run_at'] = field('Run at', h('input', { type: 'datetime-local', name: 'schedule.run_at', value: s.run_at ? toZoneInput(s.run_at, zone) : '' }), { name: 'schedule.run_at', hint: 'Wall-clock time in the schedule’s time zone.' });
   f['schedule.time'] = field('Time of day', h('input', { type: 'time', name: 'schedule.time', value: s.time || '09:00' }), { name: 'schedule.time' });
   f['schedule.weekday'] = field('Weekday', select(WEEKDAY_NAMES.map((d, i) => [d, d[0].toUpperCase() + d.slice(1)]).map(([v, l]) => [v, l]), typeof s.weekday === 'number' ? WEEKDAY_NAMES[s.weekday - 1] : s.weekday || 'monday', { name: 'schedule.weekday' }), { name: 'schedule.weekday' });
   f['schedule.day'] = field('Day of month', h('input', { type: 'text', inputmode: 'numeric', name: 'schedule.day', value: s.day ? String(s.day) : '1' }), { name: 'schedule.day', hint: '1–31; clamped to the month’s last day.' });
   const tz = h('input', { type: 'text', name: 'schedule.timezone', value: s.timezone || viewerZone, list: 'tz-list', autocomplete: 'off' });
   f['schedule.timezone'] = field('Time zone', tz, { name: 'schedule.timezone', hint: 'IANA name, e.g. Europe/Berlin.' });
-  f['schedule.start_at'] = field('Starts', h('input', { type: 'datetime-local', name: 'schedule.start_at', value: s.start_at ? toLocalInput(s.start_at) : '' }), { name: 'schedule.start_at' });
-  f['schedule.end_at'] = field('Ends', h('input', { type: 'datetime-local', name: 'schedule.end_at', value: s.end_at ? toLocalInput(s.end_at) : '' }), { name: 'schedule.end_at' });
+  f['schedule.start_at'] = field('Starts', h('input', { type: 'datetime-local', name: 'schedule.start_at', value: s.start_at ? toZoneInput(s.start_at, zone) : '' }), { name: 'schedule.start_at', hint: 'Wall-clock time in the schedule’s time zone.' });
+  f['schedule.end_at'] = field('Ends', h('input', { type: 'datetime-local', name: 'schedule.end_at', value: s.end_at ? toZoneInput(s.end_at, zone) : '' }), { name: 'schedule.end_at' });
   f['schedule.max_runs'] = field('At most this many runs', h('input', { type: 'text', inputmode: 'numeric', name: 'schedule.max_runs', value: s.max_runs ? String(s.max_runs) : '' }), { name: 'schedule.max_runs' });
   f['schedule.misfire'] = field('Missed slots', select(MISFIRE.map((m) => [m, label(m)]), s.misfire || 'run_once', { name: 'schedule.misfire' }), { name: 'schedule.misfire' });
   return f;
