@@ -52,6 +52,17 @@ async function shoot(page, name, { fullPage = true } = {}) {
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
 }
 
+/** The current view at 320 px wide: no horizontal scrolling, axe clean, a screenshot. */
+async function narrow(page, name) {
+  await page.setViewport({ width: 320, height: 800 });
+  await sleep(100);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  checks.ok(width <= 320, `${name} fits 320 px without horizontal scrolling`, String(width));
+  await page.screenshot({ path: path.join(outDir, `${name}-320px-light.png`), fullPage: true });
+  await axe(page, `${name} (320 px)`);
+  await page.setViewport({ width: 1280, height: 900 });
+}
+
 async function textOf(page, sel) {
   return page.$eval(sel, (el) => el.textContent);
 }
@@ -132,6 +143,7 @@ await checks.run('create with 422', async () => {
   const listed = await api(local.base, 'GET', '/api/v1/tasks', { user: 'alice' });
   checks.ok(listed.data.total === 0, 'the rejected task was not created');
   await shoot(page, 'form-422');
+  await narrow(page, 'form-422');
   await page.$eval('input[name="schedule.expression"]', (el) => { el.value = ''; });
   await page.type('input[name="schedule.expression"]', '30 8 * * 1-5');
   await page.waitForFunction(() => document.querySelector('[data-testid="schedule-preview"] li'));
@@ -158,6 +170,7 @@ await checks.run('run now', async () => {
   const json = JSON.parse(await textOf(page, '[data-testid="result-json"]'));
   checks.ok(json.result && json.result.status_code === 200 && json.result.body.n === 42, 'the result JSON of the run is shown');
   await shoot(page, 'task-detail');
+  await narrow(page, 'task-detail');
 });
 
 await checks.run('pause and resume', async () => {
@@ -239,13 +252,7 @@ await checks.run('tasks list', async () => {
   const t = (await api(local.base, 'GET', `/api/v1/tasks/${state['Water plants']}`, { user: 'alice' })).data;
   checks.ok(t.status === 'completed' && t.is_completed, 'complete a todo from the list');
   await shoot(page, 'tasks');
-  await page.setViewport({ width: 320, height: 800 });
-  await sleep(100);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-  checks.ok(overflow <= 320, 'tasks list fits 320 px without horizontal scrolling', String(overflow));
-  await page.screenshot({ path: path.join(outDir, 'tasks-320px-light.png'), fullPage: true });
-  await axe(page, 'tasks (320 px)');
-  await page.setViewport({ width: 1280, height: 900 });
+  await narrow(page, 'tasks');
 });
 
 await checks.run('pagination', async () => {
@@ -286,6 +293,7 @@ await checks.run('analytics', async () => {
   const credits = await page.$$eval('[data-chart="chart-credits"] circle.dot', (cs) => cs.map((c) => c.querySelector('title').textContent));
   checks.ok(credits.length === 7 && credits[6].endsWith(': 8'), 'credits over time: 7 days, today 8 credits (4 runs x 2)', credits[6]);
   await shoot(page, 'analytics');
+  await narrow(page, 'analytics');
 });
 
 await checks.run('templates', async () => {
@@ -304,6 +312,7 @@ await checks.run('templates', async () => {
   const err = await page.$eval(`li.template[data-template-id="${weather[0]}"] form`, (f) => f.textContent);
   checks.ok(/location/i.test(err), 'missing required field: the API error names it', err);
   await shoot(page, 'templates');
+  await narrow(page, 'templates');
   await page.type(`li.template[data-template-id="${weather[0]}"] input[name="location"]`, 'Berlin');
   await page.click(`li.template[data-template-id="${weather[0]}"] form button[type="submit"]`);
   await page.waitForSelector('dd[data-field="task_id"]');
@@ -333,6 +342,7 @@ await checks.run('operator', async () => {
   const db = await textOf(page, '[data-metric="db"] .card-value');
   checks.ok(db === 'healthy', 'database state shown');
   await shoot(page, 'operator');
+  await narrow(page, 'operator');
   // After the slow run finishes, in flight drops to 0 without a reload.
   await page.waitForFunction(() => document.querySelector('[data-metric="in-flight"] .card-value')?.textContent === '0', { timeout: 20000 });
   checks.ok(true, 'in-flight count goes back to 0 live');

@@ -69,10 +69,10 @@ export async function render(main, taskId) {
     mount(upcoming,
       h('p.words', { 'data-testid': 'schedule-words' }, scheduleWords(t.schedule)),
       note ? h('p.muted', {}, note) : null,
-      data.runs.length ? h('table.upcoming', {},
+      data.runs.length ? h('div.table-wrap', {}, h('table.upcoming', {},
         h('caption', {}, `Next ${data.runs.length} fire times`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, `Schedule zone (${zone})`), h('th', { scope: 'col' }, `Your zone (${viewerZone})`), h('th', { scope: 'col' }, 'UTC'))),
-        h('tbody', {}, data.runs.map((r, i) => h('tr', {}, h('td', {}, String(i + 1)), h('td', {}, when(r.at, zone)), h('td', {}, when(r.at)), h('td', {}, h('time', { datetime: r.at }, r.at.replace('T', ' ').replace(/:00(\.0+)?Z$/, 'Z')))))))
+        h('tbody', {}, data.runs.map((r, i) => h('tr', {}, h('td', { 'data-label': '#' }, String(i + 1)), h('td', { 'data-label': 'Schedule zone' }, when(r.at, zone)), h('td', { 'data-label': 'Your zone' }, when(r.at)), h('td', { 'data-label': 'UTC' }, h('time', { datetime: r.at }, r.at.replace('T', ' ').replace(/:00(\.0+)?Z$/, 'Z'))))))))
         : h('p', {}, 'This schedule will not fire again.'));
   }
 

@@ -95,16 +95,16 @@ export function render(main) {
         h('figure.chart-box', { 'aria-labelledby': 'lateness-h', 'data-chart': 'lateness' }, h('h2#lateness-h', {}, 'Lateness of scheduled runs (start − slot)'),
           buckets.length ? histogram(buckets, `Lateness histogram of ${number(metric(ms, 'task_scheduler_lateness_seconds_count'))} scheduled runs on this replica`) : h('p', {}, 'No scheduler metrics (scheduler off?).')),
         h('section.chart-box', { 'aria-labelledby': 'exec-h' }, h('h2#exec-h', {}, 'Executions, all users'),
-          h('table', {}, h('thead', {}, h('tr', {}, ['Window', 'Total', 'Succeeded', 'Failed', 'Avg duration', 'Credits'].map((x) => h('th', { scope: 'col' }, x)))),
+          h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': 'Executions, all users (scrolls sideways)' }, h('table', {}, h('thead', {}, h('tr', {}, ['Window', 'Total', 'Succeeded', 'Failed', 'Avg duration', 'Credits'].map((x) => h('th', { scope: 'col' }, x)))),
             h('tbody', {}, [['last_1_day', '1 day'], ['last_7_days', '7 days'], ['last_30_days', '30 days']].map(([k, l]) => {
               const e = stats.executions[k];
               return h('tr', {}, h('td', {}, l), h('td', {}, number(e.total)), h('td', {}, number(e.successful)), h('td', {}, number(e.failed)), h('td', {}, `${number(e.average_duration_ms, 1)} ms`), h('td', {}, number(e.credits_consumed, 2)));
-            })))),
+            }))))),
         h('section.chart-box', { 'aria-labelledby': 'comp-h' }, h('h2#comp-h', {}, 'Components'),
-          h('table', {}, h('thead', {}, h('tr', {}, ['Component', 'Status', 'Latency', 'Details'].map((x) => h('th', { scope: 'col' }, x)))),
+          h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': 'Components (scrolls sideways)' }, h('table', {}, h('thead', {}, h('tr', {}, ['Component', 'Status', 'Latency', 'Details'].map((x) => h('th', { scope: 'col' }, x)))),
             h('tbody', {}, Object.entries(c).map(([name, v]) => h('tr', { dataset: { component: name } }, h('td', {}, name.replace(/_/g, ' ')), h('td', {}, h(`span.health.h-${v.status}`, {}, v.status)),
               h('td', {}, v.latency_ms === undefined ? '—' : `${number(v.latency_ms, 2)} ms`),
-              h('td', {}, Object.entries(v).filter(([k]) => !['status', 'latency_ms'].includes(k)).map(([k, x]) => `${k}: ${x}`).join(', ') || '—')))))),
+              h('td', {}, Object.entries(v).filter(([k]) => !['status', 'latency_ms'].includes(k)).map(([k, x]) => `${k}: ${x}`).join(', ') || '—'))))))),
         h('section.chart-box', { 'aria-labelledby': 'bystatus-h' }, h('h2#bystatus-h', {}, 'Tasks by status, all users'),
           h('table', {}, h('tbody', {}, Object.entries(stats.tasks.by_status).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { dataset: { status: k } }, number(v)))))))));
   }
