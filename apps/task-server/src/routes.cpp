@@ -9,6 +9,7 @@
 #include "task/core/errors.hpp"
 #include "task/rules/status.hpp"
 #include "task/runtime/log.hpp"
+#include "ui_routes.hpp"
 
 namespace task::server {
 
@@ -187,6 +188,7 @@ void HttpServer::Impl::install_routes() {
         const auto c = caller(req, false);
         send_json(res, 200, stats_json(rt.service().service_stats(c)));
       });
+  install_ui_routes();  // ui_routes.cpp: /ui/, schedule previews
 }
 
 void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& res) {

@@ -11,6 +11,7 @@
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
 #include "task/runtime/log.hpp"
+#include "ui_routes.hpp"
 
 namespace task::server {
 
@@ -234,6 +235,10 @@ void HttpServer::Impl::install_hooks() {
       return httplib::Server::HandlerResponse::Handled;
     };
     if (ex.head.status != 0) return refuse(ex.head.status, {{"detail", ex.head.detail}});
+    if (refuse_cross_site_write(req, res)) {
+      ex.close = true;  // refused before its body is read
+      return httplib::Server::HandlerResponse::Handled;
+    }
     const auto& m = req.method;
     if (m != "GET" && m != "HEAD" && m != "POST" && m != "PUT" && m != "DELETE") {
       res.set_header("Allow", "GET, HEAD, POST, PUT, DELETE");

@@ -44,6 +44,12 @@ const std::vector<Setting>& settings() {
       {"workers", {"TASK_WORKERS"}, "8", false, "execution worker threads"},
       {"db-pool", {"TASK_DB_POOL"}, "8", false, "database connections"},
       {"log-level", {"LOG_LEVEL"}, "info", false, "debug, info, warn, error"},
+      {"ui",
+       {"TASK_UI"},
+       "on",
+       false,
+       "web dashboard at /ui/: on, off, or local (loopback --bind only: the page picks the user "
+       "id; see docs/dashboard.md)"},
   };
   return kSettings;
 }

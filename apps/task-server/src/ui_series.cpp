@@ -1,0 +1,121 @@
+// GET /api/v1/analytics/series: the dashboard's chart data, computed by the database's own
+// aggregates (ExecutionTotals) over day windows — never by reading execution rows here.
+#include <date/tz.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "task/core/errors.hpp"
+#include "task/core/time.hpp"
+#include "ui_routes.hpp"
+
+namespace task::server {
+
+namespace json = boost::json;
+
+namespace {
+
+int days_of(const httplib::Request& req) {
+  if (!req.has_param("days")) return 30;
+  const auto v = req.get_param_value("days");
+  std::size_t used = 0;
+  long n = 0;
+  try {
+    n = std::stol(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size())
+    throw ValidationError({"query", "days"}, "Input should be a valid integer", "int_parsing");
+  if (n < 1 || n > 365)
+    throw ValidationError({"query", "days"}, "Input should be between 1 and 365");
+  return static_cast<int>(n);
+}
+
+const date::time_zone* zone_of(const httplib::Request& req) {
+  const auto name = req.has_param("tz") ? req.get_param_value("tz") : std::string("UTC");
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    throw ValidationError({"query", "tz"}, "Unknown time zone: " + name);
+  }
+}
+
+}  // namespace
+
+json::object analytics_series(TaskRepository& repo, const std::string& user_id,
+                              const httplib::Request& req, Timestamp now) {
+  const int days = days_of(req);
+  const auto* zone = zone_of(req);
+  using namespace std::chrono;
+  const auto now_s = floor<seconds>(now);
+  const auto today = floor<date::days>(zone->to_local(now_s));
+  // Local midnights of the window's days (oldest first) as instants; a midnight that does not
+  // exist (a DST gap at 00:00) is the first instant after the gap.
+  std::vector<Timestamp> starts;
+  for (int i = days - 1; i >= 0; --i) {
+    const auto local = date::local_seconds{today - date::days{i}};
+    const auto info = zone->get_info(local);
+    sys_seconds t = info.result == date::local_info::nonexistent
+                        ? info.second.begin
+                        : sys_seconds{local.time_since_epoch() - info.first.offset};
+    starts.push_back(time_point_cast<Micros>(t));
+  }
+  // Totals since each midnight; a day's figures are the difference of two neighbours. The
+  // window's quarter-hour counts (first query) say which days had executions: a day without any
+  // has the same totals as the next one, so only active days cost a query.
+  const auto window = repo.execution_totals(user_id, starts.front());
+  std::vector<std::int64_t> day_count(starts.size(), 0);
+  for (const auto& [quarter, n] : window.by_quarter_hour) {
+    const auto t = time_point_cast<Micros>(sys_seconds{seconds{quarter * 900}});
+    const auto it = std::upper_bound(starts.begin(), starts.end(), t);
+    if (it != starts.begin()) day_count[static_cast<std::size_t>(it - starts.begin() - 1)] += n;
+  }
+  std::vector<ExecutionTotals> since(starts.size() + 1);  // since[n]: nothing
+  for (std::size_t i = starts.size(); i-- > 0;) {
+    if (i == 0)
+      since[0] = window;
+    else if (day_count[i] == 0)
+      since[i] = since[i + 1];
+    else
+      since[i] = repo.execution_totals(user_id, starts[i]);
+  }
+  json::array daily;
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    const auto& a = since[i];
+    const auto& b = since[i + 1];
+    const auto local_day = today - date::days{static_cast<int>(starts.size() - 1 - i)};
+    // Rows written between two queries could make a difference negative; never show that.
+    auto diff = [](auto x, auto y) { return x > y ? x - y : decltype(x - y){0}; };
+    daily.push_back(json::object{{"date", date::format("%F", local_day)},
+                                 {"start", format_rfc3339(starts[i])},
+                                 {"total", diff(a.total, b.total)},
+                                 {"successful", diff(a.successful, b.successful)},
+                                 {"failed", diff(a.failed, b.failed)},
+                                 {"credits", diff(a.credits, b.credits)}});
+  }
+  // Weekday x hour counts in the zone, from the quarter-hour buckets of the whole window.
+  std::vector<std::vector<std::int64_t>> grid(7, std::vector<std::int64_t>(24, 0));
+  for (const auto& [quarter, n] : window.by_quarter_hour) {
+    const auto local = zone->to_local(sys_seconds{seconds{quarter * 900}});
+    const auto day = floor<date::days>(local);
+    const int hour = static_cast<int>(floor<hours>(local - day).count());
+    const int iso = static_cast<int>(date::weekday{day}.iso_encoding());  // 1 = Monday
+    grid[static_cast<std::size_t>(iso - 1)][static_cast<std::size_t>(hour)] += n;
+  }
+  json::array heat;
+  for (const auto& row : grid) {
+    json::array r;
+    for (auto n : row)
+      r.push_back(n);
+    heat.push_back(std::move(r));
+  }
+  return {{"user_id", user_id},
+          {"days", days},
+          {"timezone", zone->name()},
+          {"daily", std::move(daily)},
+          {"weekday_hour", std::move(heat)},
+          {"generated_at", format_rfc3339(now)}};
+}
+
+}  // namespace task::server
