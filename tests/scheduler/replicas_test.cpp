@@ -72,6 +72,17 @@ class ServerProcess {
   pid_t pid_ = -1;
 };
 
+/// cpp-httplib's Server re-listened with a real backlog: Debian's build hard-codes 5, so a burst
+/// of connections from three replicas' 24 workers overflowed the accept queue and a dropped SYN
+/// (1 s retransmit) could fail a run (seen once in CI as a read error after ~1.2 s).
+class WideBacklogServer : public httplib::Server {
+ public:
+  bool listen_wide() {
+    if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, 1024);
+    return listen_after_bind();
+  }
+};
+
 /// The webhook target: counts calls per path, optionally slow.
 class Target {
  public:
@@ -87,7 +98,7 @@ class Target {
                    res.set_content("{\"ok\":true}", "application/json");
                  });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = std::thread([this] { server_.listen_wide(); });
     while (!server_.is_running())
       std::this_thread::sleep_for(1ms);
   }
@@ -104,7 +115,7 @@ class Target {
   }
 
  private:
-  httplib::Server server_;
+  WideBacklogServer server_;
   int port_ = 0;
   std::thread thread_;
   std::mutex mutex_;
