@@ -18,7 +18,7 @@ cxx=${CXX:-c++} cc=${CC:-cc}
 command -v ccache >/dev/null && { cxx="ccache $cxx"; cc="ccache $cc"; }
 
 configure_build_run() {  # extra cmake args...
-  rm -rf "$work/build"
+  # The build folder is kept: a rerun reconfigures and rebuilds only what changed.
   cmake -S "$here" -B "$work/build" "${gen[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Debug "$@" >"$work/configure.log" ||
     { cat "$work/configure.log"; exit 1; }
   cmake --build "$work/build" -j2 >"$work/build.log" || { cat "$work/build.log"; exit 1; }

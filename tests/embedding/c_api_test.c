@@ -32,9 +32,10 @@ static void field(const char* json, const char* key, char* out, size_t size) {
   p = strstr(json, pattern);
   if (!p) return;
   p += strlen(pattern);
-  while (p[n] && p[n] != '"' && n + 1 < size)
-    ++n;
-  memcpy(out, p, n);
+  while (*p && *p != '"' && n + 1 < size) {
+    if (*p == '\\' && p[1]) ++p; /* a JSON escape: the next character as is */
+    out[n++] = *p++;
+  }
   out[n] = '\0';
 }
 
