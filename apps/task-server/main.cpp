@@ -73,15 +73,35 @@ int main(int argc, char** argv) {
 
   try {
     const auto config = task::runtime::resolve_config(flags, task::runtime::process_env);
+    for (const char* name : {"CONSUL_HOST", "CONSUL_HTTP_ADDR"})
+      if (task::runtime::process_env(name))
+        log_line(LogLevel::warn,
+                 "Consul registration is not implemented in this version; the setting is ignored",
+                 {{"setting", name}});
     if (!config.http) return run_worker(config, stop_signals);
+    const bool reuse_port = config.values.at("reuse-port") == "on";
+    if (const auto why = task::server::bind_problem(config.bind_address, config.port, reuse_port);
+        !why.empty()) {
+      log_line(LogLevel::error, "cannot bind",
+               {{"address", config.bind_address},
+                {"port", std::to_string(config.port)},
+                {"error", why}});
+      std::cerr << "task-server: " << why << "\n";
+      return 1;
+    }
     task::runtime::Runtime runtime(config);
     task::server::ServerOptions server_options;
     server_options.version = TASK_VERSION;
+    server_options.reuse_port = reuse_port;
     task::server::HttpServer server(runtime, server_options);
     const int port = server.bind(config.bind_address, config.port);
     if (port < 0) {
+      const auto why = server.bind_error();
       log_line(LogLevel::error, "cannot bind",
-               {{"address", config.bind_address}, {"port", std::to_string(config.port)}});
+               {{"address", config.bind_address},
+                {"port", std::to_string(config.port)},
+                {"error", why}});
+      std::cerr << "task-server: " << why << "\n";
       return 1;
     }
     std::thread waiter([&server, &stop_signals] {

@@ -8,6 +8,7 @@
 #include "error_table.hpp"
 #include "http_fixture.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/time.hpp"
 
 namespace json = boost::json;
 using test::body_json;
@@ -83,8 +84,11 @@ TEST_CASE("health, metrics and request ids", "[http]") {
   REQUIRE(r->status == 200);
   CHECK(r->body.find("task_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}") !=
         std::string::npos);
-  CHECK(r->body.find("task_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"}") !=
-        std::string::npos);
+  CHECK(r->body.find("task_http_request_duration_seconds_bucket{route=\"/health\",status_class="
+                     "\"2xx\",le=\"+Inf\"}") != std::string::npos);
+  CHECK(r->body.find("task_database_up 1") != std::string::npos);
+  CHECK(r->body.find("# TYPE task_outbox_oldest_age_seconds gauge") != std::string::npos);
+  CHECK(r->body.find("# TYPE task_scheduler_lag_seconds gauge") != std::string::npos);
 }
 
 TEST_CASE("every served route is in the OpenAPI document", "[http]") {
@@ -390,6 +394,7 @@ TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[ht
   REQUIRE(r->status == 429);
   CHECK(body_json(r) ==
         json::parse(R"({"detail":"Task limit exceeded","limit_type":"tasks","limit":5})"));
+  CHECK(r->get_header_value("Retry-After") == "60");
   for (int i = 0; i < 10; ++i)
     REQUIRE(
         c.Post("/api/v1/tasks/" + first + "/execute", as_user(u), "", "application/json")->status ==
@@ -397,7 +402,42 @@ TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[ht
   r = c.Post("/api/v1/tasks/" + first + "/execute", as_user(u), "", "application/json");
   REQUIRE(r->status == 429);
   CHECK(body_json(r).at("limit_type") == "executions_per_day");
+  {  // Retry-After: the seconds until the next UTC midnight (API.md §16)
+    const auto now = std::chrono::system_clock::now();
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1} - now)
+                          .count();
+    REQUIRE(r->has_header("Retry-After"));
+    const auto given = std::stoll(r->get_header_value("Retry-After"));
+    CHECK(given >= 1);
+    CHECK(given <= 86400);
+    CHECK(std::abs(given - left) <= 5);
+  }
   CHECK(body_json(r).at("limit") == 10);
+}
+
+TEST_CASE("scheduler/pending: an array with the number due in X-Total-Count", "[http]") {
+  auto c = main_server().client();  // its scheduler is off: due tasks stay due
+  const auto u = test::unique_user("pending");
+  const auto soon = std::chrono::system_clock::now() + std::chrono::seconds(1);
+  const auto run_at = task::format_rfc3339(std::chrono::time_point_cast<task::Micros>(soon));
+  for (int i = 0; i < 3; ++i) {
+    auto r =
+        c.Post("/api/v1/tasks", as_user(u),
+               json::serialize(json::object{{"name", "due " + std::to_string(i)},
+                                            {"task_type", "daily_news"},
+                                            {"schedule", {{"type", "once"}, {"run_at", run_at}}}}),
+               "application/json");
+    REQUIRE(r->status == 201);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  auto r = c.Get("/api/v1/scheduler/pending?limit=2", internal());
+  REQUIRE(r->status == 200);
+  REQUIRE(body_json(r).is_array());
+  CHECK(body_json(r).as_array().size() == 2);
+  CHECK(body_json(r).as_array()[0].as_object().contains("task_id"));
+  REQUIRE(r->has_header("X-Total-Count"));
+  CHECK(std::stoll(r->get_header_value("X-Total-Count")) >= 3);
 }
 
 TEST_CASE("internal endpoints", "[http]") {
@@ -410,7 +450,12 @@ TEST_CASE("internal endpoints", "[http]") {
   CHECK(c.Get("/api/v1/scheduler/pending")->status == 401);
   r = c.Get("/api/v1/scheduler/pending?limit=5", internal());
   REQUIRE(r->status == 200);
-  CHECK(body_json(r).at("tasks").is_array());
+  // API.md §16: the earlier service's shape, an array, with the number due in X-Total-Count.
+  REQUIRE(body_json(r).is_array());
+  CHECK(body_json(r).as_array().size() <= 5);
+  REQUIRE(r->has_header("X-Total-Count"));
+  CHECK(std::stoll(r->get_header_value("X-Total-Count")) >=
+        static_cast<long long>(body_json(r).as_array().size()));
   CHECK(c.Get("/api/v1/scheduler/pending?limit=0", internal())->status == 422);
   r = c.Get("/api/v1/service/stats", internal());
   REQUIRE(r->status == 200);
@@ -485,6 +530,21 @@ TEST_CASE("JWT mode: valid, expired, bad signature", "[http]") {
   REQUIRE(r->status == 401);
   CHECK(detail_of(r) == "Authentication required");
   CHECK(c.Get("/api/v1/tasks", internal("jwt-user"))->status == 200);
+}
+
+TEST_CASE("error table: Retry-After of the daily execution quota is until UTC midnight", "[http]") {
+  using task::server::map_error;
+  const auto at = [](const char* text) {
+    return std::chrono::system_clock::time_point(*task::parse_rfc3339(text));
+  };
+  const auto daily = std::make_exception_ptr(task::LimitExceeded("executions_per_day", 10));
+  CHECK(map_error(daily, at("2026-03-01T23:59:30Z")).retry_after == 30);
+  CHECK(map_error(daily, at("2026-03-01T00:00:00Z")).retry_after == 86400);
+  CHECK(map_error(daily, at("2026-03-01T23:59:59.5Z")).retry_after == 1);
+  CHECK(map_error(daily, at("2026-03-01T12:00:00Z")).status == 429);
+  const auto tasks = std::make_exception_ptr(task::LimitExceeded("tasks", 5));
+  CHECK(map_error(tasks).retry_after == task::server::kDefaultRetryAfterSeconds);
+  CHECK(map_error(std::make_exception_ptr(task::NotFound("task", "x"))).retry_after == 0);
 }
 
 TEST_CASE("error table rows that need a broken dependency", "[http]") {

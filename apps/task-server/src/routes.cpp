@@ -4,6 +4,7 @@
 
 #include "error_table.hpp"
 #include "health.hpp"
+#include "live_metrics.hpp"
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
@@ -17,6 +18,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kTaskId = R"(/api/v1/tasks/([^/]+))";
+
+/// X-Total-Count of /scheduler/pending counts due tasks up to this many (a larger backlog says
+/// this number: "at least").
+constexpr int kMaxPendingCount = 10000;
 
 void send_task(httplib::Response& res, int status, const Task& t) {
   res.set_header("ETag", etag_of(t));
@@ -88,6 +93,7 @@ void HttpServer::Impl::install_routes() {
     res.status = 200;
     std::string text = metrics.render();
     if (auto* sched = rt.scheduler()) text += to_prometheus(sched->metrics());
+    text += live_metrics(rt);
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   add("GET", "/openapi.json", "/openapi.json", [](const httplib::Request&, httplib::Response& res) {
@@ -163,11 +169,22 @@ void HttpServer::Impl::install_routes() {
   add("GET", "/api/v1/scheduler/pending", "/api/v1/scheduler/pending",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req, false);
+        const auto params = query_params(req);
+        const auto due = rt.service().pending_tasks(c, params);  // 403/422 first
         json::array out;
-        for (const auto& t : rt.service().pending_tasks(c, query_params(req)))
+        for (const auto& t : due)
           out.push_back(json::value_from(t));
-        const auto n = static_cast<std::int64_t>(out.size());
-        send_json(res, 200, json::object{{"tasks", std::move(out)}, {"count", n}});
+        // The earlier service's shape (API.md §16): an array; the number due in all in a header.
+        // A short page is all there is; a full one is counted (up to kMaxPendingCount).
+        std::size_t asked = 100;  // the default page; pending_tasks validated `limit` (1-100)
+        if (req.has_param("limit"))
+          asked = std::strtoul(req.get_param_value("limit").c_str(), nullptr, 10);
+        auto total = due.size();
+        if (total >= asked)
+          total = std::max(
+              total, rt.repository().list_due_tasks(rt.clock().now(), kMaxPendingCount).size());
+        res.set_header("X-Total-Count", std::to_string(total));
+        send_json(res, 200, out);
       });
   add("POST", R"(/api/v1/scheduler/execute/([^/]+))", "/api/v1/scheduler/execute/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -211,6 +228,10 @@ void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& r
       auto run = rt.service().finish_execution(started);
       rt.after_write();
       metrics.observe_execution(std::string(to_string(run.execution.status)));
+      if (run.execution.duration_ms)
+        metrics.observe_manual_run(std::string(to_string(started.task.task_type)),
+                                   std::string(to_string(run.execution.status)),
+                                   static_cast<double>(*run.execution.duration_ms) / 1000.0);
       done->set_value(std::move(run));
     } catch (const std::exception& e) {
       runtime::log_line(runtime::LogLevel::error, "execution failed to record",
