@@ -67,6 +67,17 @@ TEST_CASE("health, metrics and request ids", "[http]") {
 
   r = c.Get("/health", {{"X-Request-ID", "req-abc.123"}});
   CHECK(r->get_header_value("X-Request-ID") == "req-abc.123");
+  // W3C traceparent: a new trace when none is given; the caller's trace id when one is.
+  CHECK(std::regex_match(r->get_header_value("traceparent"),
+                         std::regex("00-[0-9a-f]{32}-[0-9a-f]{16}-01")));
+  r = c.Get("/health",
+            {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  CHECK(r->get_header_value("traceparent").rfind("00-4bf92f3577b34da6a3ce929d0e0e4736-", 0) == 0);
+  CHECK(r->get_header_value("traceparent") !=
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  r = c.Get("/health", {{"traceparent", "00-not-a-trace"}});  // malformed: a new trace
+  CHECK(std::regex_match(r->get_header_value("traceparent"),
+                         std::regex("00-[0-9a-f]{32}-[0-9a-f]{16}-01")));
   r = c.Get("/definitely/not/a/route", {{"X-Request-ID", "req-404"}});
   CHECK(r->status == 404);
   CHECK(r->get_header_value("X-Request-ID") == "req-404");
@@ -293,8 +304,10 @@ TEST_CASE("manual execution of a todo and its history", "[http]") {
 TEST_CASE("webhook run against a loopback stub", "[http]") {
   httplib::Server stub;
   std::string seen_body;
+  std::string seen_traceparent;
   stub.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     seen_body = req.body;
+    seen_traceparent = req.get_header_value("traceparent");
     res.set_content(R"({"ok":true})", "application/json");
   });
   stub.Post("/fail", [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
@@ -314,8 +327,14 @@ TEST_CASE("webhook run against a loopback stub", "[http]") {
                   "application/json");
   REQUIRE(r->status == 201);
   const std::string id(body_json(r).at("task_id").as_string());
-  r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
+  // W3C trace context: the run's webhook call continues the request's trace.
+  auto h = as_user(u);
+  h.emplace("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  r = c.Post("/api/v1/tasks/" + id + "/execute", h, "", "application/json");
   REQUIRE(r->status == 200);
+  CHECK(seen_traceparent.rfind("00-0af7651916cd43dd8448eb211c80319c-", 0) == 0);
+  CHECK(seen_traceparent.find("b7ad6b7169203331") == std::string::npos);  // our span, not theirs
+  CHECK(seen_traceparent == r->get_header_value("traceparent"));
   auto e = body_json(r);
   CHECK(e.at("status") == "completed");
   CHECK(e.at("result").at("status_code") == 200);

@@ -8,6 +8,7 @@
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/trace_context.hpp"
 #include "task/rules/status.hpp"
 #include "task/runtime/log.hpp"
 
@@ -223,7 +224,11 @@ void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& r
   auto done = std::make_shared<std::promise<FinishedRun>>();
   auto finished = done->get_future();
   const auto request_id = current_request().request_id;
-  pool.submit_admitted([this, started, done, request_id] {
+  std::optional<trace::TraceContext> trace_context;
+  if (const auto* t = trace::current()) trace_context = *t;
+  pool.submit_admitted([this, started, done, request_id, trace_context] {
+    // The run's outbound calls and log lines belong to the request's trace.
+    trace::set_current(trace_context);
     try {
       auto run = rt.service().finish_execution(started);
       rt.after_write();
@@ -240,6 +245,7 @@ void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& r
                          {"error", e.what()}});
       done->set_exception(std::current_exception());
     }
+    trace::set_current(std::nullopt);
   });
   if (finished.wait_for(std::chrono::milliseconds(wait_ms)) == std::future_status::ready) {
     send_json(res, 200, json::value_from(finished.get().execution));

@@ -13,6 +13,7 @@
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/trace_context.hpp"
 #include "task/runtime/log.hpp"
 
 namespace task::server {
@@ -161,6 +162,13 @@ void HttpServer::Impl::install_hooks() {
     const auto given = req.get_header_value("X-Request-ID");
     state.request_id = acceptable_request_id(given) ? given : new_request_id();
     res.set_header("X-Request-ID", state.request_id);
+    // W3C Trace Context: continue the caller's trace (or start one) for this request's log lines
+    // and outbound calls; the response names this request's span.
+    auto trace =
+        trace::continue_trace(trace::parse_traceparent(req.get_header_value("traceparent")),
+                              req.get_header_value("tracestate"));
+    res.set_header("traceparent", trace.traceparent());
+    trace::set_current(std::move(trace));
     metrics.request_started();
     if ((req.method == "POST" || req.method == "PUT") && !req.has_header("Content-Length") &&
         !req.has_header("Transfer-Encoding")) {
@@ -216,6 +224,7 @@ void HttpServer::Impl::install_hooks() {
     if (!state.error_log.empty()) fields.emplace_back("error", state.error_log);
     log_line(level, "request", fields);
     state = RequestState{};
+    trace::set_current(std::nullopt);
   });
 }
 

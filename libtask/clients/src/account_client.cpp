@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "task/clients/http_target.hpp"
+#include "task/core/trace_context.hpp"
 
 namespace task::clients {
 
@@ -33,6 +34,12 @@ std::optional<SubscriptionLevel> AccountDirectory::level_of(std::string_view use
   httplib::Client cli(url->origin());
   cli.set_connection_timeout(timeout_);
   cli.set_read_timeout(timeout_);
+  {  // W3C trace context of the request or run this call is made for
+    httplib::Headers trace_headers;
+    for (auto& [name, value] : trace::outbound_headers())
+      trace_headers.emplace(name, value);
+    cli.set_default_headers(std::move(trace_headers));
+  }
   const std::string prefix = url->target == "/" ? "" : url->target;
   auto res = cli.Get(prefix + "/api/v1/accounts/" +
                      httplib::detail::encode_query_param(std::string(user_id)) + "/subscription");

@@ -7,6 +7,7 @@
 #include "task/clients/http_target.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/trace_context.hpp"
 
 namespace task::clients {
 
@@ -37,6 +38,12 @@ void HttpNotifier::notify(const Notification& n) {
   cli.set_connection_timeout(timeout_);
   cli.set_read_timeout(timeout_);
   cli.set_write_timeout(timeout_);
+  {  // W3C trace context of the request or run this call is made for
+    httplib::Headers trace_headers;
+    for (auto& [name, value] : trace::outbound_headers())
+      trace_headers.emplace(name, value);
+    cli.set_default_headers(std::move(trace_headers));
+  }
   const auto body = to_json_text(notification_body(n));
   auto res = cli.Post(path_prefix_ + "/api/v1/notifications", body, "application/json");
   if (!res)

@@ -8,6 +8,7 @@
 
 #include "task/clients/http_target.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/core/trace_context.hpp"
 
 namespace task::clients {
 
@@ -91,6 +92,8 @@ httplib::Request build_request(const RunContext& ctx, const HttpUrl& url) {
   req.headers.emplace("User-Agent", "task-service-webhook/1");
   req.headers.emplace("X-Task-ID", ctx.task.task_id);
   req.headers.emplace("X-Execution-ID", ctx.execution.execution_id);
+  for (auto& [name, value] : trace::outbound_headers())  // W3C trace context of the run
+    if (req.headers.find(name) == req.headers.end()) req.headers.emplace(name, value);
   if (req.method == "GET" || req.method == "HEAD" || req.method == "DELETE") return req;
   const auto* body = config.if_contains("body");
   if (body && body->is_string()) {

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <boost/json/parse.hpp>
 #include <chrono>
+#include "task/core/trace_context.hpp"
 
 namespace task::executors::detail {
 
@@ -96,6 +97,12 @@ Fetched get_json(std::string_view provider, const std::string& base_url, std::st
 
   httplib::Client client(endpoint->origin);
   apply_timeouts(client, config.connect_timeout, config.read_timeout);
+  {  // W3C trace context of the request or run this call is made for
+    httplib::Headers trace_headers;
+    for (auto& [name, value] : trace::outbound_headers())
+      trace_headers.emplace(name, value);
+    client.set_default_headers(std::move(trace_headers));
+  }
   const auto started = std::chrono::steady_clock::now();
   auto res = client.Get(target.c_str(), httplib::Headers{{"Accept", "application/json"}});
   const auto elapsed = std::chrono::steady_clock::now() - started;
@@ -143,6 +150,12 @@ Sent send_body(std::string_view method, const std::string& url, const std::strin
   if (!endpoint) return {0, "not an http(s) URL", false};
   httplib::Client client(endpoint->origin);
   apply_timeouts(client, config.connect_timeout, config.read_timeout);
+  {  // W3C trace context of the request or run this call is made for
+    httplib::Headers trace_headers;
+    for (auto& [name, value] : trace::outbound_headers())
+      trace_headers.emplace(name, value);
+    client.set_default_headers(std::move(trace_headers));
+  }
   const std::string path = endpoint->prefix.empty() ? "/" : endpoint->prefix;
   const auto started = std::chrono::steady_clock::now();
   auto res = method == "PUT" ? client.Put(path.c_str(), body, content_type.c_str())
