@@ -5,6 +5,7 @@
 #include <regex>
 #include <thread>
 
+#include "consul.hpp"
 #include "error_table.hpp"
 #include "http_fixture.hpp"
 #include "task/core/errors.hpp"
@@ -602,4 +603,24 @@ TEST_CASE("with a NATS URL every write's events are relayed and acknowledged", "
   CHECK(bus.at("jetstream").as_bool());
   CHECK(bus.at("outbox_backlog").as_int64() == 0);
   CHECK(bus.at("status") == "healthy");
+}
+
+TEST_CASE("Consul agent address: CONSUL_HTTP_ADDR or CONSUL_HOST/CONSUL_PORT", "[http]") {
+  using task::server::consul_agent_from;
+  std::string host, error;
+  int port = 0;
+  CHECK_FALSE(consul_agent_from("", "", "8500", host, port, error));  // not configured
+  CHECK(error.empty());
+  REQUIRE(consul_agent_from("", "consul.internal", "8501", host, port, error));
+  CHECK(host == "consul.internal");
+  CHECK(port == 8501);
+  REQUIRE(consul_agent_from("http://127.0.0.1:8600/", "ignored", "1", host, port, error));
+  CHECK(host == "127.0.0.1");
+  CHECK(port == 8600);
+  REQUIRE(consul_agent_from("agent", "", "", host, port, error));
+  CHECK(port == 8500);
+  CHECK_FALSE(consul_agent_from("", "consul", "85x0", host, port, error));
+  CHECK(error.find("'85x0' is not a port number") != std::string::npos);
+  CHECK_FALSE(consul_agent_from("https://consul:8501", "", "", host, port, error));
+  CHECK(error.find("https is not supported") != std::string::npos);
 }

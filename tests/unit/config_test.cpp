@@ -107,3 +107,12 @@ TEST_CASE("configuration: --reuse-port / TASK_REUSE_PORT is on/off, off by defau
   CHECK_THROWS_WITH(resolve_config({}, env_of({{"TASK_REUSE_PORT", "sometimes"}})),
                     Catch::Contains("--reuse-port: 'sometimes' is not on/off"));
 }
+
+TEST_CASE("configuration: Consul agent settings", "[config]") {
+  auto c = resolve_config({}, env_of({{"CONSUL_HOST", "consul"}}));
+  CHECK(c.values.at("consul-host") == "consul");
+  CHECK(c.values.at("consul-port") == "8500");
+  c = resolve_config({}, env_of({{"CONSUL_HTTP_ADDR", "http://127.0.0.1:8600"}}));
+  CHECK(c.values.at("consul-http-addr") == "http://127.0.0.1:8600");
+  CHECK(resolve_config({}, env_of({})).values.at("consul-host").empty());
+}
