@@ -5,13 +5,20 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <random>
 #include <string>
 #include <thread>
 
+#include "consul.hpp"
 #include "server.hpp"
+#include "task/events/event_system.hpp"
 #include "task/runtime/config.hpp"
 #include "task/runtime/log.hpp"
 #include "task/runtime/runtime.hpp"
@@ -73,21 +80,73 @@ int main(int argc, char** argv) {
 
   try {
     const auto config = task::runtime::resolve_config(flags, task::runtime::process_env);
+    std::string consul_host, consul_error;
+    int consul_port = 0;
+    const bool consul = task::server::consul_agent_from(
+        config.values.at("consul-http-addr"), config.values.at("consul-host"),
+        config.values.at("consul-port"), consul_host, consul_port, consul_error);
+    if (!consul_error.empty()) throw std::invalid_argument(consul_error);
     if (!config.http) return run_worker(config, stop_signals);
+    const bool reuse_port = config.values.at("reuse-port") == "on";
+    if (const auto why = task::server::bind_problem(config.bind_address, config.port, reuse_port);
+        !why.empty()) {
+      log_line(LogLevel::error, "cannot bind",
+               {{"address", config.bind_address},
+                {"port", std::to_string(config.port)},
+                {"error", why}});
+      std::cerr << "task-server: " << why << "\n";
+      return 1;
+    }
     task::runtime::Runtime runtime(config);
     task::server::ServerOptions server_options;
     server_options.version = TASK_VERSION;
+    server_options.reuse_port = reuse_port;
     task::server::HttpServer server(runtime, server_options);
     const int port = server.bind(config.bind_address, config.port);
     if (port < 0) {
+      const auto why = server.bind_error();
       log_line(LogLevel::error, "cannot bind",
-               {{"address", config.bind_address}, {"port", std::to_string(config.port)}});
+               {{"address", config.bind_address},
+                {"port", std::to_string(config.port)},
+                {"error", why}});
+      std::cerr << "task-server: " << why << "\n";
       return 1;
     }
-    std::thread waiter([&server, &stop_signals] {
+    std::unique_ptr<task::server::ConsulRegistrar> registrar;
+    if (consul) {
+      task::server::ConsulOptions o;
+      o.agent_host = consul_host;
+      o.agent_port = consul_port;
+      o.service_name = config.values.at("service-name");
+      o.address = config.values.at("advertise-address");
+      if (o.address.empty() && config.bind_address != "0.0.0.0" && config.bind_address != "::")
+        o.address = config.bind_address;
+      o.port = port;
+      o.version = TASK_VERSION;
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      std::random_device rd;
+      char suffix[16];
+      std::snprintf(suffix, sizeof suffix, "%08x", rd());
+      o.service_id = o.service_name + "-" + host + "-" + std::to_string(port) + "-" + suffix;
+      registrar = std::make_unique<task::server::ConsulRegistrar>(
+          std::move(o), [&runtime]() -> task::server::ConsulStatus {
+            try {
+              runtime.repository().ping();
+            } catch (const std::exception&) {
+              return {"critical", "database unreachable"};
+            }
+            if (auto* bus = runtime.event_bus(); bus && !bus->status().healthy)
+              return {"warning", "event bus degraded (" + runtime.event_bus_kind() + ")"};
+            return {"passing", "database and event bus healthy"};
+          });
+      registrar->start();  // registers in the background; never blocks start-up
+    }
+    std::thread waiter([&server, &stop_signals, &registrar] {
       int sig = 0;
       sigwait(&stop_signals, &sig);
       log_line(LogLevel::info, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      if (registrar) registrar->stop();  // deregister first: no new traffic from discovery
       server.stop();
     });
     log_line(LogLevel::info, "listening",

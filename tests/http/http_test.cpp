@@ -5,9 +5,11 @@
 #include <regex>
 #include <thread>
 
+#include "consul.hpp"
 #include "error_table.hpp"
 #include "http_fixture.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/time.hpp"
 
 namespace json = boost::json;
 using test::body_json;
@@ -66,6 +68,17 @@ TEST_CASE("health, metrics and request ids", "[http]") {
 
   r = c.Get("/health", {{"X-Request-ID", "req-abc.123"}});
   CHECK(r->get_header_value("X-Request-ID") == "req-abc.123");
+  // W3C traceparent: a new trace when none is given; the caller's trace id when one is.
+  CHECK(std::regex_match(r->get_header_value("traceparent"),
+                         std::regex("00-[0-9a-f]{32}-[0-9a-f]{16}-01")));
+  r = c.Get("/health",
+            {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  CHECK(r->get_header_value("traceparent").rfind("00-4bf92f3577b34da6a3ce929d0e0e4736-", 0) == 0);
+  CHECK(r->get_header_value("traceparent") !=
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  r = c.Get("/health", {{"traceparent", "00-not-a-trace"}});  // malformed: a new trace
+  CHECK(std::regex_match(r->get_header_value("traceparent"),
+                         std::regex("00-[0-9a-f]{32}-[0-9a-f]{16}-01")));
   r = c.Get("/definitely/not/a/route", {{"X-Request-ID", "req-404"}});
   CHECK(r->status == 404);
   CHECK(r->get_header_value("X-Request-ID") == "req-404");
@@ -83,8 +96,11 @@ TEST_CASE("health, metrics and request ids", "[http]") {
   REQUIRE(r->status == 200);
   CHECK(r->body.find("task_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}") !=
         std::string::npos);
-  CHECK(r->body.find("task_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"}") !=
-        std::string::npos);
+  CHECK(r->body.find("task_http_request_duration_seconds_bucket{route=\"/health\",status_class="
+                     "\"2xx\",le=\"+Inf\"}") != std::string::npos);
+  CHECK(r->body.find("task_database_up 1") != std::string::npos);
+  CHECK(r->body.find("# TYPE task_outbox_oldest_age_seconds gauge") != std::string::npos);
+  CHECK(r->body.find("# TYPE task_scheduler_lag_seconds gauge") != std::string::npos);
 }
 
 TEST_CASE("every served route is in the OpenAPI document", "[http]") {
@@ -289,8 +305,10 @@ TEST_CASE("manual execution of a todo and its history", "[http]") {
 TEST_CASE("webhook run against a loopback stub", "[http]") {
   httplib::Server stub;
   std::string seen_body;
+  std::string seen_traceparent;
   stub.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     seen_body = req.body;
+    seen_traceparent = req.get_header_value("traceparent");
     res.set_content(R"({"ok":true})", "application/json");
   });
   stub.Post("/fail", [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
@@ -310,8 +328,14 @@ TEST_CASE("webhook run against a loopback stub", "[http]") {
                   "application/json");
   REQUIRE(r->status == 201);
   const std::string id(body_json(r).at("task_id").as_string());
-  r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
+  // W3C trace context: the run's webhook call continues the request's trace.
+  auto h = as_user(u);
+  h.emplace("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  r = c.Post("/api/v1/tasks/" + id + "/execute", h, "", "application/json");
   REQUIRE(r->status == 200);
+  CHECK(seen_traceparent.rfind("00-0af7651916cd43dd8448eb211c80319c-", 0) == 0);
+  CHECK(seen_traceparent.find("b7ad6b7169203331") == std::string::npos);  // our span, not theirs
+  CHECK(seen_traceparent == r->get_header_value("traceparent"));
   auto e = body_json(r);
   CHECK(e.at("status") == "completed");
   CHECK(e.at("result").at("status_code") == 200);
@@ -390,6 +414,7 @@ TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[ht
   REQUIRE(r->status == 429);
   CHECK(body_json(r) ==
         json::parse(R"({"detail":"Task limit exceeded","limit_type":"tasks","limit":5})"));
+  CHECK(r->get_header_value("Retry-After") == "60");
   for (int i = 0; i < 10; ++i)
     REQUIRE(
         c.Post("/api/v1/tasks/" + first + "/execute", as_user(u), "", "application/json")->status ==
@@ -397,7 +422,42 @@ TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[ht
   r = c.Post("/api/v1/tasks/" + first + "/execute", as_user(u), "", "application/json");
   REQUIRE(r->status == 429);
   CHECK(body_json(r).at("limit_type") == "executions_per_day");
+  {  // Retry-After: the seconds until the next UTC midnight (API.md §16)
+    const auto now = std::chrono::system_clock::now();
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1} - now)
+                          .count();
+    REQUIRE(r->has_header("Retry-After"));
+    const auto given = std::stoll(r->get_header_value("Retry-After"));
+    CHECK(given >= 1);
+    CHECK(given <= 86400);
+    CHECK(std::abs(given - left) <= 5);
+  }
   CHECK(body_json(r).at("limit") == 10);
+}
+
+TEST_CASE("scheduler/pending: an array with the number due in X-Total-Count", "[http]") {
+  auto c = main_server().client();  // its scheduler is off: due tasks stay due
+  const auto u = test::unique_user("pending");
+  const auto soon = std::chrono::system_clock::now() + std::chrono::seconds(1);
+  const auto run_at = task::format_rfc3339(std::chrono::time_point_cast<task::Micros>(soon));
+  for (int i = 0; i < 3; ++i) {
+    auto r =
+        c.Post("/api/v1/tasks", as_user(u),
+               json::serialize(json::object{{"name", "due " + std::to_string(i)},
+                                            {"task_type", "daily_news"},
+                                            {"schedule", {{"type", "once"}, {"run_at", run_at}}}}),
+               "application/json");
+    REQUIRE(r->status == 201);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  auto r = c.Get("/api/v1/scheduler/pending?limit=2", internal());
+  REQUIRE(r->status == 200);
+  REQUIRE(body_json(r).is_array());
+  CHECK(body_json(r).as_array().size() == 2);
+  CHECK(body_json(r).as_array()[0].as_object().contains("task_id"));
+  REQUIRE(r->has_header("X-Total-Count"));
+  CHECK(std::stoll(r->get_header_value("X-Total-Count")) >= 3);
 }
 
 TEST_CASE("internal endpoints", "[http]") {
@@ -410,7 +470,12 @@ TEST_CASE("internal endpoints", "[http]") {
   CHECK(c.Get("/api/v1/scheduler/pending")->status == 401);
   r = c.Get("/api/v1/scheduler/pending?limit=5", internal());
   REQUIRE(r->status == 200);
-  CHECK(body_json(r).at("tasks").is_array());
+  // API.md §16: the earlier service's shape, an array, with the number due in X-Total-Count.
+  REQUIRE(body_json(r).is_array());
+  CHECK(body_json(r).as_array().size() <= 5);
+  REQUIRE(r->has_header("X-Total-Count"));
+  CHECK(std::stoll(r->get_header_value("X-Total-Count")) >=
+        static_cast<long long>(body_json(r).as_array().size()));
   CHECK(c.Get("/api/v1/scheduler/pending?limit=0", internal())->status == 422);
   r = c.Get("/api/v1/service/stats", internal());
   REQUIRE(r->status == 200);
@@ -602,6 +667,21 @@ TEST_CASE("JWT exp/nbf/iat are RFC 7519 NumericDates: numbers, possibly fraction
   }
 }
 
+TEST_CASE("error table: Retry-After of the daily execution quota is until UTC midnight", "[http]") {
+  using task::server::map_error;
+  const auto at = [](const char* text) {
+    return std::chrono::system_clock::time_point(*task::parse_rfc3339(text));
+  };
+  const auto daily = std::make_exception_ptr(task::LimitExceeded("executions_per_day", 10));
+  CHECK(map_error(daily, at("2026-03-01T23:59:30Z")).retry_after == 30);
+  CHECK(map_error(daily, at("2026-03-01T00:00:00Z")).retry_after == 86400);
+  CHECK(map_error(daily, at("2026-03-01T23:59:59.5Z")).retry_after == 1);
+  CHECK(map_error(daily, at("2026-03-01T12:00:00Z")).status == 429);
+  const auto tasks = std::make_exception_ptr(task::LimitExceeded("tasks", 5));
+  CHECK(map_error(tasks).retry_after == task::server::kDefaultRetryAfterSeconds);
+  CHECK(map_error(std::make_exception_ptr(task::NotFound("task", "x"))).retry_after == 0);
+}
+
 TEST_CASE("error table rows that need a broken dependency", "[http]") {
   using task::server::map_error;
   auto unavailable = map_error(std::make_exception_ptr(task::Unavailable("db down: secret")));
@@ -638,4 +718,24 @@ TEST_CASE("with a NATS URL every write's events are relayed and acknowledged", "
   CHECK(bus.at("jetstream").as_bool());
   CHECK(bus.at("outbox_backlog").as_int64() == 0);
   CHECK(bus.at("status") == "healthy");
+}
+
+TEST_CASE("Consul agent address: CONSUL_HTTP_ADDR or CONSUL_HOST/CONSUL_PORT", "[http]") {
+  using task::server::consul_agent_from;
+  std::string host, error;
+  int port = 0;
+  CHECK_FALSE(consul_agent_from("", "", "8500", host, port, error));  // not configured
+  CHECK(error.empty());
+  REQUIRE(consul_agent_from("", "consul.internal", "8501", host, port, error));
+  CHECK(host == "consul.internal");
+  CHECK(port == 8501);
+  REQUIRE(consul_agent_from("http://127.0.0.1:8600/", "ignored", "1", host, port, error));
+  CHECK(host == "127.0.0.1");
+  CHECK(port == 8600);
+  REQUIRE(consul_agent_from("agent", "", "", host, port, error));
+  CHECK(port == 8500);
+  CHECK_FALSE(consul_agent_from("", "consul", "85x0", host, port, error));
+  CHECK(error.find("'85x0' is not a port number") != std::string::npos);
+  CHECK_FALSE(consul_agent_from("https://consul:8501", "", "", host, port, error));
+  CHECK(error.find("https is not supported") != std::string::npos);
 }

@@ -61,3 +61,58 @@ TEST_CASE("configuration: worker-only mode is --http off or TASK_HTTP=off", "[co
   CHECK_FALSE(resolve_config({}, env_of({{"TASK_HTTP", "off"}})).http);
   CHECK_THROWS_AS(resolve_config({{"http", "sometimes"}}, env_of({})), std::invalid_argument);
 }
+
+TEST_CASE("configuration: LOG_LEVEL takes the design document's names in any case", "[config]") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"INFO", "info"},   {"DEBUG", "debug"}, {"WARNING", "warn"},   {"warning", "warn"},
+      {"Warn", "warn"},   {"ERROR", "error"}, {"CRITICAL", "error"}, {"critical", "error"},
+      {"debug", "debug"}, {"iNfO", "info"}};
+  for (const auto& [given, want] : cases) {
+    INFO(given);
+    CHECK(resolve_config({}, env_of({{"LOG_LEVEL", given}})).log_level == want);
+    CHECK(resolve_config({{"log-level", given}}, env_of({})).log_level == want);
+  }
+  CHECK(resolve_config({}, env_of({})).log_level == "info");
+  CHECK(resolve_config({}, env_of({{"LOG_LEVEL", "INFO"}})).values.at("log-level") == "info");
+  CHECK_THROWS_WITH(resolve_config({}, env_of({{"LOG_LEVEL", "LOUD"}})),
+                    Catch::Contains("'LOUD' is not one of debug, info, warn (warning)"));
+  CHECK_THROWS_AS(resolve_config({}, env_of({{"LOG_LEVEL", ""}})), std::invalid_argument);
+}
+
+TEST_CASE("configuration: the design document's environment names", "[config]") {
+  auto c = resolve_config({}, env_of({{"POSTGRES_HOST", "db.internal"},
+                                      {"POSTGRES_PORT", "50061"},
+                                      {"POSTGRES_USER", "task"},
+                                      {"POSTGRES_PASSWORD", "p@ss:w/rd"},
+                                      {"POSTGRES_DB", "tasks"},
+                                      {"SERVICE_NAME", "task_service_eu"},
+                                      {"SERVICE_PORT", "8300"},
+                                      {"NATS_URL", "nats://nats:4222"}}));
+  CHECK(c.database_url == "postgresql://task:p%40ss%3Aw%2Frd@db.internal:50061/tasks");
+  CHECK(c.describe().find("p%40ss") == std::string::npos);
+  CHECK(c.port == 8300);
+  CHECK(c.nats_url == "nats://nats:4222");
+  CHECK(c.values.at("service-name") == "task_service_eu");
+  CHECK(resolve_config({}, env_of({})).values.at("service-name") == "task_service");
+  // An explicit URL wins over POSTGRES_HOST.
+  c = resolve_config({}, env_of({{"POSTGRES_HOST", "db"}, {"TASK_DATABASE_URL", "memory:"}}));
+  CHECK(c.database_url == "memory:");
+  CHECK_THROWS_AS(resolve_config({}, env_of({{"SERVICE_NAME", ""}})), std::invalid_argument);
+}
+
+TEST_CASE("configuration: --reuse-port / TASK_REUSE_PORT is on/off, off by default", "[config]") {
+  CHECK(resolve_config({}, env_of({})).values.at("reuse-port") == "off");
+  CHECK(resolve_config({{"reuse-port", "on"}}, env_of({})).values.at("reuse-port") == "on");
+  CHECK(resolve_config({}, env_of({{"TASK_REUSE_PORT", "true"}})).values.at("reuse-port") == "on");
+  CHECK_THROWS_WITH(resolve_config({}, env_of({{"TASK_REUSE_PORT", "sometimes"}})),
+                    Catch::Contains("--reuse-port: 'sometimes' is not on/off"));
+}
+
+TEST_CASE("configuration: Consul agent settings", "[config]") {
+  auto c = resolve_config({}, env_of({{"CONSUL_HOST", "consul"}}));
+  CHECK(c.values.at("consul-host") == "consul");
+  CHECK(c.values.at("consul-port") == "8500");
+  c = resolve_config({}, env_of({{"CONSUL_HTTP_ADDR", "http://127.0.0.1:8600"}}));
+  CHECK(c.values.at("consul-http-addr") == "http://127.0.0.1:8600");
+  CHECK(resolve_config({}, env_of({})).values.at("consul-host").empty());
+}

@@ -1,5 +1,7 @@
 #include "error_table.hpp"
 
+#include <algorithm>
+
 #include "task/core/errors.hpp"
 
 namespace task::server {
@@ -32,9 +34,15 @@ ErrorReply reply(int status, json::object body) {
   return r;
 }
 
+int seconds_to_utc_midnight(std::chrono::system_clock::time_point now) {
+  const auto next = std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1};
+  const auto left = std::chrono::ceil<std::chrono::seconds>(next - now).count();
+  return static_cast<int>(std::max<long long>(left, 1));
+}
+
 }  // namespace
 
-ErrorReply map_error(std::exception_ptr error) {
+ErrorReply map_error(std::exception_ptr error, std::chrono::system_clock::time_point now) {
   try {
     std::rethrow_exception(error);
   } catch (const NotFound& e) {
@@ -51,8 +59,11 @@ ErrorReply map_error(std::exception_ptr error) {
   } catch (const PreconditionFailed& e) {
     return reply(412, {{"detail", "Precondition failed"}, {"etag", e.current_etag}});
   } catch (const LimitExceeded& e) {
-    return reply(
+    auto r = reply(
         429, {{"detail", "Task limit exceeded"}, {"limit_type", e.limit_type}, {"limit", e.limit}});
+    r.retry_after = e.limit_type == "executions_per_day" ? seconds_to_utc_midnight(now)
+                                                         : kDefaultRetryAfterSeconds;
+    return r;
   } catch (const Unavailable& e) {
     return {503, {{"detail", "Service unavailable"}}, false, e.what()};
   } catch (const std::exception& e) {

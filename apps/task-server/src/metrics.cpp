@@ -30,7 +30,19 @@ void Metrics::observe_request(const std::string& method, const std::string& rout
                               double seconds) {
   std::lock_guard lock(mutex_);
   ++requests_[{method_label(method), route, status}];
-  auto& h = latency_[route];
+  const std::string status_class =
+      status >= 100 && status < 600 ? std::to_string(status / 100) + "xx" : "other";
+  auto& h = latency_[{route, status_class}];
+  for (std::size_t i = 0; i < kBuckets.size(); ++i)
+    if (seconds <= kBuckets[i]) ++h.buckets[i];
+  ++h.count;
+  h.sum += seconds;
+}
+
+void Metrics::observe_manual_run(const std::string& task_type, const std::string& outcome,
+                                 double seconds) {
+  std::lock_guard lock(mutex_);
+  auto& h = manual_runs_[{task_type, outcome}];
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) ++h.buckets[i];
   ++h.count;
@@ -52,6 +64,16 @@ std::string number(double v) {
 
 }  // namespace
 
+void Metrics::render_histogram(std::string& out, const std::string& name, const std::string& labels,
+                               const Histogram& h) {
+  for (std::size_t i = 0; i < kBuckets.size(); ++i)
+    out += name + "_bucket{" + labels + ",le=\"" + number(kBuckets[i]) + "\"} " +
+           std::to_string(h.buckets[i]) + "\n";
+  out += name + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+  out += name + "_sum{" + labels + "} " + number(h.sum) + "\n";
+  out += name + "_count{" + labels + "} " + std::to_string(h.count) + "\n";
+}
+
 std::string Metrics::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
@@ -63,19 +85,23 @@ std::string Metrics::render() const {
            prometheus_label(route) + "\",status=\"" + std::to_string(status) + "\"} " +
            std::to_string(n) + "\n";
   }
-  out += "# HELP task_http_request_duration_seconds HTTP request latency by route.\n";
+  out +=
+      "# HELP task_http_request_duration_seconds HTTP request latency by route and status "
+      "class.\n";
   out += "# TYPE task_http_request_duration_seconds histogram\n";
-  for (const auto& [route, h] : latency_) {
-    const auto label = "route=\"" + prometheus_label(route) + "\"";
-    for (std::size_t i = 0; i < kBuckets.size(); ++i)
-      out += "task_http_request_duration_seconds_bucket{" + label + ",le=\"" + number(kBuckets[i]) +
-             "\"} " + std::to_string(h.buckets[i]) + "\n";
-    out += "task_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
-           std::to_string(h.count) + "\n";
-    out += "task_http_request_duration_seconds_sum{" + label + "} " + number(h.sum) + "\n";
-    out +=
-        "task_http_request_duration_seconds_count{" + label + "} " + std::to_string(h.count) + "\n";
-  }
+  for (const auto& [key, h] : latency_)
+    render_histogram(
+        out, "task_http_request_duration_seconds",
+        "route=\"" + prometheus_label(key.first) + "\",status_class=\"" + key.second + "\"", h);
+  out +=
+      "# HELP task_manual_run_duration_seconds Duration of manual runs finished by this "
+      "process, by task type and outcome.\n";
+  out += "# TYPE task_manual_run_duration_seconds histogram\n";
+  for (const auto& [key, h] : manual_runs_)
+    render_histogram(out, "task_manual_run_duration_seconds",
+                     "task_type=\"" + prometheus_label(key.first) + "\",outcome=\"" +
+                         prometheus_label(key.second) + "\"",
+                     h);
   out += "# HELP task_executions_total Task executions finished by this process, by status.\n";
   out += "# TYPE task_executions_total counter\n";
   for (const auto& [status, n] : executions_)

@@ -1,6 +1,7 @@
 #pragma once
 /// Process metrics in the Prometheus text exposition format (GET /metrics): requests by route
-/// and status, a request latency histogram per route, executions by status, in-flight requests.
+/// and status, a request latency histogram per route and status class, executions by status,
+/// manual run durations by task type and outcome, in-flight requests.
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -24,6 +25,8 @@ class Metrics {
                        double seconds);
   /// Records one finished execution by its status ("completed", "failed", ...).
   void observe_execution(const std::string& status);
+  /// Records the duration of one finished manual run by task type and outcome.
+  void observe_manual_run(const std::string& task_type, const std::string& outcome, double seconds);
   /// In-flight requests gauge.
   void request_started() { ++in_flight_; }
   void request_finished() { --in_flight_; }
@@ -37,9 +40,12 @@ class Metrics {
     std::uint64_t count = 0;
     double sum = 0;
   };
+  static void render_histogram(std::string& out, const std::string& name, const std::string& labels,
+                               const Histogram& h);
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-  std::map<std::string, Histogram> latency_;
+  std::map<std::pair<std::string, std::string>, Histogram> latency_;      ///< (route, status class)
+  std::map<std::pair<std::string, std::string>, Histogram> manual_runs_;  ///< (type, outcome)
   std::map<std::string, std::uint64_t> executions_;
   std::atomic<std::int64_t> in_flight_{0};
 };

@@ -4,9 +4,11 @@
 
 #include "error_table.hpp"
 #include "health.hpp"
+#include "live_metrics.hpp"
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/trace_context.hpp"
 #include "task/rules/status.hpp"
 #include "task/runtime/log.hpp"
 #include "ui_routes.hpp"
@@ -18,6 +20,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kTaskId = R"(/api/v1/tasks/([^/]+))";
+
+/// X-Total-Count of /scheduler/pending counts due tasks up to this many (a larger backlog says
+/// this number: "at least").
+constexpr int kMaxPendingCount = 10000;
 
 void send_task(httplib::Response& res, int status, const Task& t) {
   res.set_header("ETag", etag_of(t));
@@ -89,6 +95,7 @@ void HttpServer::Impl::install_routes() {
     res.status = 200;
     std::string text = metrics.render() + to_prometheus(http.counters);
     if (auto* sched = rt.scheduler()) text += to_prometheus(sched->metrics());
+    text += live_metrics(rt);
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   add("GET", "/openapi.json", "/openapi.json", [](const httplib::Request&, httplib::Response& res) {
@@ -164,11 +171,22 @@ void HttpServer::Impl::install_routes() {
   add("GET", "/api/v1/scheduler/pending", "/api/v1/scheduler/pending",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req, false);
+        const auto params = query_params(req);
+        const auto due = rt.service().pending_tasks(c, params);  // 403/422 first
         json::array out;
-        for (const auto& t : rt.service().pending_tasks(c, query_params(req)))
+        for (const auto& t : due)
           out.push_back(json::value_from(t));
-        const auto n = static_cast<std::int64_t>(out.size());
-        send_json(res, 200, json::object{{"tasks", std::move(out)}, {"count", n}});
+        // The earlier service's shape (API.md §16): an array; the number due in all in a header.
+        // A short page is all there is; a full one is counted (up to kMaxPendingCount).
+        std::size_t asked = 100;  // the default page; pending_tasks validated `limit` (1-100)
+        if (req.has_param("limit"))
+          asked = std::strtoul(req.get_param_value("limit").c_str(), nullptr, 10);
+        auto total = due.size();
+        if (total >= asked)
+          total = std::max(
+              total, rt.repository().list_due_tasks(rt.clock().now(), kMaxPendingCount).size());
+        res.set_header("X-Total-Count", std::to_string(total));
+        send_json(res, 200, out);
       });
   add("POST", R"(/api/v1/scheduler/execute/([^/]+))", "/api/v1/scheduler/execute/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -208,11 +226,19 @@ void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& r
   auto done = std::make_shared<std::promise<FinishedRun>>();
   auto finished = done->get_future();
   const auto request_id = current_request().request_id;
-  pool.submit_admitted([this, started, done, request_id] {
+  std::optional<trace::TraceContext> trace_context;
+  if (const auto* t = trace::current()) trace_context = *t;
+  pool.submit_admitted([this, started, done, request_id, trace_context] {
+    // The run's outbound calls and log lines belong to the request's trace.
+    trace::set_current(trace_context);
     try {
       auto run = rt.service().finish_execution(started);
       rt.after_write();
       metrics.observe_execution(std::string(to_string(run.execution.status)));
+      if (run.execution.duration_ms)
+        metrics.observe_manual_run(std::string(to_string(started.task.task_type)),
+                                   std::string(to_string(run.execution.status)),
+                                   static_cast<double>(*run.execution.duration_ms) / 1000.0);
       done->set_value(std::move(run));
     } catch (const std::exception& e) {
       runtime::log_line(runtime::LogLevel::error, "execution failed to record",
@@ -221,6 +247,7 @@ void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& r
                          {"error", e.what()}});
       done->set_exception(std::current_exception());
     }
+    trace::set_current(std::nullopt);
   });
   if (finished.wait_for(std::chrono::milliseconds(wait_ms)) == std::future_status::ready) {
     send_json(res, 200, json::value_from(finished.get().execution));

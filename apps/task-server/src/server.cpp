@@ -1,8 +1,11 @@
+#include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -10,6 +13,7 @@
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/trace_context.hpp"
 #include "task/runtime/log.hpp"
 #include "ui_routes.hpp"
 
@@ -162,8 +166,9 @@ void HttpServer::Impl::add(const std::string& method, const std::string& pattern
     } catch (const Unauthenticated& e) {
       send_json(res, 401, json::object{{"detail", e.what()}});
     } catch (...) {
-      auto reply = map_error(std::current_exception());
+      auto reply = map_error(std::current_exception(), rt.clock().now());
       if (!reply.log_text.empty()) state.error_log = reply.log_text;
+      if (reply.retry_after > 0) res.set_header("Retry-After", std::to_string(reply.retry_after));
       send_json(res, reply.status, reply.body);
     }
   };
@@ -227,6 +232,13 @@ void HttpServer::Impl::install_hooks() {
     const auto given = req.get_header_value("X-Request-ID");
     state.request_id = acceptable_request_id(given) ? given : new_request_id();
     res.set_header("X-Request-ID", state.request_id);
+    // W3C Trace Context: continue the caller's trace (or start one) for this request's log lines
+    // and outbound calls; the response names this request's span.
+    auto trace =
+        trace::continue_trace(trace::parse_traceparent(req.get_header_value("traceparent")),
+                              req.get_header_value("tracestate"));
+    res.set_header("traceparent", trace.traceparent());
+    trace::set_current(std::move(trace));
     metrics.request_started();
     auto& ex = current_exchange();
     const auto refuse = [&](int status, const json::object& body) {
@@ -271,6 +283,8 @@ void HttpServer::Impl::install_hooks() {
           res.set_header("X-Request-ID", state.request_id);
         }
         if (res.body.empty()) send_json(res, res.status, default_body(res.status));
+        if (res.status == 429 && !res.has_header("Retry-After"))  // API.md §16: every 429
+          res.set_header("Retry-After", std::to_string(kDefaultRetryAfterSeconds));
         return httplib::Server::HandlerResponse::Handled;
       }));
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
@@ -296,6 +310,7 @@ void HttpServer::Impl::install_hooks() {
     if (!state.error_log.empty()) fields.emplace_back("error", state.error_log);
     log_line(level, "request", fields);
     state = RequestState{};
+    trace::set_current(std::nullopt);
   });
 }
 
@@ -323,13 +338,60 @@ HttpServer::~HttpServer() {
   stop();
 }
 
+std::string bind_problem(const std::string& host, int port, bool reuse_port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const auto service = std::to_string(port);
+  if (const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0)
+    return "cannot resolve the bind address '" + host + "': " + ::gai_strerror(rc);
+  int error = 0;
+  for (auto* a = found; a && error != EADDRINUSE; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd < 0) continue;
+    const int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0) error = errno;
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  if (error == EADDRINUSE)
+    return "port " + service + " is already in use on " + host +
+           " (another task-server or program listens there); stop it, choose another --port, "
+           "or start every server that shares the port with --reuse-port";
+  if (error != 0) return "cannot bind " + host + ":" + service + ": " + std::strerror(error);
+  return "";
+}
+
 int HttpServer::bind(const std::string& host, int port) {
+  const bool reuse_port = impl_->options.reuse_port;
+  impl_->http.set_socket_options([reuse_port](socket_t sock) {
+    const int yes = 1;
+    // SO_REUSEADDR only lets a restarted server bind while old connections sit in TIME_WAIT;
+    // on Linux it never lets two listeners share a port. SO_REUSEPORT (cpp-httplib's default)
+    // does, so it is set only when asked for.
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (reuse_port) ::setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
+  });
+  impl_->bind_error.clear();
   if (port == 0) {
     impl_->port = impl_->http.bind_to_any_port(host);
   } else {
     impl_->port = impl_->http.bind_to_port(host, port) ? port : -1;
   }
+  if (impl_->port < 0) {
+    impl_->bind_error = bind_problem(host, port, reuse_port);
+    if (impl_->bind_error.empty())
+      impl_->bind_error = "cannot bind " + host + ":" + std::to_string(port);
+  }
   return impl_->port;
+}
+
+std::string HttpServer::bind_error() const {
+  return impl_->bind_error;
 }
 
 bool HttpServer::listen() {

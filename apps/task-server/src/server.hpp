@@ -28,6 +28,10 @@ struct ServerOptions {
   int backlog = 1024;
   int max_wait_ms = 300000;  ///< upper bound of `wait_ms` on execute
   std::string version = "0.1.0";
+  /// Share the port with other sockets that ask for it too (SO_REUSEPORT: the kernel splits
+  /// connections between them; for zero-downtime restarts). Off: bind fails while another
+  /// process listens on the port.
+  bool reuse_port = false;
 };
 
 /// The HTTP server. Construct, bind, then listen (blocks until stop()).
@@ -38,8 +42,11 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  /// Binds `host:port`; port 0 picks a free port. Returns the bound port, or -1.
+  /// Binds `host:port`; port 0 picks a free port. Returns the bound port, or -1 (then
+  /// bind_error() says why, e.g. that the port is in use).
   int bind(const std::string& host, int port);
+  /// Why the last bind() failed, in words for an operator ("" after a successful bind).
+  std::string bind_error() const;
   /// Serves until stop(); returns false when the listen loop failed. In-flight requests finish
   /// before it returns.
   bool listen();
@@ -57,6 +64,12 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Why `host:port` cannot be bound now ("" when it can), tried on a throw-away socket with the
+/// options HttpServer::bind uses: e.g. "port 8211 is already in use on 0.0.0.0 (...)". main()
+/// asks before it opens storage or starts the scheduler, so a second server on a taken port
+/// touches nothing.
+std::string bind_problem(const std::string& host, int port, bool reuse_port);
 
 /// The embedded OpenAPI 3 document (docs/openapi.json, compiled in at build time).
 extern const char* const kOpenApiJson;

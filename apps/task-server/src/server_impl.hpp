@@ -42,6 +42,7 @@ struct HttpServer::Impl {
   Metrics metrics;
   std::vector<std::string> route_list;
   int port = -1;
+  std::string bind_error;  ///< why the last bind failed
 
   /// Registers a route: `method`, regex `pattern`, its label for logs/metrics (`template_path`).
   void add(const std::string& method, const std::string& pattern, const std::string& template_path,

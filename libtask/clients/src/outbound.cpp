@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "task/core/trace_context.hpp"
 #include "task/rules/http_fields.hpp"
 
 namespace task::clients {
@@ -417,7 +418,23 @@ std::variant<OutboundResponse, Refused> Outbound::send(std::string_view url, Add
   auto vetted = vet_target(url, policy, resolver);
   if (auto* refused = std::get_if<Refused>(&vetted)) return std::move(*refused);
   if (!transport) return OutboundResponse{0, {}, {}, false, "no transport configured", false, {}};
-  return transport(std::get<Vetted>(vetted), request, timeouts);
+  // W3C trace context of the request or run this call is made for, on every outbound call (a
+  // header the caller set itself, e.g. a webhook's own traceparent, wins).
+  auto traced = trace::outbound_headers();
+  if (traced.empty()) return transport(std::get<Vetted>(vetted), request, timeouts);
+  OutboundRequest with_trace = request;
+  for (auto& [name, value] : traced) {
+    const bool present =
+        std::any_of(with_trace.headers.begin(), with_trace.headers.end(), [&](const auto& h) {
+          return h.first.size() == name.size() &&
+                 std::equal(h.first.begin(), h.first.end(), name.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) ==
+                          std::tolower(static_cast<unsigned char>(b));
+                 });
+        });
+    if (!present) with_trace.headers.emplace_back(std::move(name), std::move(value));
+  }
+  return transport(std::get<Vetted>(vetted), with_trace, timeouts);
 }
 
 }  // namespace task::clients

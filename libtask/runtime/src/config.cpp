@@ -1,5 +1,6 @@
 #include "task/runtime/config.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -43,18 +44,82 @@ const std::vector<Setting>& settings() {
       {"scheduler", {"TASK_SCHEDULER"}, "on", false, "run the scheduler (on/off)"},
       {"workers", {"TASK_WORKERS"}, "8", false, "execution worker threads"},
       {"db-pool", {"TASK_DB_POOL"}, "8", false, "database connections"},
-      {"log-level", {"LOG_LEVEL"}, "info", false, "debug, info, warn, error"},
       {"ui",
        {"TASK_UI"},
        "on",
        false,
        "web dashboard at /ui/: on, off, or local (loopback --bind only: the page picks the user "
        "id; see docs/dashboard.md)"},
+      {"log-level",
+       {"LOG_LEVEL"},
+       "info",
+       false,
+       "debug, info, warn, error; any case, also the design document's DEBUG, INFO, WARNING, "
+       "ERROR, CRITICAL (warning = warn, critical = error)"},
+      {"service-name",
+       {"SERVICE_NAME"},
+       "task_service",
+       false,
+       "name of this service in logs and as the NATS client name (events keep source "
+       "task_service)"},
+      {"consul-host",
+       {"CONSUL_HOST"},
+       "",
+       false,
+       "Consul agent host: register this replica (service task_service, TTL check); unset = no "
+       "Consul"},
+      {"consul-port", {"CONSUL_PORT"}, "8500", false, "Consul agent HTTP port"},
+      {"consul-http-addr",
+       {"CONSUL_HTTP_ADDR"},
+       "",
+       false,
+       "Consul agent as host:port or http://host:port (instead of --consul-host/--consul-port)"},
+      {"advertise-address",
+       {"TASK_ADVERTISE_ADDRESS"},
+       "",
+       false,
+       "address registered with Consul (default: the bind address, or the agent's when binding "
+       "0.0.0.0)"},
+      {"reuse-port",
+       {"TASK_REUSE_PORT"},
+       "off",
+       false,
+       "share the HTTP port with another task-server (SO_REUSEPORT, for zero-downtime restarts; "
+       "on/off); off = refuse to start when the port is in use"},
   };
   return kSettings;
 }
 
 namespace {
+
+/// The design document's level names (any case) to ours; nullopt for an unknown name.
+std::optional<std::string> normalize_log_level(std::string v) {
+  for (auto& ch : v)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (v == "warning") return "warn";
+  if (v == "critical") return "error";
+  if (v == "debug" || v == "info" || v == "warn" || v == "error") return v;
+  return std::nullopt;
+}
+
+/// `user[:password]` of a URL, percent-encoding the characters a URL cannot hold there.
+std::string url_userinfo(const std::string& user, const std::optional<std::string>& password) {
+  auto encode = [](const std::string& in) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char ch : in) {
+      if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+        out += static_cast<char>(ch);
+      } else {
+        out += '%';
+        out += kHex[ch >> 4];
+        out += kHex[ch & 0xf];
+      }
+    }
+    return out;
+  };
+  return encode(user) + (password ? ":" + encode(*password) : "");
+}
 
 int parse_int(const std::string& key, const std::string& v, int lo, int hi) {
   std::size_t used = 0;
@@ -96,7 +161,8 @@ Config resolve_config(const std::map<std::string, std::string>& flags,
       const auto port = env("POSTGRES_PORT").value_or("5432");
       const auto user = env("POSTGRES_USER").value_or("postgres");
       const auto db = env("POSTGRES_DB").value_or("task_service");
-      c.values["database-url"] = "postgresql://" + user + "@" + *host + ":" + port + "/" + db;
+      c.values["database-url"] = "postgresql://" + url_userinfo(user, env("POSTGRES_PASSWORD")) +
+                                 "@" + *host + ":" + port + "/" + db;
     }
   }
   const auto& v = c.values;
@@ -126,11 +192,16 @@ Config resolve_config(const std::map<std::string, std::string>& flags,
   c.scheduler = parse_switch("scheduler", v.at("scheduler"));
   c.workers = parse_int("workers", v.at("workers"), 1, 1024);
   c.db_pool_size = parse_int("db-pool", v.at("db-pool"), 1, 256);
-  c.log_level = v.at("log-level");
-  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
-      c.log_level != "error")
-    throw std::invalid_argument("--log-level: '" + c.log_level +
-                                "' is not one of debug, info, warn, error");
+  const auto level = normalize_log_level(v.at("log-level"));
+  if (!level)
+    throw std::invalid_argument("--log-level: '" + v.at("log-level") +
+                                "' is not one of debug, info, warn (warning), error (critical), "
+                                "in any case");
+  c.log_level = *level;
+  c.values["log-level"] = *level;
+  if (c.values["service-name"].empty())
+    throw std::invalid_argument("--service-name: must not be empty");
+  c.values["reuse-port"] = parse_switch("reuse-port", v.at("reuse-port")) ? "on" : "off";
   return c;
 }
 

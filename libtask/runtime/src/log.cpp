@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "task/core/time.hpp"
+#include "task/core/trace_context.hpp"
 
 namespace task::runtime {
 
@@ -46,7 +47,11 @@ void log_preformatted(LogLevel level, std::string_view fields) {
   if (!log_enabled(level)) return;
   const auto now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
   std::string line = "ts=" + format_rfc3339(now) + " level=" + kNames[static_cast<int>(level)] +
-                     " " + std::string(fields) + '\n';
+                     " " + std::string(fields);
+  // Lines written while this thread works for a traced request or run carry its trace id.
+  if (const auto* trace = trace::current(); trace && fields.find("trace_id=") == fields.npos)
+    line += " trace_id=" + trace->trace_id;
+  line += '\n';
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

@@ -61,6 +61,8 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   if (config_.relay_events) {
     events::EventBusConfig bus;
     bus.nats_url = config_.nats_url;
+    if (auto it = config_.values.find("service-name"); it != config_.values.end())
+      bus.nats.name = it->second;
     events_ = events::start_event_bus(bus, repository_, clock_, ids_,
                                       [](std::string_view level, std::string_view line) {
                                         log_preformatted(parse_log_level(level), line);

@@ -8,6 +8,7 @@
 
 #include "scheduler_internal.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/trace_context.hpp"
 #include "task/rules/events.hpp"
 #include "task/rules/outcome.hpp"
 #include "task/schedule/schedule.hpp"
@@ -283,6 +284,8 @@ void Scheduler::renew_queued() {
 }
 
 RunOutcome Scheduler::execute(Claim& c) {
+  // One W3C trace per scheduled run: its attempts' outbound calls and log lines share it.
+  const trace::Scope traced(trace::continue_trace(std::nullopt));
   RunOutcome outcome;
   int attempts = 0;
   for (int a = 1; a <= c.max_attempts; ++a) {
@@ -312,16 +315,20 @@ RunOutcome Scheduler::attempt(const Claim& c) {
         "No executor is configured for task type " + std::string(to_string(c.task.task_type)),
         "PROVIDER_NOT_CONFIGURED");
   RunContext ctx{c.task, c.execution, c.task.last_result};
-  std::packaged_task<RunOutcome()> job([executor = it->second, ctx = std::move(ctx)] {
-    try {
-      return executor->run(ctx);
-    } catch (const std::exception& ex) {
-      return RunOutcome::fail(std::string("Executor raised an exception: ") + ex.what(),
-                              "EXECUTOR_EXCEPTION");
-    } catch (...) {
-      return RunOutcome::fail("Executor raised an unknown exception", "EXECUTOR_EXCEPTION");
-    }
-  });
+  std::optional<trace::TraceContext> trace_context;
+  if (const auto* t = trace::current()) trace_context = *t;
+  std::packaged_task<RunOutcome()> job(
+      [executor = it->second, ctx = std::move(ctx), trace_context = std::move(trace_context)] {
+        if (trace_context) trace::set_current(trace_context);
+        try {
+          return executor->run(ctx);
+        } catch (const std::exception& ex) {
+          return RunOutcome::fail(std::string("Executor raised an exception: ") + ex.what(),
+                                  "EXECUTOR_EXCEPTION");
+        } catch (...) {
+          return RunOutcome::fail("Executor raised an unknown exception", "EXECUTOR_EXCEPTION");
+        }
+      });
   auto result = job.get_future();
   // The executor runs on its own thread so a hung provider cannot hold the worker past the
   // timeout; a run that times out finishes in the background and its result is discarded.

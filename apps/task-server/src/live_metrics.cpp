@@ -1,0 +1,48 @@
+#include "live_metrics.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace task::server {
+
+namespace {
+
+void gauge(std::string& out, const char* name, const char* help, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", value);
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+         buf + "\n";
+}
+
+double seconds_since(Timestamp then, Timestamp now) {
+  return then < now ? std::chrono::duration<double>(now - then).count() : 0.0;
+}
+
+}  // namespace
+
+std::string live_metrics(runtime::Runtime& rt) {
+  std::string out;
+  auto& repo = rt.repository();
+  const auto now = rt.clock().now();
+  double lag = 0, backlog = 0, oldest = 0;
+  bool up = true;
+  try {
+    repo.ping();
+    if (const auto earliest = repo.earliest_due_time()) lag = seconds_since(*earliest, now);
+    const auto [n, first] = repo.outbox_backlog();
+    backlog = static_cast<double>(n);
+    if (first) oldest = seconds_since(*first, now);
+  } catch (const std::exception&) {
+    up = false;
+  }
+  gauge(out, "task_database_up", "1 when the database answered this scrape, else 0.", up ? 1 : 0);
+  if (!up) return out;
+  gauge(out, "task_scheduler_lag_seconds",
+        "How long the longest-waiting due task has been due (0 when none is).", lag);
+  gauge(out, "task_outbox_backlog", "Outbox events not yet published.", backlog);
+  gauge(out, "task_outbox_oldest_age_seconds",
+        "Age of the oldest unpublished outbox event (0 when none is waiting).", oldest);
+  return out;
+}
+
+}  // namespace task::server
