@@ -9,6 +9,7 @@
 #include "error_table.hpp"
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
 #include "task/runtime/log.hpp"
 
@@ -40,8 +41,12 @@ json::value json_body(const httplib::Request& req, bool optional) {
     throw ValidationError({"body"}, "Field required", "missing");
   }
   boost::system::error_code ec;
-  auto v = json::parse(req.body, ec);
+  auto v = parse_json(req.body, ec, kMaxJsonDepth);  // exact numbers; at most 32 levels
   if (ec) throw ValidationError({"body"}, "JSON decode error: " + ec.message(), "json_invalid");
+  // A number beyond the double range anywhere in the body: 422 at its location (nothing of the
+  // body could be stored and read back as sent).
+  if (auto bad = find_unstorable(v, {"body"}, kMaxJsonDepth))
+    throw ValidationError(bad->loc, "Input should be a finite number: " + bad->message, bad->type);
   return v;
 }
 

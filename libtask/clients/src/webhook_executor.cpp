@@ -1,4 +1,5 @@
 #include "task/clients/webhook_executor.hpp"
+#include "task/codec/json_numbers.hpp"
 
 #include <httplib.h>
 
@@ -171,7 +172,8 @@ RunOutcome WebhookExecutor::run(const RunContext& ctx) {
   json::object result;
   result["status_code"] = res->status;
   boost::system::error_code ec;
-  auto parsed = truncated ? json::value() : json::parse(body, ec);
+  // Exact numbers; a number beyond the double range fails the run in apply_outcome.
+  auto parsed = truncated ? json::value() : parse_json(body, ec);
   result["body"] = (!truncated && !ec && !body.empty()) ? parsed : json::value(json::string(body));
   result["duration_ms"] = elapsed;
   if (truncated) result["body_truncated"] = true;

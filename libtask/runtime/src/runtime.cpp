@@ -36,6 +36,10 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   if (!clock_) clock_ = std::make_shared<SystemClock>();
   ids_ = std::make_shared<RandomIdGenerator>();
   repository_ = open_repository(config_, database_kind_);
+  repository_->set_unreadable_row_hook([](const Unreadable& e) {
+    log_line(LogLevel::warn, "unreadable row skipped",
+             {{"table", e.table}, {"id", e.id}, {"reason", e.reason}});
+  });
   if (!config_.notification_service_url.empty())
     notifier_ = std::make_shared<clients::HttpNotifier>(config_.notification_service_url);
   if (!config_.account_service_url.empty())

@@ -61,11 +61,58 @@ std::string list_filter(const Dialect& d, const TaskQuery& q, Params& p) {
 
 SqlRepository::SqlRepository(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
-std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::string& rest,
-                                              Params& p) {
+void SqlRepository::skipped(const Unreadable& e) {
+  ++unreadable_;
+  if (hook_) {
+    try {
+      hook_(e);
+    } catch (...) {
+      // a failing reporter must not fail the read
+    }
+  }
+}
+
+std::optional<Task> SqlRepository::decode_task(const soci::row& r, OnUnreadable mode) {
+  try {
+    return task_from_row(r);
+  } catch (const std::exception& e) {
+    std::string id = "?";
+    try {
+      id = col_str(r, 1);
+    } catch (...) {
+      // keep "?"
+    }
+    Unreadable error("user_tasks", id, e.what());
+    if (mode == OnUnreadable::fail) throw error;
+    skipped(error);
+    return std::nullopt;
+  }
+}
+
+std::optional<Execution> SqlRepository::decode_execution(const soci::row& r, OnUnreadable mode) {
+  try {
+    return execution_from_row(r);
+  } catch (const std::exception& e) {
+    std::string id = "?";
+    try {
+      id = col_str(r, 1);
+    } catch (...) {
+      // keep "?"
+    }
+    Unreadable error("task_executions", id, e.what());
+    if (mode == OnUnreadable::fail) throw error;
+    skipped(error);
+    return std::nullopt;
+  }
+}
+
+std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::string& rest, Params& p,
+                                              OnUnreadable mode) {
   std::vector<Task> out;
   query(s, "SELECT " + task_columns(d()) + " FROM " + t("user_tasks") + rest, p,
-        [&](const soci::row& r) { out.push_back(task_from_row(r)); });
+        [&](const soci::row& r) {
+          if (auto task = decode_task(r, mode)) out.push_back(std::move(*task));
+        });
   return out;
 }
 
@@ -160,7 +207,8 @@ void SqlRepository::restore(const Task& task, const std::vector<Execution>& exec
 std::optional<Task> SqlRepository::find_task(std::string_view task_id) {
   return db_->with_session([&](soci::session& s) -> std::optional<Task> {
     Params p;
-    auto rows = select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)), p);
+    auto rows =
+        select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)), p, OnUnreadable::fail);
     if (rows.empty()) return std::nullopt;
     return rows.front();
   });
@@ -203,7 +251,8 @@ std::optional<Change> SqlRepository::modify_task(
   return db_->in_transaction([&](soci::session& s) -> std::optional<Change> {
     Params p;
     auto rows =
-        select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)) + d().for_update(), p);
+        select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)) + d().for_update(), p,
+                     OnUnreadable::fail);
     if (rows.empty()) throw NotFound("task", std::string(task_id));
     const Task& current = rows.front();
     std::optional<Change> change = fn(current);
@@ -241,7 +290,9 @@ void SqlRepository::claim_rows(soci::session& s, const std::string& where, Param
                           ", lease_expires_at = " + p.add(until) +
                           " WHERE id IN (SELECT id FROM picked) RETURNING " + task_columns(d());
   const auto first = out.size();
-  query(s, sql, p, [&](const soci::row& r) { out.push_back(task_from_row(r)); });
+  query(s, sql, p, [&](const soci::row& r) {
+    if (auto task = decode_task(r, OnUnreadable::skip)) out.push_back(std::move(*task));
+  });
   // RETURNING gives rows in no particular order: restore the claim order.
   std::stable_sort(
       out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),

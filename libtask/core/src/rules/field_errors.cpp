@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "task/codec/json_numbers.hpp"
+
 namespace task::detail {
 
 std::string trim(std::string_view s) {
@@ -50,7 +52,18 @@ std::optional<double> read_number(const boost::json::value& v, const Loc& loc, E
 
 std::optional<boost::json::object> read_object(const boost::json::value& v, const Loc& loc,
                                                Errors& errs) {
-  if (const auto* o = v.if_object()) return *o;
+  if (const auto* o = v.if_object()) {
+    // What is accepted must store and read back as it is (docs/api.md "Numbers in JSON").
+    if (auto bad = find_unstorable(v, loc, kMaxJsonDepth)) {
+      errs.add(bad->loc,
+               (bad->type == "finite_number" ? "Input should be a finite number: "
+                                             : "Input should be less deeply nested: ") +
+                   bad->message,
+               bad->type);
+      return std::nullopt;
+    }
+    return *o;
+  }
   errs.add(loc, "Input should be a valid dictionary", "dict_type");
   return std::nullopt;
 }
