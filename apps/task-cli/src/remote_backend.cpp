@@ -6,6 +6,7 @@
 #include "backend.hpp"
 #include "exit_codes.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace json = boost::json;
 
@@ -31,7 +32,8 @@ std::string encode_segment(const std::string& s) {
 
 json::value parse_body(const std::string& body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  // Exact numbers; a response wraps stored values (up to kMaxStoredJsonDepth) in a page.
+  auto v = parse_json(body, ec, kMaxStoredJsonDepth + 4);
   return ec ? json::value(nullptr) : v;
 }
 

@@ -43,10 +43,10 @@ json::value json_body(const httplib::Request& req, bool optional) {
   boost::system::error_code ec;
   auto v = parse_json(req.body, ec, kMaxJsonDepth);  // exact numbers; at most 32 levels
   if (ec) throw ValidationError({"body"}, "JSON decode error: " + ec.message(), "json_invalid");
-  // A number beyond the double range anywhere in the body: 422 at its location (nothing of the
-  // body could be stored and read back as sent).
+  // A number beyond the double range (or a U+0000) anywhere in the body: 422 at its location
+  // (no store could hold it and give it back).
   if (auto bad = find_unstorable(v, {"body"}, kMaxJsonDepth))
-    throw ValidationError(bad->loc, "Input should be a finite number: " + bad->message, bad->type);
+    throw ValidationError(bad->loc, validation_message(*bad), bad->type);
   return v;
 }
 

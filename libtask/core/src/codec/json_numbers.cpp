@@ -138,6 +138,10 @@ struct Walker {
         if (!std::isfinite(v.get_double()))
           report("finite_number", "number beyond the range of a double");
         return;
+      case json::kind::string:
+        if (v.get_string().find('\0') != json::string::npos)
+          report("string_nul", "string with the character U+0000");
+        return;
       case json::kind::object: {
         if (depth + 1 > max_depth) {
           report("json_too_deep",
@@ -149,6 +153,10 @@ struct Walker {
           loc.emplace_back(kv.key());
           if (!path.empty()) path += '.';
           path += kv.key();
+          if (kv.key().find('\0') != json::string_view::npos) {
+            report("string_nul", "key with the character U+0000");
+            return;
+          }
           walk(kv.value(), depth + 1);
           if (found) return;
           loc.pop_back();
@@ -278,6 +286,12 @@ std::optional<JsonDefect> find_unstorable(const json::value& v,
   }
   w.walk(v, 0);
   return w.found;
+}
+
+std::string validation_message(const JsonDefect& defect) {
+  if (defect.type == "finite_number") return "Input should be a finite number: " + defect.message;
+  if (defect.type == "string_nul") return "Input should not contain U+0000: " + defect.message;
+  return "Input should be less deeply nested: " + defect.message;
 }
 
 double saturating_add(double total, double amount) {

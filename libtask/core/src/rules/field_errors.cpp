@@ -55,11 +55,7 @@ std::optional<boost::json::object> read_object(const boost::json::value& v, cons
   if (const auto* o = v.if_object()) {
     // What is accepted must store and read back as it is (docs/api.md "Numbers in JSON").
     if (auto bad = find_unstorable(v, loc, kMaxJsonDepth)) {
-      errs.add(bad->loc,
-               (bad->type == "finite_number" ? "Input should be a finite number: "
-                                             : "Input should be less deeply nested: ") +
-                   bad->message,
-               bad->type);
+      errs.add(bad->loc, validation_message(*bad), bad->type);
       return std::nullopt;
     }
     return *o;

@@ -49,16 +49,20 @@ struct JsonDefect {
   std::vector<std::string> loc;  ///< e.g. {"body", "config", "x"}; array indexes as "2"
   std::string path;              ///< the same below the root, e.g. "config.a.b[2]"
   std::string message;           ///< e.g. "non-finite number at config.x"
-  std::string type;              ///< "finite_number" or "json_too_deep"
+  std::string type;              ///< "finite_number", "string_nul" or "json_too_deep"
 };
 
 /// The first value inside `v` (depth-first, in document order) that a store cannot hold: a
-/// non-finite number (the result of an overflowing literal), or more than `max_depth` nested
-/// arrays/objects. `root` is the location of `v` itself (e.g. {"body"} or {"result"}); the
-/// path text leaves out a leading "body".
+/// non-finite number (the result of an overflowing literal), a string or key containing U+0000
+/// (PostgreSQL's jsonb refuses it), or more than `max_depth` nested arrays/objects. `root` is the
+/// location of `v` itself (e.g. {"body"} or {"result"}); the path text leaves out a leading "body".
 std::optional<JsonDefect> find_unstorable(const boost::json::value& v,
                                           const std::vector<std::string>& root,
                                           std::size_t max_depth = kMaxStoredJsonDepth);
+
+/// The message of the 422 for a defect, e.g. "Input should be a finite number: number beyond
+/// the range of a double at config.x".
+std::string validation_message(const JsonDefect& defect);
 
 /// A sum of non-negative amounts that saturates at the largest double instead of overflowing
 /// to infinity (which JSON cannot carry: it would be written as null).
