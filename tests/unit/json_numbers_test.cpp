@@ -112,6 +112,17 @@ TEST_CASE("json numbers: the extremes", "[codec][numbers]") {
   boost::system::error_code ec;
   parse_json("1e99999999999999999999999", ec);  // Boost refuses an exponent beyond int range
   CHECK(ec);
+  // One document, nothing after it but whitespace.
+  for (const char* bad : {"{} x", "1 2", "{\"a\":1}{", "", "tru", "[1,]"}) {
+    parse_json(bad, ec);
+    INFO(bad);
+    CHECK(ec);
+  }
+  for (const char* good : {" {} \r\n", "[1] ", "123", "\t\"s\""}) {
+    parse_json(good, ec);
+    INFO(good);
+    CHECK_FALSE(ec);
+  }
 
   // The writer: integral doubles in the int64/uint64 range as integers; -0 is 0.
   CHECK(to_json_text(json::value(-0.0)) == "0");

@@ -231,6 +231,9 @@ int cmd_import(Backend& b, std::istream& in, std::ostream& report, bool quiet) {
         !v.as_object().at("task").is_object())
       throw UsageError("import: line " + std::to_string(line_no) +
                        " is not an exported task record ({\"task\":{...},\"executions\":[...]})");
+    // What no store can hold (a number beyond the double range, U+0000) is refused, not changed.
+    if (auto bad = find_unstorable(v, {}, kMaxStoredJsonDepth + 4))
+      throw UsageError("import: line " + std::to_string(line_no) + ": " + bad->message);
     TaskRecord r;
     r.task = v.as_object().at("task").as_object();
     if (auto* e = v.as_object().if_contains("executions"); e && e->is_array())

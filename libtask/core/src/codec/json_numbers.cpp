@@ -107,8 +107,16 @@ json::value parse_with(std::string_view text, json::error_code& ec, std::size_t 
   opt.max_depth = max_depth;
   json::basic_parser<ExactHandler> p(opt);
   p.handler().st.reset();
-  p.write_some(false, text.data(), text.size(), ec);
+  const auto n = p.write_some(false, text.data(), text.size(), ec);
   if (ec) return nullptr;
+  // write_some stops after one document: anything but whitespace after it is an error.
+  for (std::size_t i = n; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      ec = json::error::extra_data;
+      return nullptr;
+    }
+  }
   return p.handler().st.release();
 }
 
