@@ -2,7 +2,10 @@
 /// The SOCI implementation of TaskRepository: one class for SQLite and PostgreSQL; the
 /// differences live in Dialect.
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "database.hpp"
 #include "sql_exec.hpp"
@@ -85,6 +88,10 @@ class SqlRepository final : public TaskRepository {
   std::optional<Execution> decode_execution(const soci::row& r, OnUnreadable mode);
   /// Counts and reports a skipped row.
   void skipped(const Unreadable& e);
+  /// ` AND id NOT IN (...)` over the task rows found undecodable in the last 5 minutes (or ""):
+  /// the scheduler's queries leave them out, so a damaged due row does not keep it busy-looping
+  /// (after 5 minutes the rows are tried, counted and reported again).
+  std::string skip_unreadable();
   /// INSERTs a new task row (version 1) and its events on `s`; returns it with its row id.
   Task insert_row(soci::session& s, const Task& task, const std::vector<Event>& events);
   /// The column list and bound values of row i of a multi-row INSERT.
@@ -113,6 +120,9 @@ class SqlRepository final : public TaskRepository {
   std::unique_ptr<Database> db_;
   std::atomic<std::int64_t> unreadable_{0};
   std::function<void(const Unreadable&)> hook_;
+  std::mutex unreadable_mutex_;
+  std::set<std::int64_t> unreadable_ids_;
+  std::chrono::steady_clock::time_point unreadable_since_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace task::store::detail
