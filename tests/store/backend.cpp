@@ -3,6 +3,7 @@
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -75,6 +76,41 @@ Fixture::~Fixture() {
   } catch (const std::exception& e) {
     WARN("cleanup failed: " << e.what());
   }
+}
+
+namespace {
+
+std::string with_schema(std::string sql, bool pg) {
+  for (auto at = sql.find("{t}"); at != std::string::npos; at = sql.find("{t}"))
+    sql.replace(at, 3, pg ? "task." : "");
+  return sql;
+}
+
+}  // namespace
+
+void Fixture::execute_sql(const std::string& sql) {
+  if (!this->sql()) throw std::logic_error("execute_sql needs a SQL backend");
+  if (postgres()) {
+    soci::session s(soci::postgresql, task::store::pg_conninfo_from_url(url_));
+    s << with_schema(sql, true);
+  } else {
+    soci::session s(soci::sqlite3, "db=" + cleanup_);
+    s << with_schema(sql, false);
+  }
+}
+
+std::string Fixture::query_text(const std::string& sql) {
+  if (!this->sql()) throw std::logic_error("query_text needs a SQL backend");
+  std::string out;
+  soci::indicator ind = soci::i_null;
+  if (postgres()) {
+    soci::session s(soci::postgresql, task::store::pg_conninfo_from_url(url_));
+    s << with_schema(sql, true), soci::into(out, ind);
+  } else {
+    soci::session s(soci::sqlite3, "db=" + cleanup_);
+    s << with_schema(sql, false), soci::into(out, ind);
+  }
+  return ind == soci::i_ok ? out : std::string();
 }
 
 std::shared_ptr<TaskRepository> Fixture::open_another(task::store::StoreOptions options) {

@@ -27,6 +27,11 @@ class Fixture {
   const std::string& url() const { return url_; }
   bool sql() const { return !url_.empty(); }
   bool postgres() const { return url_.rfind("postgresql", 0) == 0; }
+  /// Runs one SQL statement on the storage by hand, past the repository (SQL backends only):
+  /// `{t}` in the text becomes the schema prefix of the backend ("task." or "").
+  void execute_sql(const std::string& sql);
+  /// The first column of the first row of a query run by hand ("" when NULL or no row).
+  std::string query_text(const std::string& sql);
 
  private:
   std::string url_;

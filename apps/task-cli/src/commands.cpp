@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "request_builder.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace json = boost::json;
 
@@ -224,11 +225,15 @@ int cmd_import(Backend& b, std::istream& in, std::ostream& report, bool quiet) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     boost::system::error_code ec;
-    auto v = json::parse(line, ec);
+    // Exact numbers; a record wraps stored values (up to kMaxStoredJsonDepth levels).
+    auto v = parse_json(line, ec, kMaxStoredJsonDepth + 4);
     if (ec || !v.is_object() || !v.as_object().contains("task") ||
         !v.as_object().at("task").is_object())
       throw UsageError("import: line " + std::to_string(line_no) +
                        " is not an exported task record ({\"task\":{...},\"executions\":[...]})");
+    // What no store can hold (a number beyond the double range, U+0000) is refused, not changed.
+    if (auto bad = find_unstorable(v, {}, kMaxStoredJsonDepth + 4))
+      throw UsageError("import: line " + std::to_string(line_no) + ": " + bad->message);
     TaskRecord r;
     r.task = v.as_object().at("task").as_object();
     if (auto* e = v.as_object().if_contains("executions"); e && e->is_array())

@@ -5,6 +5,7 @@
 #include "exit_codes.hpp"
 #include "task/clients/outbound.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace json = boost::json;
 
@@ -14,7 +15,8 @@ namespace {
 
 json::value parse_body(const std::string& body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  // Exact numbers; a response wraps stored values (up to kMaxStoredJsonDepth) in a page.
+  auto v = parse_json(body, ec, kMaxStoredJsonDepth + 4);
   return ec ? json::value(nullptr) : v;
 }
 

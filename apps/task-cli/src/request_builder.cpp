@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "exit_codes.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace json = boost::json;
 
@@ -137,7 +138,7 @@ std::int64_t parse_duration_seconds(std::string_view text) {
 
 json::object parse_json_object_arg(std::string_view text, std::string_view flag) {
   boost::system::error_code ec;
-  auto v = json::parse(json::string_view(text.data(), text.size()), ec);
+  auto v = parse_json(text, ec);  // exact numbers, as the server reads them
   if (ec || !v.is_object())
     throw UsageError(std::string(flag) + ": not a JSON object: " + std::string(text));
   return std::move(v.as_object());
@@ -186,7 +187,7 @@ json::object parse_schedule_arg(std::string_view text, const std::optional<std::
 
 json::value parse_config_value(std::string_view text) {
   boost::system::error_code ec;
-  auto v = json::parse(json::string_view(text.data(), text.size()), ec);
+  auto v = parse_json(text, ec);  // exact numbers, as the server reads them
   if (!ec) return v;
   return json::value(json::string(text.data(), text.size()));
 }

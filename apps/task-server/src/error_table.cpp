@@ -64,6 +64,12 @@ ErrorReply map_error(std::exception_ptr error, std::chrono::system_clock::time_p
     r.retry_after = e.limit_type == "executions_per_day" ? seconds_to_utc_midnight(now)
                                                          : kDefaultRetryAfterSeconds;
     return r;
+  } catch (const Unreadable& e) {
+    // One damaged row: this request fails, clearly and logged; lists skip the row.
+    json::object body{{"detail", "Stored data cannot be read"},
+                      {"error_code", "STORED_DATA_UNREADABLE"}};
+    body[e.table == "task_executions" ? "execution_id" : "task_id"] = e.id;
+    return {500, std::move(body), true, e.what()};
   } catch (const Unavailable& e) {
     return {503, {{"detail", "Service unavailable"}}, false, e.what()};
   } catch (const std::exception& e) {

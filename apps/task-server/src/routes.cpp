@@ -96,6 +96,11 @@ void HttpServer::Impl::install_routes() {
     std::string text = metrics.render() + to_prometheus(http.counters);
     if (auto* sched = rt.scheduler()) text += to_prometheus(sched->metrics());
     text += live_metrics(rt);
+    text +=
+        "# HELP task_store_unreadable_rows_total Stored rows skipped by listings and scheduler "
+        "rounds because they could not be decoded.\n"
+        "# TYPE task_store_unreadable_rows_total counter\ntask_store_unreadable_rows_total " +
+        std::to_string(rt.repository().unreadable_rows()) + "\n";
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   add("GET", "/openapi.json", "/openapi.json", [](const httplib::Request&, httplib::Response& res) {

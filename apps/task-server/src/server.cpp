@@ -12,6 +12,7 @@
 #include "error_table.hpp"
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
 #include "task/core/trace_context.hpp"
 #include "task/runtime/log.hpp"
@@ -40,8 +41,12 @@ json::value json_body(const httplib::Request& req, bool optional) {
     throw ValidationError({"body"}, "Field required", "missing");
   }
   boost::system::error_code ec;
-  auto v = json::parse(req.body, ec);
+  auto v = parse_json(req.body, ec, kMaxJsonDepth);  // exact numbers; at most 32 levels
   if (ec) throw ValidationError({"body"}, "JSON decode error: " + ec.message(), "json_invalid");
+  // A number beyond the double range (or a U+0000) anywhere in the body: 422 at its location
+  // (no store could hold it and give it back).
+  if (auto bad = find_unstorable(v, {"body"}, kMaxJsonDepth))
+    throw ValidationError(bad->loc, validation_message(*bad), bad->type);
   return v;
 }
 

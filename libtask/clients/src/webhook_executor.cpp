@@ -1,4 +1,5 @@
 #include "task/clients/webhook_executor.hpp"
+#include "task/codec/json_numbers.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -149,7 +150,8 @@ RunOutcome WebhookExecutor::run(const RunContext& ctx) {
   json::object result;
   result["status_code"] = res.status;
   boost::system::error_code ec;
-  auto parsed = res.truncated ? json::value() : json::parse(res.body, ec);
+  // Exact numbers; a number beyond the double range fails the run in apply_outcome.
+  auto parsed = res.truncated ? json::value() : parse_json(res.body, ec);
   result["body"] =
       (!res.truncated && !ec && !res.body.empty()) ? parsed : json::value(json::string(res.body));
   result["duration_ms"] = elapsed;

@@ -1,4 +1,5 @@
 #include "provider_http.hpp"
+#include "task/codec/json_numbers.hpp"
 
 #include <boost/json/parse.hpp>
 #include <chrono>
@@ -70,7 +71,7 @@ Fetched get_json(std::string_view provider, const std::string& base_url, std::st
     return {{}, RunOutcome::fail(who + " response too large", "PROVIDER_BAD_RESPONSE", where)};
   }
   boost::system::error_code ec;
-  auto json = boost::json::parse(res.body, ec);
+  auto json = parse_json(res.body, ec);  // exact numbers (docs/api.md "Numbers in JSON")
   if (ec || !json.is_object()) {
     auto details = where;
     details["body"] = res.body.substr(0, 512);

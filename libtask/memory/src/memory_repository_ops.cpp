@@ -1,6 +1,7 @@
 // The in-memory repository: aggregates, scheduler queries, users and the outbox.
 #include <algorithm>
 
+#include "task/codec/json_numbers.hpp"
 #include "task/memory/memory_repository.hpp"
 #include "task/rules/builtin_templates.hpp"
 
@@ -45,7 +46,7 @@ ExecutionTotals MemoryRepository::execution_totals(std::optional<std::string_vie
       duration_sum += static_cast<double>(*e.duration_ms);
       ++with_duration;
     }
-    x.credits += e.credits_consumed;
+    x.credits = saturating_add(x.credits, e.credits_consumed);
     x.tokens += e.tokens_used.value_or(0);
     x.api_calls += e.api_calls_made;
     const auto secs = floor_div(to_unix_micros(e.started_at), 1'000'000);

@@ -1,5 +1,9 @@
 #include "task/runtime/runtime.hpp"
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "task/clients/account_client.hpp"
 #include "task/clients/notification_client.hpp"
 #include "task/clients/notify_executor.hpp"
@@ -36,6 +40,22 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   if (!clock_) clock_ = std::make_shared<SystemClock>();
   ids_ = std::make_shared<RandomIdGenerator>();
   repository_ = open_repository(config_, database_kind_);
+  // One line per damaged row and minute (every skip is still counted in /metrics).
+  repository_->set_unreadable_row_hook(
+      [logged = std::make_shared<std::pair<std::mutex, std::map<std::string, Timestamp>>>()](
+          const Unreadable& e) {
+        const Timestamp now = std::chrono::time_point_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now());
+        {
+          std::lock_guard lock(logged->first);
+          auto& last = logged->second[e.table + " " + e.id];
+          if (last != Timestamp{} && now - last < std::chrono::minutes(1)) return;
+          last = now;
+          if (logged->second.size() > 10000) logged->second.clear();
+        }
+        log_line(LogLevel::warn, "unreadable row skipped",
+                 {{"table", e.table}, {"id", e.id}, {"reason", e.reason}});
+      });
   if (!config_.notification_service_url.empty())
     notifier_ = std::make_shared<clients::HttpNotifier>(config_.notification_service_url);
   if (!config_.account_service_url.empty())

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sql_exec.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace task::store::detail {
 
@@ -28,6 +29,51 @@ void ensure_migrations_table(soci::session& s, const Dialect& d) {
            "NULL)";
 }
 
+/// Migration 0004 (sql/sqlite/0004_finite_json.sql): bare Infinity/-Infinity/NaN tokens in the
+/// JSON text columns of SQLite become null. Runs inside the migration's transaction.
+void repair_non_finite_json(soci::session& s, const Dialect& d) {
+  if (d.pg()) return;  // jsonb never held these tokens
+  struct Columns {
+    const char* table;
+    const char* key;
+    std::vector<const char*> json;
+  };
+  const Columns all[] = {
+      {"user_tasks", "id", {"config", "schedule", "metadata", "last_result"}},
+      {"task_executions", "id", {"trigger_data", "result", "error_details"}},
+      {"task_templates", "id", {"default_config", "config_schema", "metadata"}},
+      {"event_outbox", "seq", {"data"}},
+  };
+  for (const auto& c : all) {
+    for (const char* col : c.json) {
+      std::vector<std::pair<std::int64_t, std::string>> fixed;
+      Params p;
+      query(s,
+            std::string("SELECT ") + c.key + ", " + col + " FROM " + d.table(c.table) + " WHERE " +
+                col + " LIKE '%Infinity%' OR " + col + " LIKE '%NaN%'",
+            p, [&](const soci::row& r) {
+              auto text = replace_non_finite_tokens(col_str(r, 1));
+              if (!text) return;  // only inside strings
+              boost::system::error_code ec;
+              parse_json(*text, ec, kMaxStoredJsonDepth);
+              if (!ec) fixed.emplace_back(col_i64(r, 0), std::move(*text));
+            });
+      for (const auto& [key, text] : fixed) {
+        Params u;
+        execute(s,
+                std::string("UPDATE ") + d.table(c.table) + " SET " + col + " = " + u.add(text) +
+                    " WHERE " + c.key + " = " + u.add(key),
+                u);
+      }
+    }
+  }
+}
+
+/// Steps of a migration that SQL cannot express, run after its statements.
+void run_code_steps(soci::session& s, const Dialect& d, const std::string& name) {
+  if (name == "0004_finite_json") repair_non_finite_json(s, d);
+}
+
 int apply_pending(soci::session& s, const Dialect& d) {
   const auto done = applied_versions(s, d);
   int applied = 0;
@@ -38,6 +84,7 @@ int apply_pending(soci::session& s, const Dialect& d) {
     if (d.pg()) s << "BEGIN";  // SQLite: already inside BEGIN IMMEDIATE
     for (const auto& stmt : split_statements(m.sql))
       s << stmt;
+    run_code_steps(s, d, m.name);
     Params p;
     const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                          std::chrono::system_clock::now().time_since_epoch())

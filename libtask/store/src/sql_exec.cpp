@@ -1,8 +1,10 @@
 #include "sql_exec.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
+
+#include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace task::store::detail {
 
@@ -162,7 +164,12 @@ Timestamp col_time(const soci::row& r, std::size_t i) {
 boost::json::value col_json(const soci::row& r, std::size_t i) {
   auto text = col_opt_str(r, i);
   if (!text) return nullptr;
-  return boost::json::parse(*text);
+  boost::system::error_code ec;
+  auto v = parse_stored_json(*text, ec);
+  if (ec)
+    throw std::runtime_error("column " + r.get_properties(i).get_name() +
+                             " is not JSON: " + ec.message());
+  return v;
 }
 
 std::vector<std::string> col_strings(const soci::row& r, std::size_t i) {
@@ -176,7 +183,7 @@ std::vector<std::string> col_strings(const soci::row& r, std::size_t i) {
 
 std::optional<std::string> json_text(const boost::json::value& v, bool null_as_sql_null) {
   if (v.is_null() && null_as_sql_null) return std::nullopt;
-  return boost::json::serialize(v);
+  return to_json_text(v);  // exact numbers; never the `Infinity` Boost.JSON writes
 }
 
 std::string tags_text(const Dialect& d, const std::vector<std::string>& v) {

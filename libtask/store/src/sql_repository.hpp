@@ -1,7 +1,11 @@
 #pragma once
 /// The SOCI implementation of TaskRepository: one class for SQLite and PostgreSQL; the
 /// differences live in Dialect.
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "database.hpp"
 #include "sql_exec.hpp"
@@ -63,13 +67,31 @@ class SqlRepository final : public TaskRepository {
 
   void ping() override;
 
+  std::int64_t unreadable_rows() const override { return unreadable_.load(); }
+  void set_unreadable_row_hook(std::function<void(const Unreadable&)> hook) override {
+    hook_ = std::move(hook);
+  }
+
   /// Inserts the built-in templates that are not stored yet.
   void seed_templates(const std::vector<Template>& templates);
 
  private:
   const Dialect& d() const { return db_->dialect(); }
   std::string t(const char* name) const { return d().table(name); }
-  std::vector<Task> select_tasks(soci::session& s, const std::string& where_and_order, Params& p);
+  /// What a read does with a row it cannot decode: a listing or a scheduler round skips it
+  /// (counted, reported to the hook); a read of that one row throws task::Unreadable.
+  enum class OnUnreadable { skip, fail };
+  std::vector<Task> select_tasks(soci::session& s, const std::string& where_and_order, Params& p,
+                                 OnUnreadable mode = OnUnreadable::skip);
+  /// task_from_row, or nullopt after counting and reporting an undecodable row (skip).
+  std::optional<Task> decode_task(const soci::row& r, OnUnreadable mode);
+  std::optional<Execution> decode_execution(const soci::row& r, OnUnreadable mode);
+  /// Counts and reports a skipped row.
+  void skipped(const Unreadable& e);
+  /// ` AND id NOT IN (...)` over the task rows found undecodable in the last 5 minutes (or ""):
+  /// the scheduler's queries leave them out, so a damaged due row does not keep it busy-looping
+  /// (after 5 minutes the rows are tried, counted and reported again).
+  std::string skip_unreadable();
   /// INSERTs a new task row (version 1) and its events on `s`; returns it with its row id.
   Task insert_row(soci::session& s, const Task& task, const std::vector<Event>& events);
   /// The column list and bound values of row i of a multi-row INSERT.
@@ -96,6 +118,11 @@ class SqlRepository final : public TaskRepository {
   void insert_events(soci::session& s, const std::vector<const Event*>& events);
 
   std::unique_ptr<Database> db_;
+  std::atomic<std::int64_t> unreadable_{0};
+  std::function<void(const Unreadable&)> hook_;
+  std::mutex unreadable_mutex_;
+  std::set<std::int64_t> unreadable_ids_;
+  std::chrono::steady_clock::time_point unreadable_since_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace task::store::detail

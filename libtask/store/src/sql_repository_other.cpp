@@ -3,6 +3,7 @@
 
 #include "codec.hpp"
 #include "sql_repository.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace task::store::detail {
 
@@ -35,7 +36,7 @@ std::optional<Execution> SqlRepository::find_execution(std::string_view executio
     query(s,
           "SELECT " + execution_columns(d()) + " FROM " + t("task_executions") +
               " WHERE execution_id = " + p.add(std::string(execution_id)),
-          p, [&](const soci::row& r) { out = execution_from_row(r); });
+          p, [&](const soci::row& r) { out = decode_execution(r, OnUnreadable::fail); });
     return out;
   });
 }
@@ -55,7 +56,10 @@ ExecutionPage SqlRepository::list_executions(std::string_view task_id, int limit
               " WHERE task_id = " + p.add(std::string(task_id)) +
               " ORDER BY started_at DESC, id DESC LIMIT " + p.add(std::max(limit, 0)) + " OFFSET " +
               p.add(std::max(offset, 0)),
-          p, [&](const soci::row& r) { page.executions.push_back(execution_from_row(r)); });
+          p, [&](const soci::row& r) {
+            if (auto e = decode_execution(r, OnUnreadable::skip))
+              page.executions.push_back(std::move(*e));
+          });
     return page;
   });
 }
@@ -151,8 +155,12 @@ ExecutionTotals SqlRepository::execution_totals(std::optional<std::string_view> 
           std::string("SELECT ") + kQuarterHour +
               ", COUNT(*), SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), "
               "SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), "
-              "CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT), COUNT(duration_ms), "
-              "CAST(COALESCE(SUM(credits_consumed), 0) AS DOUBLE PRECISION), "
+              "CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT), COUNT(duration_ms), " +
+              // PostgreSQL's float8 SUM fails on overflow: sum exactly, saturate at the
+              // largest double (totals never become null; docs/api.md "Numbers in JSON").
+              (d().pg() ? "CAST(LEAST(COALESCE(SUM(CAST(credits_consumed AS NUMERIC)), 0), "
+                          "1.7976931348623157e308) AS DOUBLE PRECISION), "
+                        : "CAST(COALESCE(SUM(credits_consumed), 0) AS DOUBLE PRECISION), ") +
               "CAST(COALESCE(SUM(tokens_used), 0) AS BIGINT), "
               "CAST(COALESCE(SUM(api_calls_made), 0) AS BIGINT) FROM " +
               t("task_executions") + " WHERE started_at >= " + p.add(since) + " AND " +
@@ -166,7 +174,7 @@ ExecutionTotals SqlRepository::execution_totals(std::optional<std::string_view> 
             totals.failed += col_i64(r, 3);
             duration_sum += col_i64(r, 4);
             duration_count += col_i64(r, 5);
-            totals.credits += col_double(r, 6);
+            totals.credits = saturating_add(totals.credits, col_double(r, 6));
             totals.tokens += col_i64(r, 7);
             totals.api_calls += col_i64(r, 8);
           });
@@ -220,8 +228,14 @@ std::vector<OutboxEntry> SqlRepository::fetch_outbox(int limit) {
             e.event.time = col_time(r, 3);
             e.event.task_id = col_str(r, 4);
             e.event.user_id = col_str(r, 5);
-            auto data = col_json(r, 6);
-            if (data.is_object()) e.event.data = data.as_object();
+            try {
+              auto data = col_json(r, 6);
+              if (data.is_object()) e.event.data = data.as_object();
+            } catch (const std::exception& x) {
+              // Left unpublished (and counted) rather than stalling the relay behind it.
+              skipped(Unreadable("event_outbox", e.event.id, x.what()));
+              return;
+            }
             out.push_back(std::move(e));
           });
     return out;

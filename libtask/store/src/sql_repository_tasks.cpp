@@ -20,18 +20,18 @@ constexpr Priority kPriorities[] = {Priority::urgent, Priority::high, Priority::
                                     Priority::low};
 
 /// WHERE and ORDER BY of the due tasks of one priority (a range of idx_tasks_due_priority).
-std::string due_where(Priority priority, Params& p, Timestamp now) {
+std::string due_where(Priority priority, Params& p, Timestamp now, const std::string& skip) {
   return " WHERE status = 'scheduled' AND deleted_at IS NULL AND priority = " +
          p.add(std::string(to_string(priority))) + " AND next_run_time <= " + p.add(now) +
-         " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) +
-         ") ORDER BY next_run_time, id";
+         " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) + ")" + skip +
+         " ORDER BY next_run_time, id";
 }
 
 /// WHERE and ORDER BY of runs whose worker died (a range of idx_tasks_running_lease).
-std::string lost_where(Params& p, Timestamp now) {
+std::string lost_where(Params& p, Timestamp now, const std::string& skip) {
   return " WHERE status = 'running' AND deleted_at IS NULL AND lease_owner IS NOT NULL"
          " AND lease_expires_at <= " +
-         p.add(now) + " ORDER BY lease_expires_at, id";
+         p.add(now) + skip + " ORDER BY lease_expires_at, id";
 }
 
 /// `%text%` with LIKE wildcards escaped by a backslash.
@@ -61,11 +61,74 @@ std::string list_filter(const Dialect& d, const TaskQuery& q, Params& p) {
 
 SqlRepository::SqlRepository(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
-std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::string& rest,
-                                              Params& p) {
+void SqlRepository::skipped(const Unreadable& e) {
+  ++unreadable_;
+  if (hook_) {
+    try {
+      hook_(e);
+    } catch (...) {
+      // a failing reporter must not fail the read
+    }
+  }
+}
+
+std::string SqlRepository::skip_unreadable() {
+  std::lock_guard lock(unreadable_mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - unreadable_since_ > std::chrono::minutes(5)) {
+    unreadable_ids_.clear();
+    unreadable_since_ = now;
+  }
+  if (unreadable_ids_.empty()) return {};
+  std::string out = " AND id NOT IN (";
+  for (const auto id : unreadable_ids_)
+    out += (out.back() == '(' ? "" : ", ") + std::to_string(id);
+  return out + ")";
+}
+
+std::optional<Task> SqlRepository::decode_task(const soci::row& r, OnUnreadable mode) {
+  try {
+    return task_from_row(r);
+  } catch (const std::exception& e) {
+    std::string id = "?";
+    try {
+      id = col_str(r, 1);
+      std::lock_guard lock(unreadable_mutex_);
+      if (unreadable_ids_.size() < 1000) unreadable_ids_.insert(col_i64(r, 0));
+    } catch (...) {
+      // keep "?"
+    }
+    Unreadable error("user_tasks", id, e.what());
+    if (mode == OnUnreadable::fail) throw error;
+    skipped(error);
+    return std::nullopt;
+  }
+}
+
+std::optional<Execution> SqlRepository::decode_execution(const soci::row& r, OnUnreadable mode) {
+  try {
+    return execution_from_row(r);
+  } catch (const std::exception& e) {
+    std::string id = "?";
+    try {
+      id = col_str(r, 1);
+    } catch (...) {
+      // keep "?"
+    }
+    Unreadable error("task_executions", id, e.what());
+    if (mode == OnUnreadable::fail) throw error;
+    skipped(error);
+    return std::nullopt;
+  }
+}
+
+std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::string& rest, Params& p,
+                                              OnUnreadable mode) {
   std::vector<Task> out;
   query(s, "SELECT " + task_columns(d()) + " FROM " + t("user_tasks") + rest, p,
-        [&](const soci::row& r) { out.push_back(task_from_row(r)); });
+        [&](const soci::row& r) {
+          if (auto task = decode_task(r, mode)) out.push_back(std::move(*task));
+        });
   return out;
 }
 
@@ -160,7 +223,8 @@ void SqlRepository::restore(const Task& task, const std::vector<Execution>& exec
 std::optional<Task> SqlRepository::find_task(std::string_view task_id) {
   return db_->with_session([&](soci::session& s) -> std::optional<Task> {
     Params p;
-    auto rows = select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)), p);
+    auto rows =
+        select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)), p, OnUnreadable::fail);
     if (rows.empty()) return std::nullopt;
     return rows.front();
   });
@@ -203,7 +267,8 @@ std::optional<Change> SqlRepository::modify_task(
   return db_->in_transaction([&](soci::session& s) -> std::optional<Change> {
     Params p;
     auto rows =
-        select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)) + d().for_update(), p);
+        select_tasks(s, " WHERE task_id = " + p.add(std::string(task_id)) + d().for_update(), p,
+                     OnUnreadable::fail);
     if (rows.empty()) throw NotFound("task", std::string(task_id));
     const Task& current = rows.front();
     std::optional<Change> change = fn(current);
@@ -223,7 +288,7 @@ std::vector<Task> SqlRepository::list_due_tasks(Timestamp now, int limit) {
     Params p;
     return select_tasks(s,
                         " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " +
-                            p.add(now) + " ORDER BY " + kPriorityRank +
+                            p.add(now) + skip_unreadable() + " ORDER BY " + kPriorityRank +
                             " DESC, next_run_time, id LIMIT " + p.add(std::max(limit, 0)),
                         p);
   });
@@ -241,7 +306,9 @@ void SqlRepository::claim_rows(soci::session& s, const std::string& where, Param
                           ", lease_expires_at = " + p.add(until) +
                           " WHERE id IN (SELECT id FROM picked) RETURNING " + task_columns(d());
   const auto first = out.size();
-  query(s, sql, p, [&](const soci::row& r) { out.push_back(task_from_row(r)); });
+  query(s, sql, p, [&](const soci::row& r) {
+    if (auto task = decode_task(r, OnUnreadable::skip)) out.push_back(std::move(*task));
+  });
   // RETURNING gives rows in no particular order: restore the claim order.
   std::stable_sort(
       out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
@@ -259,12 +326,13 @@ std::vector<Task> SqlRepository::claim_due_tasks(Timestamp now, int limit, std::
   return db_->in_transaction([&](soci::session& s) {
     std::vector<Task> out;
     Params lost;
-    claim_rows(s, lost_where(lost, now), lost, std::max(limit, 0), owner, now + lease, out);
+    claim_rows(s, lost_where(lost, now, skip_unreadable()), lost, std::max(limit, 0), owner,
+               now + lease, out);
     // Then due tasks, one priority at a time (urgent first), each in slot order: every claim
     // is a range scan of idx_tasks_due_priority, never a sort of the whole backlog.
     for (const Priority priority : kPriorities) {
       Params p;
-      claim_rows(s, due_where(priority, p, now), p,
+      claim_rows(s, due_where(priority, p, now, skip_unreadable()), p,
                  std::max(limit, 0) - static_cast<int>(out.size()), owner, now + lease, out);
     }
     return out;
@@ -276,7 +344,8 @@ std::vector<Task> SqlRepository::claim_lost_runs(Timestamp now, int limit, std::
   return db_->in_transaction([&](soci::session& s) {
     std::vector<Task> out;
     Params p;
-    claim_rows(s, lost_where(p, now), p, std::max(limit, 0), owner, now + lease, out);
+    claim_rows(s, lost_where(p, now, skip_unreadable()), p, std::max(limit, 0), owner, now + lease,
+               out);
     return out;
   });
 }
@@ -290,9 +359,10 @@ std::vector<std::pair<Task, std::optional<Change>>> SqlRepository::modify_due_ta
       if (n <= 0) break;
       Params p;
       // Rows locked now stay locked until the changes below are written (no lease UPDATE).
-      for (auto& task : select_tasks(
-               s, due_where(priority, p, now) + " LIMIT " + p.add(n) + d().for_update_skip_locked(),
-               p))
+      for (auto& task : select_tasks(s,
+                                     due_where(priority, p, now, skip_unreadable()) + " LIMIT " +
+                                         p.add(n) + d().for_update_skip_locked(),
+                                     p))
         picked.push_back(std::move(task));
     }
     std::vector<const Task*> rows;
@@ -311,7 +381,7 @@ std::optional<Timestamp> SqlRepository::earliest_due_time() {
     Params p;
     auto v = query_int(s,
                        "SELECT MIN(next_run_time) FROM " + t("user_tasks") +
-                           " WHERE status = 'scheduled' AND deleted_at IS NULL",
+                           " WHERE status = 'scheduled' AND deleted_at IS NULL" + skip_unreadable(),
                        p);
     if (!v) return std::nullopt;
     return from_unix_micros(*v);
@@ -324,8 +394,8 @@ std::vector<Task> SqlRepository::list_due_reminders(Timestamp now, int limit) {
     return select_tasks(s,
                         " WHERE reminder_time <= " + p.add(now) +
                             " AND reminder_sent_at IS NULL AND deleted_at IS NULL AND NOT "
-                            "is_completed AND status NOT IN ('completed', 'cancelled') "
-                            "ORDER BY reminder_time, id LIMIT " +
+                            "is_completed AND status NOT IN ('completed', 'cancelled')" +
+                            skip_unreadable() + " ORDER BY reminder_time, id LIMIT " +
                             p.add(std::max(limit, 0)),
                         p);
   });

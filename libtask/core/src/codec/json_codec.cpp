@@ -137,13 +137,25 @@ class Reader {
 
 // ---- text ------------------------------------------------------------------------------------
 
+/// Shortest text that reads back as exactly `d` (std::to_chars). An integral double within the
+/// int64/uint64 range is written as that integer (so -0 is 0 and 1e18 is 1000000000000000000):
+/// the same text whether a store kept it as a double or, as PostgreSQL's jsonb does, as a
+/// decimal that reads back as an integer. A non-finite double (never stored: see
+/// find_unstorable) is written as null.
 void write_number(std::string& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
     return;
   }
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  char* end = buf;
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (std::trunc(d) == d && d >= -kTwo63 && d < 2 * kTwo63) {
+    end = d < kTwo63 ? std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(d)).ptr
+                     : std::to_chars(buf, buf + sizeof buf, static_cast<std::uint64_t>(d)).ptr;
+  } else {
+    end = std::to_chars(buf, buf + sizeof buf, d).ptr;
+  }
   out.append(buf, static_cast<std::size_t>(end - buf));
 }
 

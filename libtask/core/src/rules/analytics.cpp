@@ -1,5 +1,6 @@
 // Analytics figures (API.md §3) from repository aggregates.
 #include "task/rules/analytics.hpp"
+#include "task/codec/json_numbers.hpp"
 
 #include <date/tz.h>
 
@@ -88,7 +89,8 @@ Analytics compute_analytics(const std::string& user_id, int days, const TaskCoun
                                          static_cast<double>(totals.total))
                                 : 0.0;
   a.average_execution_time = round2(totals.average_duration_ms / 1000.0);
-  a.total_credits_consumed = totals.credits;
+  // Saturated, never infinite (JSON has no infinity: it would be written as null).
+  a.total_credits_consumed = saturating_add(0, totals.credits);
   a.total_tokens_used = totals.tokens;
   a.total_api_calls = totals.api_calls;
   bucket_busiest(a, totals, zone);

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "task/codec/json_numbers.hpp"
+
 namespace task::detail {
 
 std::string trim(std::string_view s) {
@@ -52,7 +54,14 @@ std::optional<double> read_number(const boost::json::value& v, const Loc& loc, E
 
 std::optional<boost::json::object> read_object(const boost::json::value& v, const Loc& loc,
                                                Errors& errs) {
-  if (const auto* o = v.if_object()) return *o;
+  if (const auto* o = v.if_object()) {
+    // What is accepted must store and read back as it is (docs/api.md "Numbers in JSON").
+    if (auto bad = find_unstorable(v, loc, kMaxJsonDepth)) {
+      errs.add(bad->loc, validation_message(*bad), bad->type);
+      return std::nullopt;
+    }
+    return *o;
+  }
   errs.add(loc, "Input should be a valid dictionary", "dict_type");
   return std::nullopt;
 }

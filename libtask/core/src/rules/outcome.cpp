@@ -3,10 +3,12 @@
 
 #include <chrono>
 
+#include "task/codec/json_numbers.hpp"
 #include "task/rules/events.hpp"
 
 namespace task {
 namespace {
+namespace json = boost::json;
 
 Execution finish_execution_row(const Task& task, const Execution& running,
                                const RunOutcome& outcome, Timestamp now) {
@@ -42,10 +44,37 @@ TaskStatus status_after(const Task& task, bool success, TaskStatus before) {
   return success ? TaskStatus::completed : TaskStatus::failed;
 }
 
+/// The outcome as it can be stored (see apply_outcome).
+RunOutcome storable_outcome(const RunOutcome& outcome) {
+  if (outcome.success) {
+    if (auto bad = find_unstorable(outcome.result, {"result"})) {
+      RunOutcome failed = RunOutcome::fail("result not storable: " + bad->message,
+                                           "RESULT_NOT_STORABLE", {{"location", bad->path}});
+      failed.tokens_used = outcome.tokens_used;
+      failed.api_calls_made = outcome.api_calls_made;
+      return failed;
+    }
+    return outcome;
+  }
+  if (auto bad = find_unstorable(outcome.error_details, {"error_details"})) {
+    // Keep the failure and its message; drop the details that cannot be stored.
+    RunOutcome failed = outcome;
+    json::object details{{"error_code", "ERROR_DETAILS_NOT_STORABLE"}, {"location", bad->path}};
+    if (const auto* o = outcome.error_details.if_object())
+      if (const auto* code = o->if_contains("error_code")) details["error_code"] = *code;
+    failed.error_details = std::move(details);
+    return failed;
+  }
+  return outcome;
+}
+
 }  // namespace
 
-OutcomeResult apply_outcome(const Task& task, const Execution& running, const RunOutcome& outcome,
+OutcomeResult apply_outcome(const Task& task, const Execution& running, const RunOutcome& given,
                             TaskStatus status_before_run, Timestamp now, IdGenerator& ids) {
+  // A result no store can hold (a number beyond the double range, nesting deeper than 64) fails
+  // the run with a clear error instead of being written into the task (docs/api.md).
+  const RunOutcome outcome = storable_outcome(given);
   OutcomeResult r{task, finish_execution_row(task, running, outcome, now), std::nullopt, {}};
   Task& t = r.task;
   t.run_count += 1;
@@ -54,7 +83,8 @@ OutcomeResult apply_outcome(const Task& task, const Execution& running, const Ru
     t.success_count += 1;
     t.last_success_time = now;
     t.last_result = outcome.result;
-    t.total_credits_consumed += r.execution.credits_consumed;
+    t.total_credits_consumed =
+        saturating_add(t.total_credits_consumed, r.execution.credits_consumed);
   } else {
     t.failure_count += 1;
     t.last_error = r.execution.error_message;

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "field_errors.hpp"
+#include "task/codec/json_numbers.hpp"
 
 namespace task {
 namespace {
@@ -14,6 +15,9 @@ using detail::Loc;
 namespace json = boost::json;
 
 const Loc kBody{"body"};
+
+/// Most credits one run may cost (docs/api.md "Numbers in JSON").
+constexpr double kMaxCreditsPerRun = 1e9;
 
 /// The body as an object, else a ValidationError at {"body"}.
 const json::object& body_object(const json::value& body) {
@@ -50,6 +54,11 @@ std::optional<double> read_credits(const json::value& v, const Loc& loc, Errors&
   auto d = detail::read_number(v, loc, errs);
   if (d && *d < 0) {
     errs.add(loc, "Input should be greater than or equal to 0", "greater_than_equal");
+    return std::nullopt;
+  }
+  if (d && *d > kMaxCreditsPerRun) {
+    // Keeps every credit total far from the double range (totals saturate in any case).
+    errs.add(loc, "Input should be less than or equal to 1000000000", "less_than_equal");
     return std::nullopt;
   }
   return d;
@@ -99,7 +108,9 @@ CreateTaskRequest parse_create_request(const json::value& body, Timestamp now) {
   if (name) r.name = *name;
   if (type) {
     r.task_type = *type;
-    const bool config_ok = !present(o, "config") || present(o, "config")->is_object();
+    const auto* given = present(o, "config");
+    const bool config_ok =
+        !given || (given->is_object() && !find_unstorable(*given, {}, kMaxJsonDepth));
     if (config_ok)
       r.config = detail::check_config(*type, std::move(r.config), r.name, r.due_date,
                                       at(kBody, "config"), errs);

@@ -104,6 +104,21 @@ class LimitExceeded : public Error {
   std::int64_t limit;
 };
 
+/// A stored row that cannot be decoded (e.g. a JSON column no parser reads). Reads of that one
+/// row throw it (500 with `error_code` STORED_DATA_UNREADABLE); listings and scheduler rounds
+/// skip the row instead, count it and report it (TaskRepository::set_unreadable_row_hook).
+class Unreadable : public Error {
+ public:
+  Unreadable(std::string table, std::string id, std::string reason)
+      : Error("stored " + table + " row " + id + " cannot be read: " + reason),
+        table(std::move(table)),
+        id(std::move(id)),
+        reason(std::move(reason)) {}
+  std::string table;   ///< "user_tasks", "task_executions", ...
+  std::string id;      ///< task_id / execution_id / template_id of the row
+  std::string reason;  ///< what the decoder said
+};
+
 /// Storage (or another required dependency) cannot be reached (503). `what` is for logs only.
 class Unavailable : public Error {
  public:

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "task/core/errors.hpp"
 #include "task/domain/model.hpp"
 
 namespace task {
@@ -209,6 +210,15 @@ class TaskRepository {
   // --- health --------------------------------------------------------------------------------
   /// Cheap round trip to storage; throws Unavailable when it is down.
   virtual void ping() = 0;
+
+  // --- unreadable rows -----------------------------------------------------------------------
+  /// Rows that listings, claims and scheduler rounds skipped since the repository was opened
+  /// because they could not be decoded (each skip counts; see task::Unreadable). Backends that
+  /// never decode (memory) keep 0.
+  virtual std::int64_t unreadable_rows() const { return 0; }
+  /// Called once per skipped row, from the reading thread (e.g. to log the task id). Set it
+  /// before the repository is shared between threads.
+  virtual void set_unreadable_row_hook(std::function<void(const Unreadable&)> hook) { (void)hook; }
 };
 
 }  // namespace task

@@ -1,0 +1,5 @@
+-- The SQLite migration 0004 repairs JSON columns holding the bare token Infinity (written by
+-- releases before this one for numbers beyond the double range). PostgreSQL's jsonb never accepted
+-- that token (such writes failed there), so there is nothing to repair: this version only keeps
+-- the numbering of both backends aligned. Numbers beyond the double range in a hand-written jsonb
+-- value read back as null (docs/storage.md).

@@ -1,0 +1,7 @@
+-- Releases before this one wrote a number beyond the double range (e.g. 1e309 in a task's config,
+-- or a webhook answer's {"temperature":1e309} in last_result) as the bare token Infinity, which no
+-- JSON reader accepts: the row then failed every listing and every scheduler round. This
+-- migration is a step in C++ (libtask/store/src/migrations.cpp, repair_non_finite_json): in every
+-- JSON column it rewrites bare Infinity, -Infinity and NaN tokens outside strings to null, the
+-- value JSON.stringify gives them. Rows it cannot repair are left as they are (listings and
+-- scheduler rounds skip them and count them: docs/storage.md).
