@@ -154,8 +154,10 @@ void round_trip(const std::string& table, const Row& row, Columns columns, Decod
   auto second = read_one<T>(columns(kSqlite), table, decode);
   fuzz::check(second.has_value(), "a row the codec wrote does not decode", text);
   second->id = first->id;
-  fuzz::check(fingerprint(*second) == text, "decode -> encode -> decode differs",
-              text + "\n   vs " + fingerprint(*second));
+  const auto second_text = fingerprint(*second);
+  fuzz::check(second_text == text ||
+                  fuzz::same_json(*fuzz::parse_json(second_text), *fuzz::parse_json(text)),
+              "decode -> encode -> decode differs", text + "\n   vs " + second_text);
 }
 
 }  // namespace

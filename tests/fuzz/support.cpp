@@ -34,7 +34,16 @@ void known_finding(int n, std::string_view what) {
 bool same_json(const boost::json::value& a, const boost::json::value& b) {
   if (a.is_number() && b.is_number()) {
     if (!a.is_double() && !b.is_double()) return a == b;
-    return a.to_number<double>() == b.to_number<double>();
+    const double x = a.to_number<double>(), y = b.to_number<double>();
+    if (x == y) return true;
+    // Boost.JSON 1.81 parses without correct rounding: its own output can read back one unit in
+    // the last place away (e.g. -92233931348623130000000000.0).
+    if (std::isfinite(x) && std::nextafter(x, y) == y) {
+      known_issue("boost-json-double-ulp",
+                  "a double reads back one ulp away from what was written");
+      return true;
+    }
+    return false;
   }
   if (a.kind() != b.kind()) return false;
   if (a.is_array()) {
