@@ -109,6 +109,13 @@ const Bad kBad[] = {
     {R"({"type":"daily","time":"10:00","start_at":"2026-02-01T00:00:00Z",
         "end_at":"2026-01-01T00:00:00Z"})",
      "end_at", "must be after start_at"},
+    // an interval without start_at is anchored at now, which end_at must follow (found by
+    // fuzz_schedule: the stored form did not parse back)
+    {R"({"type":"interval","interval_seconds":60,"end_at":"0200-12-31T23:59:59Z"})", "end_at",
+     "must be after start_at (the interval's anchor"},
+    // an integer field far outside int64 (converting it was undefined behaviour)
+    {R"({"type":"interval","interval_seconds":1e300})", "interval_seconds", "must be an integer"},
+    {R"({"type":"weekly","weekday":-1e300,"time":"10:00"})", "weekday", "must be an integer"},
     {R"({"type":"daily","time":"10:00","start_at":"yesterday"})", "start_at", "not an RFC 3339"},
     {R"({"type":"daily","time":"10:00","end_at":false})", "end_at", "must be a string"},
     {R"({"type":"daily","time":"10:00","max_runs":0})", "max_runs", "at least 1"},

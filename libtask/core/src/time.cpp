@@ -4,12 +4,19 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 namespace task {
 
 std::string format_rfc3339(Timestamp t) {
+  // Instants beyond years -32767..32767 (a corrupted row: microseconds near the int64 limits)
+  // would overflow the calendar arithmetic below; they are written as the nearest one it holds.
+  static constexpr Timestamp kMin{date::sys_days{date::year{-32767} / 1 / 1}};
+  static constexpr Timestamp kMax{date::sys_days{date::year{32767} / 12 / 31} +
+                                  std::chrono::hours{24} - Micros{1}};
+  t = std::clamp(t, kMin, kMax);
   const auto secs = std::chrono::floor<std::chrono::seconds>(t);
   const auto us = (t - secs).count();
   const auto day = std::chrono::floor<date::days>(secs);

@@ -142,7 +142,8 @@ bool can_fire(const CronSpec& spec) {
   if (!spec.dom_restricted || spec.dow_restricted) return true;  // every month has every weekday
   for (int m = 1; m <= 12; ++m) {
     if (!(spec.months >> m & 1U)) continue;
-    const std::uint32_t valid = (std::uint32_t{1} << (max_days(m) + 1)) - 2;  // bits 1..max
+    // bits 1..max; shifted in 64 bits, as 1 << 32 is undefined for a 32-bit value
+    const auto valid = static_cast<std::uint32_t>((std::uint64_t{1} << (max_days(m) + 1)) - 2);
     if (spec.days_of_month & valid) return true;
   }
   return false;

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 
@@ -69,8 +70,8 @@ class Reader {
       return static_cast<std::int64_t>(v.get_uint64());
     if (v.is_double()) {
       const double d = v.get_double();
-      if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -1e15 && d < 1e15)
-        return static_cast<std::int64_t>(d);
+      // Range first: converting a double outside int64 (1e300, 1e309 = inf) is undefined.
+      if (d > -1e15 && d < 1e15 && d == std::trunc(d)) return static_cast<std::int64_t>(d);
     }
     error(key, "must be an integer", "int_type");
     return std::nullopt;
@@ -305,8 +306,14 @@ Schedule parse_schedule(const boost::json::value& value, Timestamp now,
   } catch (const std::exception& e) {  // e.g. a time outside the zone library's range
     r.error("type", std::string("invalid schedule: ") + e.what());
   }
+  if (r.errors().empty() && s.kind == Kind::interval && !s.start_at) {
+    s.start_at = now;  // the anchor; to_json stores it, so end_at must come after it too
+    if (s.end_at && *s.end_at <= now)
+      r.error("end_at", "end_at (" + format_rfc3339(*s.end_at) +
+                            ") must be after start_at (the interval's anchor, now: " +
+                            format_rfc3339(now) + ")");
+  }
   if (!r.errors().empty()) throw ValidationError(std::move(r.errors()));
-  if (s.kind == Kind::interval && !s.start_at) s.start_at = now;
   return s;
 }
 
