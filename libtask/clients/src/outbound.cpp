@@ -423,7 +423,8 @@ std::variant<OutboundResponse, Refused> Outbound::send(std::string_view url, Add
   auto traced = trace::outbound_headers();
   if (traced.empty()) return transport(std::get<Vetted>(vetted), request, timeouts);
   OutboundRequest with_trace = request;
-  for (auto& [name, value] : traced) {
+  for (auto& header : traced) {
+    const std::string& name = header.first;  // not a structured binding: clang 14 lambdas
     const bool present =
         std::any_of(with_trace.headers.begin(), with_trace.headers.end(), [&](const auto& h) {
           return h.first.size() == name.size() &&
@@ -432,7 +433,7 @@ std::variant<OutboundResponse, Refused> Outbound::send(std::string_view url, Add
                           std::tolower(static_cast<unsigned char>(b));
                  });
         });
-    if (!present) with_trace.headers.emplace_back(std::move(name), std::move(value));
+    if (!present) with_trace.headers.push_back(std::move(header));
   }
   return transport(std::get<Vetted>(vetted), with_trace, timeouts);
 }
