@@ -9,6 +9,7 @@
 
 #include "support.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 #include "task/events/account_subscriber.hpp"
 #include "task/memory/memory_repository.hpp"
 #include "task/service/account_events.hpp"
@@ -115,10 +116,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 subject + " & " + std::string(pattern) + " = " + *both);
   }
   if (const auto v = fuzz::parse_json(body)) {
-    if (const auto e = from_cloudevent(*v); e && fuzz::has_non_finite(json::value(e->data))) {
-      // Boost.JSON 1.81 reads 1e309 as infinity and 0e309 as NaN (finding 1).
-      fuzz::known_finding(1, "an event's data holds a number that is not finite");
-    } else if (e) {
+    // Values no store can hold (1e309, U+0000) are refused as malformed by the handler before
+    // they reach the envelope (finding 1); the round trip below is for the storable rest.
+    const auto e = from_cloudevent(*v);
+    if (e && !task::find_unstorable(*v, {"data"})) {
       const auto again = from_cloudevent(to_cloudevent(*e));
       fuzz::check(again && again->id == e->id && again->type == e->type && again->time == e->time &&
                       fuzz::same_json(again->data, e->data),

@@ -304,9 +304,10 @@ void HttpServer::Impl::install_hooks() {
     std::snprintf(ms, sizeof ms, "%.3f", elapsed * 1000);
     const auto status = std::to_string(res.status);
     const auto level = res.status >= 500 ? LogLevel::error : LogLevel::info;
+    const auto method = method_label(req.method);  // owned here: the fields are views
     std::vector<std::pair<std::string_view, std::string_view>> fields{
         {"request_id", state.request_id},
-        {"method", method_label(req.method)},
+        {"method", method},
         {"route", state.route},
         {"path", req.path},
         {"status", status},

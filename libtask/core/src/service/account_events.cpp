@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <cctype>
 
+#include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
 #include "task/rules/events.hpp"
 
@@ -18,8 +19,8 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 std::optional<json::value> parse_json(std::string_view body) {
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return std::nullopt;
+  json::value v = task::parse_json(body, ec);  // exact numbers, as every other input
+  if (ec || task::find_unstorable(v, {"data"})) return std::nullopt;  // 1e309, U+0000: malformed
   return v;
 }
 
