@@ -317,8 +317,10 @@ TEST_CASE("analytics series: executions on earlier days land on their local day"
   std::vector<task::Execution> runs;
   auto add = [&](task::Timestamp at, task::ExecutionStatus status, double credits) {
     task::Execution e;
+    // Unique per run (the sanitizer build runs this test on the same PostgreSQL too).
     e.execution_id = "exe_" +
-                     std::to_string(100000000000000000LL + static_cast<long long>(runs.size())) +
+                     std::to_string(100000000000000000LL + (base_id % 1000000000LL) * 100 +
+                                    static_cast<long long>(runs.size())) +
                      "abcdef";
     e.id = base_id + static_cast<std::int64_t>(runs.size()) + 1;
     e.task_id = t.task_id;
