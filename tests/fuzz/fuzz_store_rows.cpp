@@ -147,7 +147,13 @@ void round_trip(const std::string& table, const Row& row, Columns columns, Decod
     return;
   }
   const auto text = fingerprint(*first);
-  fuzz::check(fuzz::parse_json(text).has_value(), "decoded row's JSON does not parse", text);
+  if (!fuzz::valid_utf8(text)) {
+    // A text column holding bytes that are not UTF-8 (only a database written by hand has them)
+    // is copied into the JSON as is (docs/testing.md, "Known findings").
+    fuzz::known_issue("store-invalid-utf8", "a text column that is not UTF-8 is written as is");
+    return;
+  }
+  fuzz::check(fuzz::parse_any_json(text).has_value(), "decoded row's JSON does not parse", text);
   Params p;
   const auto [cols, vals] = values(kSqlite, *first, p);
   execute(db(), "INSERT INTO " + table + " (" + cols + ") VALUES (" + vals + ")", p);
@@ -156,7 +162,7 @@ void round_trip(const std::string& table, const Row& row, Columns columns, Decod
   second->id = first->id;
   const auto second_text = fingerprint(*second);
   fuzz::check(second_text == text ||
-                  fuzz::same_json(*fuzz::parse_json(second_text), *fuzz::parse_json(text)),
+                  fuzz::same_json(*fuzz::parse_any_json(second_text), *fuzz::parse_any_json(text)),
               "decode -> encode -> decode differs", text + "\n   vs " + second_text);
 }
 

@@ -41,6 +41,13 @@ bool same_json(const boost::json::value& a, const boost::json::value& b);
 /// nullopt for text that is not JSON.
 std::optional<boost::json::value> parse_json(std::string_view text);
 
+/// Any JSON text as Boost.JSON reads it (U+0000 and every string allowed): for checking that
+/// an encoder wrote valid JSON, where parse_json's storability rules do not apply.
+std::optional<boost::json::value> parse_any_json(std::string_view text);
+
+/// True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view text);
+
 /// True when a number anywhere in `v` is infinite or NaN (finding 1: `1e309`).
 bool has_non_finite(const boost::json::value& v);
 
