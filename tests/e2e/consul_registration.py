@@ -18,6 +18,8 @@ import threading
 import time
 import urllib.request
 
+from e2e_support import free_port, expect
+
 
 class Agent(http.server.BaseHTTPRequestHandler):
     calls = []
@@ -38,17 +40,6 @@ class Agent(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def calls(prefix):

@@ -19,18 +19,9 @@ import threading
 import time
 import zlib
 
+from e2e_support import free_port, expect
+
 MIB = 1024 * 1024
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def vm_hwm_kib(pid):

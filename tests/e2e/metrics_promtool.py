@@ -17,6 +17,8 @@ import time
 import urllib.error
 import urllib.request
 
+from e2e_support import free_port, expect
+
 USER = {"X-User-ID": "metrics-user"}
 FAMILIES = [
     "task_http_requests_total",
@@ -34,12 +36,6 @@ FAMILIES = [
 ]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def call(base, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(base + path, data=data, method=method,
@@ -49,11 +45,6 @@ def call(base, method, path, body=None):
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def main(binary, promtool):

@@ -14,16 +14,7 @@ import tempfile
 import time
 import urllib.request
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
+from e2e_support import free_port, expect
 
 
 def healthy(port):

@@ -15,16 +15,7 @@ import sys
 import tempfile
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
+from e2e_support import free_port, expect
 
 
 def cli(task_cli, db, *args):

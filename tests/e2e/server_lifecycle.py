@@ -16,13 +16,9 @@ import time
 import urllib.error
 import urllib.request
 
+from e2e_support import free_port, expect
+
 USER = {"X-User-ID": "e2e-user"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base, method, path, body=None, headers=None):
@@ -34,11 +30,6 @@ def call(base, method, path, body=None, headers=None):
             return r.status, dict(r.headers), json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), json.loads(e.read() or b"null")
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 class Stub(http.server.BaseHTTPRequestHandler):
