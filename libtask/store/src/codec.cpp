@@ -1,246 +1,223 @@
 #include "codec.hpp"
 
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
+
+#include "task/domain/describe.hpp"
 
 namespace task::store::detail {
 
 namespace {
 
-/// Builds matching column and value lists.
+namespace json = boost::json;
+
+/// Name of the generated row id: selected, never written by the value lists (the database
+/// assigns it; callers that write it, restore and the batched upsert, bind it themselves).
+constexpr std::string_view kRowId = "id";
+
+/// How a field's column differs between the backends (see Dialect).
+enum class ColumnKind { plain, json, tags, boolean };
+
+template <class F>
+constexpr ColumnKind column_kind() {
+  if constexpr (std::is_same_v<F, json::object> || std::is_same_v<F, std::optional<json::object>> ||
+                std::is_same_v<F, json::value>)
+    return ColumnKind::json;
+  else if constexpr (std::is_same_v<F, std::vector<std::string>>)
+    return ColumnKind::tags;
+  else if constexpr (std::is_same_v<F, bool>)
+    return ColumnKind::boolean;
+  else
+    return ColumnKind::plain;
+}
+
+/// The SELECT expression of a column, named after the field so rows are read by name.
+std::string select_expr(const Dialect& d, const std::string& col, ColumnKind kind) {
+  std::string expr;
+  switch (kind) {
+    case ColumnKind::plain:
+      return col;
+    case ColumnKind::json:
+      expr = d.json_out(col);
+      break;
+    case ColumnKind::tags:
+      expr = d.tags_out(col);
+      break;
+    case ColumnKind::boolean:
+      expr = d.bool_out(col);
+      break;
+  }
+  return expr == col ? col : expr + " AS " + col;
+}
+
+std::string object_text(const json::object& o) {
+  return *json_text(json::value(o), false);
+}
+
+// ---- one field as a bound value, by type --------------------------------------------------------
+
+template <class F>
+requires(!std::is_enum_v<F>) std::string bind_field(const Dialect&, Params& p, const F& f) {
+  return p.add(f);  // text, integers, doubles, booleans, timestamps (and their optionals)
+}
+template <class E>
+requires std::is_enum_v<E> std::string bind_field(const Dialect&, Params& p, E e) {
+  return p.add(std::string(to_string(e)));
+}
+std::string bind_field(const Dialect& d, Params& p, const json::object& o) {
+  return d.json_in(p.add(object_text(o)));
+}
+std::string bind_field(const Dialect& d, Params& p, const std::optional<json::object>& o) {
+  return d.json_in(p.add(o ? std::optional<std::string>(object_text(*o)) : std::nullopt));
+}
+std::string bind_field(const Dialect& d, Params& p, const json::value& v) {
+  return d.json_in(p.add(json_text(v, true)));
+}
+std::string bind_field(const Dialect& d, Params& p, const std::vector<std::string>& v) {
+  return d.tags_in(p.add(tags_text(d, v)));
+}
+
+// ---- one column of a row, by the field's type ---------------------------------------------------
+
+void read_column(const soci::row& r, std::size_t i, std::int64_t& f) {
+  f = col_i64(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, std::optional<std::int64_t>& f) {
+  f = col_opt_i64(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, double& f) {
+  f = col_double(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, bool& f) {
+  f = col_i64(r, i) != 0;
+}
+void read_column(const soci::row& r, std::size_t i, std::string& f) {
+  f = col_str(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, std::optional<std::string>& f) {
+  f = col_opt_str(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, Timestamp& f) {
+  f = col_time(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, std::optional<Timestamp>& f) {
+  f = col_opt_time(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, json::value& f) {
+  f = col_json(r, i);
+}
+void read_column(const soci::row& r, std::size_t i, json::object& f) {
+  auto v = col_json(r, i);
+  f = v.is_object() ? std::move(v.as_object()) : json::object{};
+}
+void read_column(const soci::row& r, std::size_t i, std::optional<json::object>& f) {
+  auto v = col_json(r, i);
+  f = v.is_object() ? std::optional<json::object>(std::move(v.as_object())) : std::nullopt;
+}
+void read_column(const soci::row& r, std::size_t i, std::vector<std::string>& f) {
+  f = col_strings(r, i);
+}
+template <class E>
+requires std::is_enum_v<E>
+void read_column(const soci::row& r, std::size_t i, E& f) {
+  f = stored_enum<E>(col_str(r, i));
+}
+
+/// Position of the column `name` in a row; `hint` (the field's position in the column list) is
+/// tried first. Throws std::runtime_error when the row has no such column.
+std::size_t column_index(const soci::row& r, std::string_view name, std::size_t hint) {
+  if (hint < r.size() && r.get_properties(hint).get_name() == name) return hint;
+  for (std::size_t i = 0; i < r.size(); ++i)
+    if (r.get_properties(i).get_name() == name) return i;
+  throw std::runtime_error("task::store: the row has no column '" + std::string(name) + "'");
+}
+
+// ---- one record, by its description (task/domain/describe.hpp) ----------------------------------
+
+template <class T>
+std::string columns_of(const Dialect& d) {
+  std::string out;
+  boost::mp11::mp_for_each<Fields<T>>([&](auto f) {
+    using F = std::remove_cvref_t<decltype(std::declval<const T&>().*f.pointer)>;
+    if (!out.empty()) out += ", ";
+    out += select_expr(d, f.name, column_kind<F>());
+  });
+  return out;
+}
+
+template <class T>
+T from_row(const soci::row& r) {
+  T record{};
+  std::size_t position = 0;
+  boost::mp11::mp_for_each<Fields<T>>(
+      [&](auto f) { read_column(r, column_index(r, f.name, position++), record.*f.pointer); });
+  return record;
+}
+
+/// Matching column, value and `col = value` lists of every field but the row id.
 struct ValueList {
   std::string columns;
   std::string values;
   std::string assignments;
-  void add(const char* column, const std::string& placeholder) {
-    if (!columns.empty()) {
-      columns += ", ";
-      values += ", ";
-      assignments += ", ";
-    }
-    columns += column;
-    values += placeholder;
-    assignments += std::string(column) + " = " + placeholder;
-  }
 };
 
-boost::json::object as_object(const boost::json::value& v) {
-  return v.is_object() ? v.as_object() : boost::json::object{};
-}
-
-std::optional<boost::json::object> as_opt_object(const boost::json::value& v) {
-  if (v.is_object()) return v.as_object();
-  return std::nullopt;
-}
-
-std::string object_text(const boost::json::object& o) {
-  return *json_text(boost::json::value(o), false);
-}
-
-ValueList task_list(const Dialect& d, const Task& t, Params& p) {
+template <class T>
+ValueList values_of(const Dialect& d, const T& record, Params& p) {
   ValueList v;
-  v.add("task_id", p.add(t.task_id));
-  v.add("user_id", p.add(t.user_id));
-  v.add("name", p.add(t.name));
-  v.add("description", p.add(t.description));
-  v.add("task_type", p.add(std::string(to_string(t.task_type))));
-  v.add("status", p.add(std::string(to_string(t.status))));
-  v.add("priority", p.add(std::string(to_string(t.priority))));
-  v.add("config", d.json_in(p.add(object_text(t.config))));
-  std::optional<std::string> schedule;
-  if (t.schedule) schedule = object_text(*t.schedule);
-  v.add("schedule", d.json_in(p.add(schedule)));
-  v.add("credits_per_run", p.add(t.credits_per_run));
-  v.add("tags", d.tags_in(p.add(tags_text(d, t.tags))));
-  v.add("metadata", d.json_in(p.add(object_text(t.metadata))));
-  v.add("next_run_time", p.add(t.next_run_time));
-  v.add("last_run_time", p.add(t.last_run_time));
-  v.add("last_success_time", p.add(t.last_success_time));
-  v.add("last_error", p.add(t.last_error));
-  v.add("last_result", d.json_in(p.add(json_text(t.last_result, true))));
-  v.add("run_count", p.add(t.run_count));
-  v.add("success_count", p.add(t.success_count));
-  v.add("failure_count", p.add(t.failure_count));
-  v.add("total_credits_consumed", p.add(t.total_credits_consumed));
-  v.add("due_date", p.add(t.due_date));
-  v.add("reminder_time", p.add(t.reminder_time));
-  v.add("is_completed", p.add(t.is_completed));
-  v.add("completed_at", p.add(t.completed_at));
-  v.add("created_at", p.add(t.created_at));
-  v.add("updated_at", p.add(t.updated_at));
-  v.add("deleted_at", p.add(t.deleted_at));
-  v.add("version", p.add(t.version));
-  v.add("lease_owner", p.add(t.lease_owner));
-  v.add("lease_expires_at", p.add(t.lease_expires_at));
-  v.add("reminder_sent_at", p.add(t.reminder_sent_at));
+  boost::mp11::mp_for_each<Fields<T>>([&](auto f) {
+    if constexpr (decltype(f)::name != kRowId) {
+      const std::string placeholder = bind_field(d, p, record.*f.pointer);
+      if (!v.columns.empty()) {
+        v.columns += ", ";
+        v.values += ", ";
+        v.assignments += ", ";
+      }
+      v.columns += f.name;
+      v.values += placeholder;
+      v.assignments += std::string(f.name) + " = " + placeholder;
+    }
+  });
   return v;
 }
 
 }  // namespace
 
 std::string task_columns(const Dialect& d) {
-  return "id, task_id, user_id, name, description, task_type, status, priority, " +
-         d.json_out("config") + ", " + d.json_out("schedule") + ", credits_per_run, " +
-         d.tags_out("tags") + ", " + d.json_out("metadata") +
-         ", next_run_time, last_run_time, last_success_time, last_error, " +
-         d.json_out("last_result") +
-         ", run_count, success_count, failure_count, total_credits_consumed, due_date, "
-         "reminder_time, " +
-         d.bool_out("is_completed") +
-         ", completed_at, created_at, updated_at, deleted_at, version, lease_owner, "
-         "lease_expires_at, reminder_sent_at";
+  return columns_of<Task>(d);
 }
-
 Task task_from_row(const soci::row& r) {
-  Task t;
-  t.id = col_i64(r, 0);
-  t.task_id = col_str(r, 1);
-  t.user_id = col_str(r, 2);
-  t.name = col_str(r, 3);
-  t.description = col_opt_str(r, 4);
-  t.task_type = stored_enum<TaskType>(col_str(r, 5));
-  t.status = stored_enum<TaskStatus>(col_str(r, 6));
-  t.priority = stored_enum<Priority>(col_str(r, 7));
-  t.config = as_object(col_json(r, 8));
-  t.schedule = as_opt_object(col_json(r, 9));
-  t.credits_per_run = col_double(r, 10);
-  t.tags = col_strings(r, 11);
-  t.metadata = as_object(col_json(r, 12));
-  t.next_run_time = col_opt_time(r, 13);
-  t.last_run_time = col_opt_time(r, 14);
-  t.last_success_time = col_opt_time(r, 15);
-  t.last_error = col_opt_str(r, 16);
-  t.last_result = col_json(r, 17);
-  t.run_count = col_i64(r, 18);
-  t.success_count = col_i64(r, 19);
-  t.failure_count = col_i64(r, 20);
-  t.total_credits_consumed = col_double(r, 21);
-  t.due_date = col_opt_time(r, 22);
-  t.reminder_time = col_opt_time(r, 23);
-  t.is_completed = col_i64(r, 24) != 0;
-  t.completed_at = col_opt_time(r, 25);
-  t.created_at = col_time(r, 26);
-  t.updated_at = col_time(r, 27);
-  t.deleted_at = col_opt_time(r, 28);
-  t.version = col_i64(r, 29);
-  t.lease_owner = col_opt_str(r, 30);
-  t.lease_expires_at = col_opt_time(r, 31);
-  t.reminder_sent_at = col_opt_time(r, 32);
-  return t;
+  return from_row<Task>(r);
 }
-
 std::pair<std::string, std::string> task_values(const Dialect& d, const Task& t, Params& p) {
-  auto v = task_list(d, t, p);
+  auto v = values_of(d, t, p);
   return {v.columns, v.values};
 }
-
 std::string task_assignments(const Dialect& d, const Task& t, Params& p) {
-  return task_list(d, t, p).assignments;
+  return values_of(d, t, p).assignments;
 }
 
 std::string execution_columns(const Dialect& d) {
-  return "id, execution_id, task_id, user_id, status, trigger_type, " + d.json_out("trigger_data") +
-         ", scheduled_for, " + d.json_out("result") + ", error_message, " +
-         d.json_out("error_details") +
-         ", credits_consumed, tokens_used, api_calls_made, duration_ms, started_at, "
-         "completed_at, created_at";
+  return columns_of<Execution>(d);
 }
-
 Execution execution_from_row(const soci::row& r) {
-  Execution e;
-  e.id = col_i64(r, 0);
-  e.execution_id = col_str(r, 1);
-  e.task_id = col_str(r, 2);
-  e.user_id = col_str(r, 3);
-  e.status = stored_enum<ExecutionStatus>(col_str(r, 4));
-  e.trigger_type = stored_enum<TriggerType>(col_str(r, 5));
-  e.trigger_data = as_object(col_json(r, 6));
-  e.scheduled_for = col_opt_time(r, 7);
-  e.result = col_json(r, 8);
-  e.error_message = col_opt_str(r, 9);
-  e.error_details = col_json(r, 10);
-  e.credits_consumed = col_double(r, 11);
-  e.tokens_used = col_opt_i64(r, 12);
-  e.api_calls_made = col_i64(r, 13);
-  e.duration_ms = col_opt_i64(r, 14);
-  e.started_at = col_time(r, 15);
-  e.completed_at = col_opt_time(r, 16);
-  e.created_at = col_time(r, 17);
-  return e;
+  return from_row<Execution>(r);
 }
-
 std::pair<std::string, std::string> execution_values(const Dialect& d, const Execution& e,
                                                      Params& p) {
-  ValueList v;
-  v.add("execution_id", p.add(e.execution_id));
-  v.add("task_id", p.add(e.task_id));
-  v.add("user_id", p.add(e.user_id));
-  v.add("status", p.add(std::string(to_string(e.status))));
-  v.add("trigger_type", p.add(std::string(to_string(e.trigger_type))));
-  v.add("trigger_data", d.json_in(p.add(object_text(e.trigger_data))));
-  v.add("scheduled_for", p.add(e.scheduled_for));
-  v.add("result", d.json_in(p.add(json_text(e.result, true))));
-  v.add("error_message", p.add(e.error_message));
-  v.add("error_details", d.json_in(p.add(json_text(e.error_details, true))));
-  v.add("credits_consumed", p.add(e.credits_consumed));
-  v.add("tokens_used", p.add(e.tokens_used));
-  v.add("api_calls_made", p.add(e.api_calls_made));
-  v.add("duration_ms", p.add(e.duration_ms));
-  v.add("started_at", p.add(e.started_at));
-  v.add("completed_at", p.add(e.completed_at));
-  v.add("created_at", p.add(e.created_at));
+  auto v = values_of(d, e, p);
   return {v.columns, v.values};
 }
 
 std::string template_columns(const Dialect& d) {
-  return "id, template_id, name, description, category, task_type, " +
-         d.json_out("default_config") + ", " + d.tags_out("required_fields") + ", " +
-         d.tags_out("optional_fields") + ", " + d.json_out("config_schema") +
-         ", required_subscription_level, credits_per_run, " + d.tags_out("tags") + ", " +
-         d.json_out("metadata") + ", " + d.bool_out("is_active") + ", created_at, updated_at";
+  return columns_of<Template>(d);
 }
-
 Template template_from_row(const soci::row& r) {
-  Template t;
-  t.id = col_i64(r, 0);
-  t.template_id = col_str(r, 1);
-  t.name = col_str(r, 2);
-  t.description = col_opt_str(r, 3);
-  t.category = stored_enum<TemplateCategory>(col_str(r, 4));
-  t.task_type = stored_enum<TaskType>(col_str(r, 5));
-  t.default_config = as_object(col_json(r, 6));
-  t.required_fields = col_strings(r, 7);
-  t.optional_fields = col_strings(r, 8);
-  t.config_schema = as_object(col_json(r, 9));
-  t.required_subscription_level = stored_enum<SubscriptionLevel>(col_str(r, 10));
-  t.credits_per_run = col_double(r, 11);
-  t.tags = col_strings(r, 12);
-  t.metadata = as_object(col_json(r, 13));
-  t.is_active = col_i64(r, 14) != 0;
-  t.created_at = col_time(r, 15);
-  t.updated_at = col_time(r, 16);
-  return t;
+  return from_row<Template>(r);
 }
-
 std::pair<std::string, std::string> template_values(const Dialect& d, const Template& t,
                                                     Params& p) {
-  ValueList v;
-  v.add("template_id", p.add(t.template_id));
-  v.add("name", p.add(t.name));
-  v.add("description", p.add(t.description));
-  v.add("category", p.add(std::string(to_string(t.category))));
-  v.add("task_type", p.add(std::string(to_string(t.task_type))));
-  v.add("default_config", d.json_in(p.add(object_text(t.default_config))));
-  v.add("required_fields", d.tags_in(p.add(tags_text(d, t.required_fields))));
-  v.add("optional_fields", d.tags_in(p.add(tags_text(d, t.optional_fields))));
-  v.add("config_schema", d.json_in(p.add(object_text(t.config_schema))));
-  v.add("required_subscription_level",
-        p.add(std::string(to_string(t.required_subscription_level))));
-  v.add("credits_per_run", p.add(t.credits_per_run));
-  v.add("tags", d.tags_in(p.add(tags_text(d, t.tags))));
-  v.add("metadata", d.json_in(p.add(object_text(t.metadata))));
-  v.add("is_active", p.add(t.is_active));
-  v.add("created_at", p.add(t.created_at));
-  v.add("updated_at", p.add(t.updated_at));
+  auto v = values_of(d, t, p);
   return {v.columns, v.values};
 }
 

@@ -3,32 +3,17 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <type_traits>
 
 #include "task/core/errors.hpp"
+#include "task/domain/describe.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task {
 namespace json = boost::json;
 
 namespace {
-
-// ---- writing ---------------------------------------------------------------------------------
-
-json::array string_array(const std::vector<std::string>& v) {
-  json::array a;
-  a.reserve(v.size());
-  for (const auto& s : v)
-    a.emplace_back(s);
-  return a;
-}
-
-json::value string_or_null(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
-}
-
-json::value int_or_null(const std::optional<std::int64_t>& i) {
-  return i ? json::value(*i) : json::value(nullptr);
-}
 
 // ---- reading ---------------------------------------------------------------------------------
 
@@ -193,6 +178,141 @@ void write_value(std::string& out, const json::value& v) {
   }
 }
 
+// ---- one field, by type ----------------------------------------------------------------------
+
+json::value field_json(std::int64_t v) {
+  return v;
+}
+json::value field_json(double v) {
+  return v;
+}
+json::value field_json(int v) {
+  return static_cast<std::int64_t>(v);
+}
+json::value field_json(bool v) {
+  return v;
+}
+json::value field_json(const std::string& s) {
+  return json::value(s);
+}
+json::value field_json(Timestamp t) {
+  return json::value(format_rfc3339(t));
+}
+json::value field_json(const json::value& v) {
+  return v;
+}
+json::value field_json(const json::object& o) {
+  return o;
+}
+template <class E>
+requires std::is_enum_v<E> json::value field_json(E e) {
+  return json::value(to_string(e));
+}
+template <class V>
+json::value field_json(const std::vector<V>& v) {
+  json::array a;
+  a.reserve(v.size());
+  for (const auto& e : v)
+    a.push_back(field_json(e));
+  return a;
+}
+json::value field_json(const std::map<std::string, std::int64_t>& m) {
+  json::object o;
+  for (const auto& [k, n] : m)
+    o[k] = n;
+  return o;
+}
+template <class V>
+json::value field_json(const std::optional<V>& v) {
+  return v ? field_json(*v) : json::value(nullptr);
+}
+
+// Reading: a field missing from the object (or null) keeps the value of a default-constructed
+// record, except strings, timestamps and enums, which are required.
+void read_field(const Reader& r, std::string_view k, std::int64_t& f) {
+  f = r.integer(k, f);
+}
+void read_field(const Reader& r, std::string_view k, std::optional<std::int64_t>& f) {
+  f = r.opt_int(k);
+}
+void read_field(const Reader& r, std::string_view k, double& f) {
+  f = r.number(k, f);
+}
+void read_field(const Reader& r, std::string_view k, bool& f) {
+  f = r.boolean(k, f);
+}
+void read_field(const Reader& r, std::string_view k, std::string& f) {
+  f = r.str(k);
+}
+void read_field(const Reader& r, std::string_view k, std::optional<std::string>& f) {
+  f = r.opt_str(k);
+}
+void read_field(const Reader& r, std::string_view k, Timestamp& f) {
+  f = r.time(k);
+}
+void read_field(const Reader& r, std::string_view k, std::optional<Timestamp>& f) {
+  f = r.opt_time(k);
+}
+void read_field(const Reader& r, std::string_view k, json::value& f) {
+  f = r.any(k);
+}
+void read_field(const Reader& r, std::string_view k, json::object& f) {
+  f = r.object(k);
+}
+void read_field(const Reader& r, std::string_view k, std::optional<json::object>& f) {
+  f = r.opt_object(k);
+}
+void read_field(const Reader& r, std::string_view k, std::vector<std::string>& f) {
+  f = r.strings(k);
+}
+template <class E>
+requires std::is_enum_v<E>
+void read_field(const Reader& r, std::string_view k, E& f) {
+  f = r.enumeration<E>(k);
+}
+void read_field(const Reader& r, std::string_view k, std::vector<int>& f) {
+  const auto* v = r.find(k);
+  if (!v) return;
+  if (!v->is_array()) Reader::fail(k, "must be an array", "list_type");
+  for (const auto& h : v->as_array()) {
+    if (!h.is_int64()) Reader::fail(k, "must be integers", "int_type");
+    f.push_back(static_cast<int>(h.as_int64()));
+  }
+}
+void read_field(const Reader& r, std::string_view k, std::map<std::string, std::int64_t>& f) {
+  for (const auto& [key, n] : r.object(k)) {
+    if (!n.is_int64()) Reader::fail(k, "counts must be integers", "int_type");
+    f[std::string(key)] = n.as_int64();
+  }
+}
+
+// ---- one record, by its description (task/domain/describe.hpp) --------------------------------
+
+/// Calls `fn(name, member pointer)` for every field of T that is part of the wire form.
+template <class T, class Fn>
+void for_each_wire_field(Fn&& fn) {
+  boost::mp11::mp_for_each<Fields<T>>([&](auto d) {
+    if constexpr (!listed(JsonSkip<T>::names, decltype(d)::name)) fn(d.name, d.pointer);
+  });
+}
+
+template <class T>
+void write_record(json::value& out, const T& record) {
+  json::object o;
+  for_each_wire_field<T>(
+      [&](const char* name, auto member) { o[name] = field_json(record.*member); });
+  out = std::move(o);
+}
+
+template <class T>
+T read_record(const json::value& v) {
+  const Reader r(v);
+  T record{};
+  for_each_wire_field<T>(
+      [&](const char* name, auto member) { read_field(r, name, record.*member); });
+  return record;
+}
+
 }  // namespace
 
 json::value timestamp_or_null(const std::optional<Timestamp>& t) {
@@ -205,238 +325,31 @@ std::string to_json_text(const json::value& v) {
   return out;
 }
 
-// ---- Task ------------------------------------------------------------------------------------
+// ---- records -----------------------------------------------------------------------------------
 
 void tag_invoke(json::value_from_tag, json::value& out, const Task& t) {
-  json::object o;
-  o["id"] = t.id;
-  o["task_id"] = t.task_id;
-  o["user_id"] = t.user_id;
-  o["name"] = t.name;
-  o["description"] = string_or_null(t.description);
-  o["task_type"] = to_string(t.task_type);
-  o["status"] = to_string(t.status);
-  o["priority"] = to_string(t.priority);
-  o["config"] = t.config;
-  o["schedule"] = t.schedule ? json::value(*t.schedule) : json::value(nullptr);
-  o["credits_per_run"] = t.credits_per_run;
-  o["tags"] = string_array(t.tags);
-  o["metadata"] = t.metadata;
-  o["next_run_time"] = timestamp_or_null(t.next_run_time);
-  o["last_run_time"] = timestamp_or_null(t.last_run_time);
-  o["last_success_time"] = timestamp_or_null(t.last_success_time);
-  o["last_error"] = string_or_null(t.last_error);
-  o["last_result"] = t.last_result;
-  o["run_count"] = t.run_count;
-  o["success_count"] = t.success_count;
-  o["failure_count"] = t.failure_count;
-  o["total_credits_consumed"] = t.total_credits_consumed;
-  o["due_date"] = timestamp_or_null(t.due_date);
-  o["reminder_time"] = timestamp_or_null(t.reminder_time);
-  o["is_completed"] = t.is_completed;
-  o["completed_at"] = timestamp_or_null(t.completed_at);
-  o["created_at"] = format_rfc3339(t.created_at);
-  o["updated_at"] = format_rfc3339(t.updated_at);
-  o["deleted_at"] = timestamp_or_null(t.deleted_at);
-  out = std::move(o);
+  write_record(out, t);
 }
-
 Task tag_invoke(json::value_to_tag<Task>, const json::value& v) {
-  const Reader r(v);
-  Task t;
-  t.id = r.integer("id");
-  t.task_id = r.str("task_id");
-  t.user_id = r.str("user_id");
-  t.name = r.str("name");
-  t.description = r.opt_str("description");
-  t.task_type = r.enumeration<TaskType>("task_type");
-  t.status = r.enumeration<TaskStatus>("status");
-  t.priority = r.enumeration<Priority>("priority");
-  t.config = r.object("config");
-  t.schedule = r.opt_object("schedule");
-  t.credits_per_run = r.number("credits_per_run");
-  t.tags = r.strings("tags");
-  t.metadata = r.object("metadata");
-  t.next_run_time = r.opt_time("next_run_time");
-  t.last_run_time = r.opt_time("last_run_time");
-  t.last_success_time = r.opt_time("last_success_time");
-  t.last_error = r.opt_str("last_error");
-  t.last_result = r.any("last_result");
-  t.run_count = r.integer("run_count");
-  t.success_count = r.integer("success_count");
-  t.failure_count = r.integer("failure_count");
-  t.total_credits_consumed = r.number("total_credits_consumed");
-  t.due_date = r.opt_time("due_date");
-  t.reminder_time = r.opt_time("reminder_time");
-  t.is_completed = r.boolean("is_completed");
-  t.completed_at = r.opt_time("completed_at");
-  t.created_at = r.time("created_at");
-  t.updated_at = r.time("updated_at");
-  t.deleted_at = r.opt_time("deleted_at");
-  return t;
+  return read_record<Task>(v);
 }
-
-// ---- Execution -------------------------------------------------------------------------------
-
 void tag_invoke(json::value_from_tag, json::value& out, const Execution& e) {
-  json::object o;
-  o["id"] = e.id;
-  o["execution_id"] = e.execution_id;
-  o["task_id"] = e.task_id;
-  o["user_id"] = e.user_id;
-  o["status"] = to_string(e.status);
-  o["trigger_type"] = to_string(e.trigger_type);
-  o["trigger_data"] = e.trigger_data;
-  o["scheduled_for"] = timestamp_or_null(e.scheduled_for);
-  o["result"] = e.result;
-  o["error_message"] = string_or_null(e.error_message);
-  o["error_details"] = e.error_details;
-  o["credits_consumed"] = e.credits_consumed;
-  o["tokens_used"] = int_or_null(e.tokens_used);
-  o["api_calls_made"] = e.api_calls_made;
-  o["duration_ms"] = int_or_null(e.duration_ms);
-  o["started_at"] = format_rfc3339(e.started_at);
-  o["completed_at"] = timestamp_or_null(e.completed_at);
-  o["created_at"] = format_rfc3339(e.created_at);
-  out = std::move(o);
+  write_record(out, e);
 }
-
 Execution tag_invoke(json::value_to_tag<Execution>, const json::value& v) {
-  const Reader r(v);
-  Execution e;
-  e.id = r.integer("id");
-  e.execution_id = r.str("execution_id");
-  e.task_id = r.str("task_id");
-  e.user_id = r.str("user_id");
-  e.status = r.enumeration<ExecutionStatus>("status");
-  e.trigger_type = r.enumeration<TriggerType>("trigger_type");
-  e.trigger_data = r.object("trigger_data");
-  e.scheduled_for = r.opt_time("scheduled_for");
-  e.result = r.any("result");
-  e.error_message = r.opt_str("error_message");
-  e.error_details = r.any("error_details");
-  e.credits_consumed = r.number("credits_consumed");
-  e.tokens_used = r.opt_int("tokens_used");
-  e.api_calls_made = r.integer("api_calls_made");
-  e.duration_ms = r.opt_int("duration_ms");
-  e.started_at = r.time("started_at");
-  e.completed_at = r.opt_time("completed_at");
-  e.created_at = r.time("created_at");
-  return e;
+  return read_record<Execution>(v);
 }
-
-// ---- Template --------------------------------------------------------------------------------
-
 void tag_invoke(json::value_from_tag, json::value& out, const Template& t) {
-  json::object o;
-  o["id"] = t.id;
-  o["template_id"] = t.template_id;
-  o["name"] = t.name;
-  o["description"] = string_or_null(t.description);
-  o["category"] = to_string(t.category);
-  o["task_type"] = to_string(t.task_type);
-  o["default_config"] = t.default_config;
-  o["required_fields"] = string_array(t.required_fields);
-  o["optional_fields"] = string_array(t.optional_fields);
-  o["config_schema"] = t.config_schema;
-  o["required_subscription_level"] = to_string(t.required_subscription_level);
-  o["credits_per_run"] = t.credits_per_run;
-  o["tags"] = string_array(t.tags);
-  o["metadata"] = t.metadata;
-  o["is_active"] = t.is_active;
-  o["created_at"] = format_rfc3339(t.created_at);
-  o["updated_at"] = format_rfc3339(t.updated_at);
-  out = std::move(o);
+  write_record(out, t);
 }
-
 Template tag_invoke(json::value_to_tag<Template>, const json::value& v) {
-  const Reader r(v);
-  Template t;
-  t.id = r.integer("id");
-  t.template_id = r.str("template_id");
-  t.name = r.str("name");
-  t.description = r.opt_str("description");
-  t.category = r.enumeration<TemplateCategory>("category");
-  t.task_type = r.enumeration<TaskType>("task_type");
-  t.default_config = r.object("default_config");
-  t.required_fields = r.strings("required_fields");
-  t.optional_fields = r.strings("optional_fields");
-  t.config_schema = r.object("config_schema");
-  t.required_subscription_level = r.enumeration<SubscriptionLevel>("required_subscription_level");
-  t.credits_per_run = r.number("credits_per_run");
-  t.tags = r.strings("tags");
-  t.metadata = r.object("metadata");
-  t.is_active = r.boolean("is_active", true);
-  t.created_at = r.time("created_at");
-  t.updated_at = r.time("updated_at");
-  return t;
+  return read_record<Template>(v);
 }
-
-// ---- Analytics -------------------------------------------------------------------------------
-
 void tag_invoke(json::value_from_tag, json::value& out, const Analytics& a) {
-  json::object o;
-  o["user_id"] = a.user_id;
-  o["time_period"] = a.time_period;
-  o["total_tasks"] = a.total_tasks;
-  o["active_tasks"] = a.active_tasks;
-  o["completed_tasks"] = a.completed_tasks;
-  o["failed_tasks"] = a.failed_tasks;
-  o["paused_tasks"] = a.paused_tasks;
-  o["total_executions"] = a.total_executions;
-  o["successful_executions"] = a.successful_executions;
-  o["failed_executions"] = a.failed_executions;
-  o["success_rate"] = a.success_rate;
-  o["average_execution_time"] = a.average_execution_time;
-  o["total_credits_consumed"] = a.total_credits_consumed;
-  o["total_tokens_used"] = a.total_tokens_used;
-  o["total_api_calls"] = a.total_api_calls;
-  json::object dist;
-  for (const auto& [type, n] : a.task_types_distribution)
-    dist[type] = n;
-  o["task_types_distribution"] = std::move(dist);
-  json::array hours;
-  for (int h : a.busiest_hours)
-    hours.emplace_back(h);
-  o["busiest_hours"] = std::move(hours);
-  o["busiest_days"] = string_array(a.busiest_days);
-  o["created_at"] = format_rfc3339(a.created_at);
-  out = std::move(o);
+  write_record(out, a);
 }
-
 Analytics tag_invoke(json::value_to_tag<Analytics>, const json::value& v) {
-  const Reader r(v);
-  Analytics a;
-  a.user_id = r.str("user_id");
-  a.time_period = r.str("time_period");
-  a.total_tasks = r.integer("total_tasks");
-  a.active_tasks = r.integer("active_tasks");
-  a.completed_tasks = r.integer("completed_tasks");
-  a.failed_tasks = r.integer("failed_tasks");
-  a.paused_tasks = r.integer("paused_tasks");
-  a.total_executions = r.integer("total_executions");
-  a.successful_executions = r.integer("successful_executions");
-  a.failed_executions = r.integer("failed_executions");
-  a.success_rate = r.number("success_rate");
-  a.average_execution_time = r.number("average_execution_time");
-  a.total_credits_consumed = r.number("total_credits_consumed");
-  a.total_tokens_used = r.integer("total_tokens_used");
-  a.total_api_calls = r.integer("total_api_calls");
-  for (const auto& [type, n] : r.object("task_types_distribution")) {
-    if (!n.is_int64())
-      Reader::fail("task_types_distribution", "counts must be integers", "int_type");
-    a.task_types_distribution[std::string(type)] = n.as_int64();
-  }
-  if (const auto* hours = r.find("busiest_hours")) {
-    if (!hours->is_array()) Reader::fail("busiest_hours", "must be an array", "list_type");
-    for (const auto& h : hours->as_array()) {
-      if (!h.is_int64()) Reader::fail("busiest_hours", "must be integers", "int_type");
-      a.busiest_hours.push_back(static_cast<int>(h.as_int64()));
-    }
-  }
-  a.busiest_days = r.strings("busiest_days");
-  a.created_at = r.time("created_at");
-  return a;
+  return read_record<Analytics>(v);
 }
 
 // ---- task list page ----------------------------------------------------------------------------

@@ -1,75 +1,60 @@
 #pragma once
 /// The exact enum strings of API.md §2, each with `to_string` and `parse_enum<E>` kept together.
 #include <array>
+#include <boost/describe/enum.hpp>
+#include <boost/describe/enumerators.hpp>
 #include <cstddef>
 #include <optional>
 #include <string_view>
 
 namespace task {
 
-/// Maps an enum to its wire names; the enumerators are 0..N-1 in the order of `names`.
-template <class E>
-struct EnumNames;
-
-#define TASK_ENUM_NAMES(E, ...)                     \
-  template <>                                       \
-  struct EnumNames<E> {                             \
-    static constexpr std::array names{__VA_ARGS__}; \
-  };
+/// Each enum below is declared with BOOST_DEFINE_ENUM_CLASS: its enumerators are listed once and
+/// their identifiers are the wire names. Enumerators are 0..N-1 in declaration order.
 
 /// What kind of task this is; selects validation rules and the executor.
-enum class TaskType {
-  daily_weather,
-  daily_news,
-  news_monitor,
-  weather_alert,
-  price_tracker,
-  data_backup,
-  todo,
-  reminder,
-  calendar_event,
-  custom
-};
-TASK_ENUM_NAMES(TaskType, std::string_view{"daily_weather"}, std::string_view{"daily_news"},
-                std::string_view{"news_monitor"}, std::string_view{"weather_alert"},
-                std::string_view{"price_tracker"}, std::string_view{"data_backup"},
-                std::string_view{"todo"}, std::string_view{"reminder"},
-                std::string_view{"calendar_event"}, std::string_view{"custom"})
+BOOST_DEFINE_ENUM_CLASS(TaskType, daily_weather, daily_news, news_monitor, weather_alert,
+                        price_tracker, data_backup, todo, reminder, calendar_event, custom)
 
 /// Lifecycle state of a task (API.md §9 has the transitions).
-enum class TaskStatus { pending, scheduled, running, completed, failed, cancelled, paused };
-TASK_ENUM_NAMES(TaskStatus, std::string_view{"pending"}, std::string_view{"scheduled"},
-                std::string_view{"running"}, std::string_view{"completed"},
-                std::string_view{"failed"}, std::string_view{"cancelled"},
-                std::string_view{"paused"})
+BOOST_DEFINE_ENUM_CLASS(TaskStatus, pending, scheduled, running, completed, failed, cancelled,
+                        paused)
 
 /// Priority; ordered low < medium < high < urgent (use `priority_rank`, never the name).
-enum class Priority { low, medium, high, urgent };
-TASK_ENUM_NAMES(Priority, std::string_view{"low"}, std::string_view{"medium"},
-                std::string_view{"high"}, std::string_view{"urgent"})
+BOOST_DEFINE_ENUM_CLASS(Priority, low, medium, high, urgent)
 
 /// State of one execution row.
-enum class ExecutionStatus { running, completed, failed, cancelled };
-TASK_ENUM_NAMES(ExecutionStatus, std::string_view{"running"}, std::string_view{"completed"},
-                std::string_view{"failed"}, std::string_view{"cancelled"})
+BOOST_DEFINE_ENUM_CLASS(ExecutionStatus, running, completed, failed, cancelled)
 
 /// What started an execution. `scheduler` is accepted on input as an alias of `scheduled`.
-enum class TriggerType { manual, scheduled, webhook, event };
-TASK_ENUM_NAMES(TriggerType, std::string_view{"manual"}, std::string_view{"scheduled"},
-                std::string_view{"webhook"}, std::string_view{"event"})
+BOOST_DEFINE_ENUM_CLASS(TriggerType, manual, scheduled, webhook, event)
 
 /// Subscription level; ordered free < basic < pro < enterprise.
-enum class SubscriptionLevel { free, basic, pro, enterprise };
-TASK_ENUM_NAMES(SubscriptionLevel, std::string_view{"free"}, std::string_view{"basic"},
-                std::string_view{"pro"}, std::string_view{"enterprise"})
+BOOST_DEFINE_ENUM_CLASS(SubscriptionLevel, free, basic, pro, enterprise)
 
 /// Template category.
-enum class TemplateCategory { productivity, monitoring, alerts, calendar, custom };
-TASK_ENUM_NAMES(TemplateCategory, std::string_view{"productivity"}, std::string_view{"monitoring"},
-                std::string_view{"alerts"}, std::string_view{"calendar"},
-                std::string_view{"custom"})
+BOOST_DEFINE_ENUM_CLASS(TemplateCategory, productivity, monitoring, alerts, calendar, custom)
 
-#undef TASK_ENUM_NAMES
+namespace detail {
+template <class List>
+struct EnumNamesOf;
+template <template <class...> class List, class... D>
+struct EnumNamesOf<List<D...>> {
+  static constexpr std::array<std::string_view, sizeof...(D)> names{std::string_view{D::name}...};
+  /// True when the enumerators are 0..N-1 in declaration order (to_string indexes by value).
+  static constexpr bool dense() {
+    std::size_t i = 0;
+    return ((static_cast<std::size_t>(D::value) == i++) && ...);
+  }
+};
+}  // namespace detail
+
+/// An enum's wire names, in declaration order, derived from its description.
+template <class E>
+struct EnumNames : detail::EnumNamesOf<boost::describe::describe_enumerators<E>> {
+  static_assert(detail::EnumNamesOf<boost::describe::describe_enumerators<E>>::dense(),
+                "task enums are 0..N-1 in declaration order");
+};
 
 /// The wire name of an enum value.
 template <class E>
