@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "task/clients/notify_executor.hpp"
+#include "task/runtime/scheduler_loop.hpp"
 #include "task/schedule/schedule.hpp"
 #include "task/service/scheduler.hpp"
 #include "task/store/store.hpp"
@@ -88,19 +89,22 @@ double run_scheduler(std::shared_ptr<task::TaskRepository> repo, soci::session& 
                      std::size_t workers, int batch) {
   task::SchedulerOptions options;
   options.replica_id = "bench";
-  options.workers = workers;
   options.batch_size = batch;
   options.reminders = false;
-  task::Scheduler scheduler(ports(std::move(repo)), options);
+  task::runtime::WorkerPool pool(workers, workers * 16);
+  task::runtime::SchedulerLoopOptions loop_options;
+  loop_options.workers = workers;
+  task::runtime::SchedulerLoop loop(ports(std::move(repo)), options, pool, loop_options);
+  auto& scheduler = loop.scheduler();
   const auto start = Steady::now();
-  scheduler.start();
+  loop.start();
   for (;;) {
     const auto m = scheduler.metrics();
     if (m.runs_succeeded + m.runs_failed >= n) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   const double secs = std::chrono::duration<double>(Steady::now() - start).count();
-  scheduler.stop();
+  loop.stop();
   const auto m = scheduler.metrics();
   std::printf("  scheduler: %lld succeeded, %lld failed, %lld rounds, %lld storage errors\n",
               static_cast<long long>(m.runs_succeeded), static_cast<long long>(m.runs_failed),
@@ -199,12 +203,15 @@ int bench_lateness(const std::string& url, int tasks, double seconds) {
   }
   task::SchedulerOptions so;
   so.replica_id = "bench";
-  so.workers = 8;
-  task::Scheduler scheduler(ports(repo), so);
-  scheduler.start();
+  task::runtime::WorkerPool pool(8, 8 * 16);
+  task::runtime::SchedulerLoopOptions loop_options;
+  loop_options.workers = 8;
+  task::runtime::SchedulerLoop loop(ports(repo), so, pool, loop_options);
+  auto& scheduler = loop.scheduler();
+  loop.start();
   while (scheduler.metrics().runs_succeeded + scheduler.metrics().runs_failed < tasks)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  scheduler.stop();
+  loop.stop();
   std::vector<long long> late;
   soci::rowset<long long> rows =
       (s.prepare << "SELECT started_at - scheduled_for FROM task.task_executions WHERE "

@@ -28,6 +28,7 @@ FAMILIES = [
     "task_manual_run_duration_seconds",
     "task_scheduler_runs_total",
     "task_scheduler_lateness_seconds",
+    "task_scheduler_run_duration_seconds",
     "task_scheduler_expired_leases_total",
     "task_scheduler_lag_seconds",
     "task_outbox_backlog",
@@ -104,6 +105,8 @@ def main(binary, promtool):
                "the scheduled run was not recorded")
         expect('task_manual_run_duration_seconds_count{task_type="todo",outcome="completed"} 1'
                in text, "the manual run's duration was not recorded")
+        expect('task_scheduler_run_duration_seconds_count{task_type="daily_news",outcome="failed"} 1'
+               in text, "the scheduled run's duration was not recorded by type and outcome")
         expect('status_class="4xx"' in text and 'status_class="2xx"' in text,
                "latency histogram by status class")
         expect("task_database_up 1" in text, "task_database_up")

@@ -38,8 +38,8 @@ TEST_CASE("scheduler: a cron task runs each slot once, as a scheduled execution"
   CHECK(fx.executor->calls == 5);
   const auto m = fx.scheduler.metrics();
   CHECK(m.runs_succeeded == 5);
-  CHECK(m.lateness_count == 5);
-  CHECK(m.lateness_cumulative.front() == 5);  // all within 10 ms
+  CHECK(m.lateness.count == 5);
+  CHECK(m.lateness.cumulative.front() == 5);  // all within 10 ms
 }
 
 TEST_CASE("scheduler: interval, daily, weekly and monthly tasks fire on their slots") {
@@ -153,16 +153,25 @@ TEST_CASE("scheduler: a claim held by another replica is not taken until its lea
   CHECK(fx.slots(t.task_id) == Strings{"2026-11-26T10:00:00Z"});
 }
 
-TEST_CASE("scheduler: metrics print as Prometheus text") {
+TEST_CASE("scheduler: metrics are numbers: counters, lateness and run durations by type") {
   SchedulerFixture fx;
   fx.create(fx.alice, R"({"name":"d","task_type":"data_backup",
       "schedule":{"type":"once","run_at":"2026-11-26T10:00:00Z"}})");
   fx.step_at(T("2026-11-26T10:00:02Z"));
-  const auto text = to_prometheus(fx.scheduler.metrics());
-  CHECK(text.find("task_scheduler_runs_total{outcome=\"completed\"} 1\n") != std::string::npos);
-  CHECK(text.find("task_scheduler_lateness_seconds_bucket{le=\"1\"} 0\n") != std::string::npos);
-  CHECK(text.find("task_scheduler_lateness_seconds_bucket{le=\"2.5\"} 1\n") != std::string::npos);
-  CHECK(text.find("task_scheduler_claimed_total 1\n") != std::string::npos);
+  const auto m = fx.scheduler.metrics();
+  CHECK(m.runs_succeeded == 1);
+  CHECK(m.claimed == 1);
+  REQUIRE(m.bounds.size() == m.lateness.cumulative.size());
+  REQUIRE(m.bounds[5] == 1.0);
+  REQUIRE(m.bounds[6] == 2.5);
+  CHECK(m.lateness.cumulative[5] == 0);  // 2 s late: not within 1 s
+  CHECK(m.lateness.cumulative[6] == 1);  // within 2.5 s
+  CHECK(m.lateness.count == 1);
+  CHECK(m.lateness.sum_seconds == Approx(2.0));
+  REQUIRE(m.run_durations.size() == 1);
+  CHECK(m.run_durations[0].task_type == TaskType::data_backup);
+  CHECK(m.run_durations[0].outcome == "completed");
+  CHECK(m.run_durations[0].histogram.count == 1);
 }
 
 TEST_CASE("scheduler: run_due starts a due slot exactly as the loop does") {

@@ -1,6 +1,7 @@
-// Scheduler with its threads (start/stop) over the memory repository and the system clock: the
-// loop claims and starts batches, workers run, the finisher writes outcomes in batches. Waits
-// are bounded by a deadline and assert completion, never timing.
+// The scheduler's threads (task::runtime::SchedulerLoop: start/stop) over the memory repository
+// and the system clock: the loop claims and starts batches, the runtime's worker pool runs them,
+// the finisher writes outcomes in batches. Waits are bounded by a deadline and assert
+// completion, never timing.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
@@ -8,6 +9,7 @@
 #include "task/memory/memory_repository.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/id_generator.hpp"
+#include "task/runtime/scheduler_loop.hpp"
 #include "task/service/scheduler.hpp"
 #include "test_support.hpp"
 
@@ -61,6 +63,12 @@ Task once_task(int n, Timestamp slot) {
   return t;
 }
 
+runtime::SchedulerLoopOptions loop_options(std::size_t workers) {
+  runtime::SchedulerLoopOptions o;
+  o.workers = workers;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("scheduler threads: every due slot of a burst runs exactly once", "[scheduler]") {
@@ -76,15 +84,18 @@ TEST_CASE("scheduler threads: every due slot of a burst runs exactly once", "[sc
 
   SchedulerOptions options;
   options.replica_id = "threads";
-  options.workers = 3;
   options.batch_size = 40;  // several rounds, queue beyond the workers
-  Scheduler scheduler(
-      {repo, clock, std::make_shared<RandomIdGenerator>(), executors, nullptr, nullptr}, options);
-  scheduler.start();
+  runtime::WorkerPool pool(3, 3 * 16);
+  runtime::SchedulerLoop loop(
+      {repo, clock, std::make_shared<RandomIdGenerator>(), executors, nullptr, nullptr}, options,
+      pool, loop_options(3));
+  auto& scheduler = loop.scheduler();
+  loop.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (scheduler.metrics().runs_succeeded < kTasks && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  scheduler.stop();
+  loop.stop();
+  CHECK(pool.busy() == 0);
 
   const auto m = scheduler.metrics();
   CHECK(m.runs_succeeded == kTasks);
@@ -124,11 +135,12 @@ TEST_CASE("scheduler threads: stop() waits for runs in progress and writes their
   const auto past = clock->now() - std::chrono::seconds(5);
   for (int i = 0; i < 2; ++i)
     repo->insert_task(once_task(i, past), {});
-  SchedulerOptions options;
-  options.workers = 2;
-  Scheduler scheduler(
-      {repo, clock, std::make_shared<RandomIdGenerator>(), executors, nullptr, nullptr}, options);
-  scheduler.start();
+  runtime::WorkerPool pool(2, 32);
+  runtime::SchedulerLoop loop(
+      {repo, clock, std::make_shared<RandomIdGenerator>(), executors, nullptr, nullptr}, {}, pool,
+      loop_options(2));
+  auto& scheduler = loop.scheduler();
+  loop.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (started < 2 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -137,7 +149,7 @@ TEST_CASE("scheduler threads: stop() waits for runs in progress and writes their
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     release = true;
   });
-  scheduler.stop();  // returns only after both runs are written
+  loop.stop();  // returns only after both runs are written
   releaser.join();
   for (int i = 0; i < 2; ++i) {
     const auto t = *repo->find_task(once_task(i, past).task_id);
@@ -146,4 +158,44 @@ TEST_CASE("scheduler threads: stop() waits for runs in progress and writes their
           ExecutionStatus::completed);
   }
   CHECK(scheduler.metrics().runs_succeeded == 2);
+}
+
+TEST_CASE("scheduler threads: scheduled runs share the one worker pool with other work",
+          "[scheduler]") {
+  auto repo = std::make_shared<memory::MemoryRepository>();
+  auto clock = std::make_shared<SystemClock>();
+  auto executor = std::make_shared<CountingExecutor>();
+  auto executors = std::make_shared<ExecutorRegistry>();
+  (*executors)[TaskType::todo] = executor;
+  const auto past = clock->now() - std::chrono::seconds(5);
+  for (int i = 0; i < 20; ++i)
+    repo->insert_task(once_task(i, past), {});
+  // A pool of 2 threads and room for 4 jobs; 3 places are taken by "manual runs" held open.
+  runtime::WorkerPool pool(2, 4);
+  std::atomic<bool> release{false};
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(pool.try_admit());
+    pool.submit_admitted([&] {
+      while (!release)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  }
+  runtime::SchedulerLoop loop(
+      {repo, clock, std::make_shared<RandomIdGenerator>(), executors, nullptr, nullptr}, {}, pool,
+      loop_options(2));
+  loop.start();
+  // The loop claims only what the pool admits (one place): nothing runs while both threads are
+  // held, and nothing is claimed beyond the admitted place.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(loop.scheduler().metrics().runs_succeeded == 0);
+  CHECK(loop.scheduler().metrics().claimed <= 1);
+  release = true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (loop.scheduler().metrics().runs_succeeded < 20 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  loop.stop();
+  CHECK(loop.scheduler().metrics().runs_succeeded == 20);
+  CHECK(executor->runs().size() == 20);
+  CHECK(pool.busy() == 0);
 }

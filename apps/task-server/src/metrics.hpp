@@ -11,6 +11,10 @@
 #include <tuple>
 #include <utility>
 
+namespace task {
+struct SchedulerMetrics;
+}
+
 namespace task::server {
 
 /// Thread-safe counters and histograms of one server.
@@ -56,5 +60,10 @@ std::string method_label(const std::string& method);
 
 /// Escapes a Prometheus label value (backslash, quote, newline).
 std::string prometheus_label(const std::string& v);
+
+/// The scheduler's numbers as `task_scheduler_*` families: runs by outcome, claims, leases,
+/// skipped slots, retries, timeouts, reminders, active runs, the lateness histogram (run start −
+/// slot) and the run duration histogram per task type and outcome.
+std::string render_scheduler_metrics(const SchedulerMetrics& m);
 
 }  // namespace task::server

@@ -94,7 +94,7 @@ void HttpServer::Impl::install_routes() {
   add("GET", "/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
     std::string text = metrics.render() + to_prometheus(http.counters);
-    if (auto* sched = rt.scheduler()) text += to_prometheus(sched->metrics());
+    if (auto* sched = rt.scheduler()) text += render_scheduler_metrics(sched->metrics());
     text += live_metrics(rt);
     text +=
         "# HELP task_store_unreadable_rows_total Stored rows skipped by listings and scheduler "

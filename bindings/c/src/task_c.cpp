@@ -436,9 +436,8 @@ task_code task_scheduler_start(task_service* service, task_error** error) noexce
   return guarded(error, [&] {
     auto& rt = runtime_of(service);
     std::lock_guard lock(service->scheduler_mutex);
-    auto* scheduler = rt.scheduler();
-    if (!scheduler) throw task::Unavailable("the service is shutting down");
-    scheduler->start();
+    if (!rt.scheduler()) throw task::Unavailable("the service is shutting down");
+    rt.start_scheduler();
   });
 }
 
@@ -446,7 +445,7 @@ task_code task_scheduler_stop(task_service* service, task_error** error) noexcep
   return guarded(error, [&] {
     auto& rt = runtime_of(service);
     std::lock_guard lock(service->scheduler_mutex);
-    if (auto* scheduler = rt.scheduler()) scheduler->stop();
+    rt.stop_scheduler();
   });
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "task/core/run_deadline.hpp"
 #include "task/core/trace_context.hpp"
 #include "task/rules/http_fields.hpp"
 
@@ -418,10 +419,19 @@ std::variant<OutboundResponse, Refused> Outbound::send(std::string_view url, Add
   auto vetted = vet_target(url, policy, resolver);
   if (auto* refused = std::get_if<Refused>(&vetted)) return std::move(*refused);
   if (!transport) return OutboundResponse{0, {}, {}, false, "no transport configured", false, {}};
+  // A call made for a run ends by the run's deadline (task/core/run_deadline.hpp): that is how a
+  // provider that never answers is cut off without a thread watching the run.
+  Timeouts bounded = timeouts;
+  if (const auto left = deadline::remaining()) {
+    if (left->count() <= 0)
+      return OutboundResponse{0, {}, {}, false, "the run's time was up before the call", true, {}};
+    bounded.connect = std::min(bounded.connect, *left);
+    bounded.read = std::min(bounded.read, *left);
+  }
   // W3C trace context of the request or run this call is made for, on every outbound call (a
   // header the caller set itself, e.g. a webhook's own traceparent, wins).
   auto traced = trace::outbound_headers();
-  if (traced.empty()) return transport(std::get<Vetted>(vetted), request, timeouts);
+  if (traced.empty()) return transport(std::get<Vetted>(vetted), request, bounded);
   OutboundRequest with_trace = request;
   for (auto& header : traced) {
     const std::string& name = header.first;  // not a structured binding: clang 14 lambdas
@@ -435,7 +445,7 @@ std::variant<OutboundResponse, Refused> Outbound::send(std::string_view url, Add
         });
     if (!present) with_trace.headers.push_back(std::move(header));
   }
-  return transport(std::get<Vetted>(vetted), with_trace, timeouts);
+  return transport(std::get<Vetted>(vetted), with_trace, bounded);
 }
 
 }  // namespace task::clients

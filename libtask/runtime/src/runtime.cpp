@@ -8,6 +8,7 @@
 #include "task/clients/notification_client.hpp"
 #include "task/clients/notify_executor.hpp"
 #include "task/clients/webhook_executor.hpp"
+#include "task/core/errors.hpp"
 #include "task/events/event_system.hpp"
 #include "task/runtime/log.hpp"
 #include "task/service/scheduler.hpp"
@@ -71,12 +72,14 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   providers.allow_private_destinations = config_.webhook_allow_private;
   executors::register_providers(*executors_, providers, repository_, notifier_, clock_);
 #endif
+  RunTimeouts timeouts;  // one table for manual and scheduled runs
   ServiceOptions options;
+  options.timeouts = timeouts;
   options.default_level =
       parse_enum<SubscriptionLevel>(config_.default_tier).value_or(SubscriptionLevel::basic);
   service_ = std::make_unique<TaskService>(
       ServicePorts{repository_, clock_, ids_, executors_, subscriptions_}, options);
-  const auto workers = static_cast<std::size_t>(config_.workers);
+  const auto workers = static_cast<std::size_t>(std::max(config_.workers, 1));
   workers_ = std::make_unique<WorkerPool>(workers, workers * 16);
   if (config_.relay_events) {
     events::EventBusConfig bus;
@@ -93,11 +96,11 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
                  {{"type", e.type}, {"id", e.id}, {"task_id", e.task_id}});
       });
   }
-  make_scheduler();
+  make_scheduler(timeouts);
   if (config_.scheduler) {
     scheduler_->start();
     log_line(LogLevel::info, "scheduler started",
-             {{"replica", scheduler_->replica_id()},
+             {{"replica", scheduler_->scheduler().replica_id()},
               {"workers", std::to_string(std::max(config_.workers, 1))}});
   }
   log_line(LogLevel::info, "runtime ready",
@@ -108,19 +111,31 @@ Runtime::~Runtime() {
   shutdown();
 }
 
-void Runtime::make_scheduler() {
+void Runtime::make_scheduler(const RunTimeouts& timeouts) {
   SchedulerOptions options;
+  options.timeouts = timeouts;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   options.replica_id =
       std::string(host) + ":" + std::to_string(::getpid()) + ":" + ids_->event_id().substr(0, 8);
-  options.workers = static_cast<std::size_t>(std::max(config_.workers, 1));
-  scheduler_ = std::make_shared<Scheduler>(
-      SchedulerPorts{repository_, clock_, ids_, executors_, notifier_, nullptr}, options);
+  SchedulerLoopOptions loop;
+  loop.workers = static_cast<std::size_t>(std::max(config_.workers, 1));
+  scheduler_ = std::make_unique<SchedulerLoop>(
+      SchedulerPorts{repository_, clock_, ids_, executors_, notifier_, nullptr}, options, *workers_,
+      loop);
 }
 
 Scheduler* Runtime::scheduler() {
-  return scheduler_.get();
+  return scheduler_ ? &scheduler_->scheduler() : nullptr;
+}
+
+void Runtime::start_scheduler() {
+  if (!scheduler_) throw Unavailable("the runtime is shutting down");
+  scheduler_->start();
+}
+
+void Runtime::stop_scheduler() {
+  if (scheduler_) scheduler_->stop();
 }
 
 void Runtime::after_write() {

@@ -1,6 +1,4 @@
 // TaskService: runs (API.md §10) — manual and internal scheduled — and execution listings.
-#include <exception>
-
 #include "task/core/errors.hpp"
 #include "task/rules/events.hpp"
 #include "task/rules/outcome.hpp"
@@ -73,25 +71,11 @@ StartedRun TaskService::start_execution(const Caller& caller, std::string_view t
   return start_execution(caller, task_id, parse_execute_request(body));
 }
 
-RunOutcome TaskService::run_executor(const StartedRun& run) {
-  const auto it = ports_.executors->find(run.task.task_type);
-  if (it == ports_.executors->end() || !it->second)
-    return RunOutcome::fail(
-        "No executor is configured for task type " + std::string(to_string(run.task.task_type)),
-        "PROVIDER_NOT_CONFIGURED");
-  RunContext ctx{run.task, run.execution, run.task.last_result};
-  try {
-    return it->second->run(ctx);
-  } catch (const std::exception& ex) {
-    return RunOutcome::fail(std::string("Executor raised an exception: ") + ex.what(),
-                            "EXECUTOR_EXCEPTION");
-  } catch (...) {
-    return RunOutcome::fail("Executor raised an unknown exception", "EXECUTOR_EXCEPTION");
-  }
-}
-
 FinishedRun TaskService::finish_execution(const StartedRun& run) {
-  const auto outcome = run_executor(run);
+  // The same executor path as scheduled runs, with the task type's timeout.
+  const auto outcome =
+      run_executor(*ports_.executors, RunContext{run.task, run.execution, run.task.last_result},
+                   options_.timeouts.for_task(run.task));
   const auto now = ports_.clock->now();
   FinishedRun out;
   const std::string lease = "manual:" + run.execution.execution_id;

@@ -1,8 +1,7 @@
-// The scheduler's runs: claim, start a slot (or skip it), execute with timeout and retries,
-// record the outcome, and recover runs whose worker died.
+// The scheduler's runs: claim, start a slot (or skip it), execute through run_executor with
+// timeout and retries, record the outcome, and recover runs whose worker died.
 #include <algorithm>
 #include <cmath>
-#include <future>
 #include <map>
 #include <set>
 
@@ -17,28 +16,6 @@ namespace task {
 namespace {
 
 namespace json = boost::json;
-
-/// The retry policy of `config.retry`: {max_attempts 1–10, backoff_seconds ≥ 0, exponential}.
-void read_retry_policy(const Task& task, int& attempts, Micros& backoff, bool& exponential) {
-  attempts = 1;
-  backoff = std::chrono::seconds(60);
-  exponential = false;
-  const auto* r = task.config.if_contains("retry");
-  if (!r || !r->is_object()) return;
-  const auto& o = r->get_object();
-  if (const auto* v = o.if_contains("max_attempts"); v && v->is_int64())
-    attempts = static_cast<int>(std::clamp<std::int64_t>(v->get_int64(), 1, 10));
-  if (const auto* v = o.if_contains("backoff_seconds")) {
-    const double s = v->is_int64() ? double(v->get_int64()) : v->is_double() ? v->get_double() : 60;
-    backoff = Micros{static_cast<std::int64_t>(std::clamp(s, 0.0, 86400.0) * 1e6)};
-  }
-  if (const auto* v = o.if_contains("exponential"); v && v->is_bool()) exponential = v->get_bool();
-}
-
-Micros backoff_before(int attempt, Micros base, bool exponential) {
-  // attempt = the attempt about to start (2, 3, ...)
-  return exponential ? base * (std::int64_t{1} << std::min(attempt - 2, 20)) : base;
-}
 
 bool lease_is_mine(const Task& t, const std::string& me) {
   return !t.lease_owner || *t.lease_owner == me;
@@ -55,17 +32,6 @@ void clear_lease(Task& t) {
 }
 
 }  // namespace
-
-Micros Scheduler::run_timeout(const Task& task) const {
-  // A webhook bounds itself with config.timeout_ms (API.md §10b): allow that plus 5 s.
-  if (task.task_type == TaskType::custom && !options_.timeouts.contains(TaskType::custom)) {
-    if (const auto* v = task.config.if_contains("timeout_ms"); v && v->is_int64())
-      return std::chrono::milliseconds(std::clamp<std::int64_t>(v->get_int64(), 1, 60000)) +
-             std::chrono::seconds(5);
-    return std::chrono::seconds(15);  // the webhook default of 10 s, plus 5 s
-  }
-  return timeout_for(task.task_type);
-}
 
 std::vector<Task> Scheduler::claim_lost(Timestamp now, int limit) {
   auto tasks =
@@ -92,10 +58,8 @@ Scheduler::SlotPlan Scheduler::plan_slot(const Task& claimed, Timestamp now) con
     plan.slot = due.run.front();
     if (due.run.size() > 1) plan.next = due.run[1];
   }
-  read_retry_policy(claimed, plan.max_attempts, plan.backoff, plan.exponential);
-  plan.budget = run_timeout(claimed) * plan.max_attempts + options_.lease_margin;
-  for (int a = 2; a <= plan.max_attempts; ++a)
-    plan.budget += backoff_before(a, plan.backoff, plan.exponential);
+  plan.retry = RetryPolicy::of(claimed);
+  plan.budget = plan.retry.budget(run_timeout(claimed)) + options_.lease_margin;
   return plan;
 }
 
@@ -147,24 +111,22 @@ std::optional<Change> Scheduler::slot_change(const SlotPlan& plan, const Task& c
   ch.events.push_back(make_status_changed_event(t, cur.status, TaskStatus::running,
                                                 "execution_started", now, ports_.ids->event_id()));
   ch.executions.push_back(e);
-  out.claim.execution = std::move(e);
-  out.claim.slot = *plan.slot;
-  out.claim.max_attempts = plan.max_attempts;
-  out.claim.backoff = plan.backoff;
-  out.claim.exponential = plan.exponential;
-  out.claim.budget = plan.budget;
-  out.claim.lease_from = now;
+  out.run.execution = std::move(e);
+  out.run.slot = *plan.slot;
+  out.run.retry = plan.retry;
+  out.run.budget = plan.budget;
+  out.run.lease_from = now;
   return ch;
 }
 
-std::vector<Scheduler::Claim> Scheduler::begin(Timestamp now, int limit, std::size_t& locked) {
+std::vector<ScheduledRun> Scheduler::start_due(Timestamp now, int limit, std::size_t& locked) {
   ++counters_->rounds;
   locked = 0;
   if (limit <= 0) return {};
   const auto started = ports_.clock->now();
   std::map<std::string, std::pair<Task, SlotStart>, std::less<>> seen;
   std::vector<std::pair<Task, std::optional<Change>>> written;
-  std::vector<Claim> out;
+  std::vector<ScheduledRun> out;
   try {
     // ONE transaction locks up to `limit` due tasks and starts (or skips) every slot.
     written = ports_.repository->modify_due_tasks(now, limit, [&](const Task& cur) {
@@ -178,7 +140,7 @@ std::vector<Scheduler::Claim> Scheduler::begin(Timestamp now, int limit, std::si
     locked = seen.size();
     counters_->claimed += static_cast<std::int64_t>(locked);
     for (const auto& [id, entry] : seen)
-      if (auto c = begin_one(id, plan_slot(entry.first, now), started))
+      if (auto c = start_one(id, plan_slot(entry.first, now), started))
         out.push_back(std::move(*c));
     return out;
   }
@@ -187,9 +149,9 @@ std::vector<Scheduler::Claim> Scheduler::begin(Timestamp now, int limit, std::si
   for (auto& [task, change] : written) {
     auto& start = seen.at(task.task_id).second;
     if (start.kind == SlotStart::started && change && change->task) {
-      start.claim.task = *change->task;
-      start.claim.execution = change->executions.front();
-      out.push_back(std::move(start.claim));
+      start.run.task = *change->task;
+      start.run.execution = change->executions.front();
+      out.push_back(std::move(start.run));
     }
     count_start(start);
   }
@@ -198,8 +160,8 @@ std::vector<Scheduler::Claim> Scheduler::begin(Timestamp now, int limit, std::si
   return out;
 }
 
-std::optional<Scheduler::Claim> Scheduler::begin_one(const std::string& task_id,
-                                                     const SlotPlan& plan, Timestamp now) {
+std::optional<ScheduledRun> Scheduler::start_one(const std::string& task_id, const SlotPlan& plan,
+                                                 Timestamp now) {
   SlotStart start;
   std::optional<Change> written;
   try {
@@ -216,10 +178,10 @@ std::optional<Scheduler::Claim> Scheduler::begin_one(const std::string& task_id,
   }
   count_start(start);
   if (start.kind != SlotStart::started || !written || !written->task) return std::nullopt;
-  start.claim.task = *written->task;
-  start.claim.execution = written->executions.front();
-  record_lateness(std::chrono::duration_cast<Micros>(now - start.claim.slot));
-  return std::move(start.claim);
+  start.run.task = *written->task;
+  start.run.execution = written->executions.front();
+  record_lateness(std::chrono::duration_cast<Micros>(now - start.run.slot));
+  return std::move(start.run);
 }
 
 void Scheduler::count_start(const SlotStart& start) {
@@ -227,7 +189,7 @@ void Scheduler::count_start(const SlotStart& start) {
   if (start.kind == SlotStart::skipped || start.caught_up) ++counters_->slots_skipped;
 }
 
-bool Scheduler::renew_lease(Claim& c) {
+bool Scheduler::renew_lease(ScheduledRun& c) {
   const auto now = ports_.clock->now();
   if (now - c.lease_from <= options_.lease_margin / 2) return true;
   // The run waited for a worker: extend its lease to a whole budget from now.
@@ -249,106 +211,60 @@ bool Scheduler::renew_lease(Claim& c) {
   return true;
 }
 
-void Scheduler::renew_queued() {
+std::vector<std::string> Scheduler::renew_leases(const std::vector<LeaseRenewal>& runs) {
+  if (runs.empty()) return {};
   const auto now = ports_.clock->now();
-  std::map<std::string, Micros, std::less<>> due;  // task_id -> budget
-  {
-    std::lock_guard lock(queued_mutex_);
-    for (const auto& [id, q] : queued_)
-      if (!q.lost && now - q.lease_from > options_.lease_margin / 2) due.emplace(id, q.budget);
-  }
-  if (due.empty()) return;
-  // Runs still waiting for a worker keep their leases: one transaction renews them all.
+  std::map<std::string, Micros, std::less<>> budgets;
   std::vector<std::string> ids;
-  for (const auto& [id, budget] : due)
-    ids.push_back(id);
-  std::set<std::string, std::less<>> kept;
+  for (const auto& r : runs)
+    if (budgets.emplace(r.task_id, r.budget).second) ids.push_back(r.task_id);
+  std::vector<std::string> kept;
   ports_.repository->modify_tasks(ids, [&](const Task& cur) -> std::optional<Change> {
     if (cur.lease_owner != options_.replica_id || cur.status != TaskStatus::running)
       return std::nullopt;
-    kept.insert(cur.task_id);
+    kept.push_back(cur.task_id);
     Change ch;
     ch.task = cur;
-    ch.task->lease_expires_at = now + due.at(cur.task_id);
+    ch.task->lease_expires_at = now + budgets.at(cur.task_id);
     return ch;
   });
-  std::lock_guard lock(queued_mutex_);
-  for (const auto& id : ids) {
-    const auto it = queued_.find(id);
-    if (it == queued_.end()) continue;  // a worker took it meanwhile
-    if (kept.contains(id))
-      it->second.lease_from = now;
-    else
-      it->second.lost = true;
-  }
+  return kept;
 }
 
-RunOutcome Scheduler::execute(Claim& c) {
+RunOutcome Scheduler::execute(ScheduledRun& c) {
   // One W3C trace per scheduled run: its attempts' outbound calls and log lines share it.
   const trace::Scope traced(trace::continue_trace(std::nullopt));
+  ++counters_->active_runs;
   RunOutcome outcome;
   int attempts = 0;
-  for (int a = 1; a <= c.max_attempts; ++a) {
+  const auto timeout = run_timeout(c.task);
+  for (int a = 1; a <= c.retry.max_attempts; ++a) {
     if (a > 1) {
+      if (retries_cancelled_) break;
       ++counters_->retries;
-      const auto wait = backoff_before(a, c.backoff, c.exponential);
-      if (ports_.sleep)
-        ports_.sleep(wait);
-      else
-        pause(wait);
-      if (stopping_) break;
+      ports_.sleep(c.retry.backoff_before(a));
+      if (retries_cancelled_) break;
     }
     attempts = a;
-    outcome = attempt(c);
+    outcome = run_executor(*ports_.executors, RunContext{c.task, c.execution, c.task.last_result},
+                           timeout);
+    if (is_timeout(outcome)) ++counters_->runs_timed_out;
     if (outcome.success) break;
   }
+  --counters_->active_runs;
   c.execution.trigger_data["attempts"] = attempts;
   if (!outcome.success && attempts > 1 && outcome.error_details.is_object())
     outcome.error_details.get_object()["attempts"] = attempts;
   return outcome;
 }
 
-RunOutcome Scheduler::attempt(const Claim& c) {
-  const auto it = ports_.executors->find(c.task.task_type);
-  if (it == ports_.executors->end() || !it->second)
-    return RunOutcome::fail(
-        "No executor is configured for task type " + std::string(to_string(c.task.task_type)),
-        "PROVIDER_NOT_CONFIGURED");
-  RunContext ctx{c.task, c.execution, c.task.last_result};
-  std::optional<trace::TraceContext> trace_context;
-  if (const auto* t = trace::current()) trace_context = *t;
-  std::packaged_task<RunOutcome()> job(
-      [executor = it->second, ctx = std::move(ctx), trace_context = std::move(trace_context)] {
-        if (trace_context) trace::set_current(trace_context);
-        try {
-          return executor->run(ctx);
-        } catch (const std::exception& ex) {
-          return RunOutcome::fail(std::string("Executor raised an exception: ") + ex.what(),
-                                  "EXECUTOR_EXCEPTION");
-        } catch (...) {
-          return RunOutcome::fail("Executor raised an unknown exception", "EXECUTOR_EXCEPTION");
-        }
-      });
-  auto result = job.get_future();
-  // The executor runs on its own thread so a hung provider cannot hold the worker past the
-  // timeout; a run that times out finishes in the background and its result is discarded.
-  std::thread(std::move(job)).detach();
-  const auto timeout = run_timeout(c.task);
-  if (result.wait_for(timeout) == std::future_status::timeout) {
-    ++counters_->runs_timed_out;
-    return RunOutcome::fail("Run timed out after " + std::to_string(timeout.count() / 1000) + " ms",
-                            "EXECUTION_TIMEOUT", {{"timeout_ms", timeout.count() / 1000}});
-  }
-  return result.get();
-}
-
-void Scheduler::finish(std::vector<Finished>& done) {
+void Scheduler::finish(std::vector<ScheduledOutcome>& done) {
   if (done.empty()) return;
   std::vector<std::string> ids;
   std::map<std::string, std::size_t, std::less<>> index;
   for (const auto& f : done) {
-    index.emplace(f.claim.task.task_id, ids.size());
-    ids.push_back(f.claim.task.task_id);
+    index.emplace(f.run.task.task_id, ids.size());
+    ids.push_back(f.run.task.task_id);
   }
   std::vector<char> recorded(done.size(), 0);
   const auto now = ports_.clock->now();
@@ -358,7 +274,7 @@ void Scheduler::finish(std::vector<Finished>& done) {
       // Our lease went to another replica that closed this run as lost: its record stands.
       recorded[i] = cur.lease_owner == options_.replica_id;
       if (!recorded[i]) return std::nullopt;
-      auto r = apply_outcome(cur, done[i].claim.execution, done[i].outcome, TaskStatus::scheduled,
+      auto r = apply_outcome(cur, done[i].run.execution, done[i].outcome, TaskStatus::scheduled,
                              now, *ports_.ids);
       clear_lease(r.task);
       done[i].recorded = r.execution;
@@ -376,6 +292,9 @@ void Scheduler::finish(std::vector<Finished>& done) {
       ++counters_->runs_succeeded;
     else
       ++counters_->runs_failed;
+    if (recorded[i] && done[i].recorded && done[i].recorded->duration_ms)
+      record_duration(done[i].run.task.task_type, done[i].outcome.success,
+                      *done[i].recorded->duration_ms);
   }
 }
 
@@ -390,12 +309,11 @@ Execution Scheduler::run_due(std::string_view task_id) {
       leased_elsewhere)
     throw Conflict(from, "running");
   // The same slot start as the loop's: misfire policy, lease, unique slot.
-  auto claim = begin_one(task->task_id, plan_slot(*task, now), now);
-  if (!claim) throw Conflict(from, "running");  // changed meanwhile, or the policy skipped it
-  ++counters_->active_runs;
-  auto outcome = execute(*claim);
-  --counters_->active_runs;
-  std::vector<Finished> done{Finished{std::move(*claim), std::move(outcome), std::nullopt}};
+  auto run = start_one(task->task_id, plan_slot(*task, now), now);
+  if (!run) throw Conflict(from, "running");  // changed meanwhile, or the policy skipped it
+  auto outcome = execute(*run);
+  std::vector<ScheduledOutcome> done{
+      ScheduledOutcome{std::move(*run), std::move(outcome), std::nullopt}};
   finish(done);
   if (!done.front().recorded)
     throw Unavailable("the run finished but its outcome could not be stored");

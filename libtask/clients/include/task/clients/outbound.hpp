@@ -149,7 +149,9 @@ struct Outbound {
   Resolver resolver = system_resolve;
   Transport transport = httplib_transport;
 
-  /// vet_target then transport: a Refused means nothing was sent.
+  /// vet_target then transport: a Refused means nothing was sent. Inside a run (a deadline set
+  /// by task::run_executor) the timeouts are shortened to the time the run has left, and a run
+  /// already out of time gets a timed-out response without a connection.
   std::variant<OutboundResponse, Refused> send(std::string_view url, AddressPolicy policy,
                                                const OutboundRequest& request,
                                                const Timeouts& timeouts) const;

@@ -1,27 +1,28 @@
 #pragma once
-/// The scheduler (API.md §13): claims due tasks through the repository (lease + replica id), runs
-/// them on a bounded worker pool with a per-type timeout and an optional retry policy, records
-/// each run as a `scheduled` execution of its slot, advances next_run_time by the schedule's
-/// misfire rules, recovers runs whose worker died, and fires reminders once. No I/O of its own:
-/// threads and condition variables only; storage, executors and notifications are ports.
+/// The scheduler's decisions (docs/api.md §13): which due slot of a task runs (misfire policy),
+/// starting it under this replica's lease as a `scheduled` execution, running it through
+/// `run_executor` (per-type timeout, `RetryPolicy`), applying its outcome, advancing
+/// next_run_time, recovering runs whose worker died, and firing reminders once. It starts no
+/// thread and holds no lock: every operation is a synchronous call over the ports, safe to call
+/// from several threads at once (its counters are atomics).
+///
+/// Who calls it:
+///   - embedders and tests: `step(now)` runs one whole round on the calling thread;
+///   - task::runtime::SchedulerLoop (libtask/runtime) runs the same pieces on its loop thread,
+///     the runtime's one worker pool and a finisher thread (docs/scheduler.md);
+///   - the internal execute endpoint: `run_due(task_id)`.
 ///
 ///   task::Scheduler scheduler(ports, options);
-///   scheduler.start();          // background loop + worker pool
-///   ...; scheduler.notify();    // after a write that may change what is due
-///   scheduler.stop();
-/// Tests drive it with `step(now)` and a ManualClock instead of start().
+///   scheduler.step(clock->now());  // reminders, lost runs, due slots: run and recorded
+#include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 #include "task/ports/clock.hpp"
@@ -29,32 +30,25 @@
 #include "task/ports/executor.hpp"
 #include "task/ports/id_generator.hpp"
 #include "task/ports/repository.hpp"
+#include "task/service/run_executor.hpp"
 
 namespace task {
 
-/// Tunables of the scheduler.
+/// Tunables of the scheduler's decisions (the loop's own live in task::runtime).
 struct SchedulerOptions {
-  std::string replica_id;   ///< lease owner; empty = "scheduler-" + a random id
-  std::size_t workers = 4;  ///< worker pool size (TASK_WORKERS)
-  /// Started runs that may wait for a free worker, beyond the workers themselves. 0 = adaptive:
-  /// the larger of workers and batch_size while runs take under 50 ms on average, else as many
-  /// as workers. Claims stop while workers + queue runs are in flight; a run that waited longer
-  /// than half the lease margin renews its lease before it executes.
-  std::size_t queue = 0;
-  int batch_size = 128;  ///< most tasks claimed (and started in one transaction) per round
+  std::string replica_id;  ///< lease owner; empty = "scheduler-" + a random id
+  int batch_size = 128;    ///< most tasks claimed (and started in one transaction) per round
   Micros claim_lease = std::chrono::seconds(30);   ///< lease on a lost run while it is recovered
   Micros lease_margin = std::chrono::seconds(15);  ///< added to a run's time budget for its lease
-  Micros max_sleep = std::chrono::seconds(1);      ///< safety-net cap on the loop's sleep
-  Micros busy_retry = std::chrono::milliseconds(50);  ///< sleep when due tasks are all leased
-  Micros default_timeout = std::chrono::seconds(60);  ///< per-run timeout of a type not listed
-  std::map<TaskType, Micros> timeouts;  ///< per-type run timeouts (defaults: see scheduler.cpp)
-  int reminder_batch = 100;             ///< most reminders fired per round
-  bool reminders = true;                ///< fire reminders in this process
+  RunTimeouts timeouts;                            ///< per-type run timeouts
+  int reminder_batch = 100;                        ///< most reminders fired per round
+  bool reminders = true;                           ///< fire reminders in this process
 };
 
 /// The ports the scheduler works over. `notifier` may be null (reminders then only publish the
-/// event). `sleep` waits between retry attempts; null = a real wait that stop() interrupts
-/// (tests pass one that advances a ManualClock).
+/// event). `sleep` waits between retry attempts; null = a plain sleep of the calling thread (the
+/// runtime's loop passes one that its stop() ends early; tests pass one that advances a
+/// ManualClock).
 struct SchedulerPorts {
   std::shared_ptr<TaskRepository> repository;
   std::shared_ptr<Clock> clock;
@@ -64,7 +58,21 @@ struct SchedulerPorts {
   std::function<void(Micros)> sleep;
 };
 
-/// Counters of the scheduler, for /metrics and /api/v1/service/stats.
+/// A histogram as numbers: cumulative counts per upper bound (seconds), plus sum and count.
+struct HistogramNumbers {
+  std::vector<std::int64_t> cumulative;  ///< one per bound of the owning struct
+  double sum_seconds = 0;
+  std::int64_t count = 0;
+};
+
+/// Run durations of one task type and outcome ("completed" or "failed").
+struct RunDurations {
+  TaskType task_type{};
+  std::string outcome;
+  HistogramNumbers histogram;
+};
+
+/// The scheduler's numbers, for /metrics and /api/v1/service/stats (task-server renders them).
 struct SchedulerMetrics {
   std::int64_t rounds = 0;           ///< claim rounds done
   std::int64_t claimed = 0;          ///< tasks claimed
@@ -78,45 +86,37 @@ struct SchedulerMetrics {
   std::int64_t leases_expired = 0;   ///< runs recovered after their worker's lease expired
   std::int64_t reminders_sent = 0;   ///< reminders fired
   std::int64_t storage_errors = 0;   ///< rounds or runs that hit Unavailable
-  std::int64_t active_runs = 0;      ///< runs in progress now
-  /// Lateness (start of a run − its slot) histogram: upper bounds in seconds, cumulative
-  /// counts per bound (Prometheus style), plus sum and count.
-  std::vector<double> lateness_bounds;
-  std::vector<std::int64_t> lateness_cumulative;
-  double lateness_sum_seconds = 0;
-  std::int64_t lateness_count = 0;
+  std::int64_t active_runs = 0;      ///< runs executing now
+  /// Upper bounds (seconds) of both histograms below.
+  std::vector<double> bounds;
+  /// Lateness: start of a run − its slot.
+  HistogramNumbers lateness;
+  /// Recorded duration of the scheduled runs this scheduler finished, per task type and outcome
+  /// (only the pairs seen so far).
+  std::vector<RunDurations> run_durations;
 };
 
-/// The Prometheus text exposition of the metrics (`task_scheduler_*` families).
-std::string to_prometheus(const SchedulerMetrics& m);
+/// A started run: the task as stored (running), its execution row, retry policy and lease.
+struct ScheduledRun {
+  Task task;
+  Execution execution;
+  Timestamp slot{};
+  RetryPolicy retry;
+  Micros budget{0};        ///< the run's time budget (attempts, backoffs, margin): its lease length
+  Timestamp lease_from{};  ///< when the lease was last set to a whole budget
+};
 
-/// A fixed-size thread pool with a bounded queue.
-class WorkerPool {
- public:
-  /// Starts `threads` workers (at least 1); at most `queue_limit` jobs wait (0 = `threads`).
-  explicit WorkerPool(std::size_t threads, std::size_t queue_limit = 0);
-  /// Finishes the queued jobs, then joins.
-  ~WorkerPool();
-  WorkerPool(const WorkerPool&) = delete;
-  WorkerPool& operator=(const WorkerPool&) = delete;
-  /// Queues a job; false when the queue is full.
-  bool submit(std::function<void()> job);
-  /// Workers that are neither running nor assigned a job.
-  std::size_t idle() const;
-  /// Number of threads.
-  std::size_t size() const { return threads_.size(); }
-  /// Blocks until no job is queued or running.
-  void wait_idle();
+/// A run that has executed and waits for its outcome to be written (finish()).
+struct ScheduledOutcome {
+  ScheduledRun run;
+  RunOutcome outcome;
+  std::optional<Execution> recorded;  ///< the execution as written by finish()
+};
 
- private:
-  void work();
-  mutable std::mutex mutex_;
-  std::condition_variable wake_, idle_cv_;
-  std::deque<std::function<void()>> queue_;
-  std::size_t busy_ = 0;
-  std::size_t queue_limit_ = 0;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+/// A run whose lease should be extended to `budget` from now (renew_leases()).
+struct LeaseRenewal {
+  std::string task_id;
+  Micros budget{0};
 };
 
 /// What one synchronous round did (step()).
@@ -126,113 +126,85 @@ struct StepReport {
   std::int64_t reminders = 0;  ///< reminders fired
 };
 
-/// The scheduler. Thread-safe; one per process (several processes coordinate through storage).
+/// The scheduler's logic. Thread-safe; one per process (several processes coordinate through
+/// storage only).
 class Scheduler {
  public:
   Scheduler(SchedulerPorts ports, SchedulerOptions options = {});
-  /// Stops (see stop()).
-  ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  /// Starts the background loop and the worker pool.
-  void start();
-  /// Stops claiming, waits for the runs in progress to finish, joins the threads. Idempotent.
-  void stop();
-  /// True between start() and stop().
-  bool running() const { return started_.load(); }
-  /// Wakes the loop now (a task was created, rescheduled or resumed).
-  void notify();
-
-  /// One round on the calling thread at `now`: fires due reminders, claims due tasks and runs
-  /// each to completion (retries included). For tests and single-threaded embedding.
+  /// One round on the calling thread at `now`: fires due reminders, recovers lost runs, starts
+  /// the due slots and runs each to completion (retries included), then writes the outcomes in
+  /// one transaction. For tests and single-threaded embedding.
   StepReport step(Timestamp now);
 
-  /// Runs one due task now on the calling thread, exactly as the loop would (the internal
+  /// Runs one due task now on the calling thread, exactly as a round would (the internal
   /// `POST /api/v1/scheduler/execute/{id}`): starts its due slot under this scheduler's lease with
-  /// the misfire policy, executes it (timeout, retries) and records the outcome. Works whether or
-  /// not start() was called. Returns the recorded execution. Throws NotFound for an unknown or
-  /// deleted task; Conflict when it is not scheduled and due, is leased by another replica, or
-  /// its due slot was skipped by the misfire policy (next_run_time moves on).
+  /// the misfire policy, executes it (timeout, retries) and records the outcome. Returns the
+  /// recorded execution. Throws NotFound for an unknown or deleted task; Conflict when it is not
+  /// scheduled and due, is leased by another replica, or its due slot was skipped by the misfire
+  /// policy (next_run_time moves on).
   Execution run_due(std::string_view task_id);
 
-  /// A snapshot of the counters.
+  // --- The pieces of a round, for a loop that spreads them over threads (task::runtime) ---
+
+  /// Fires the due reminders (at most reminder_batch); returns how many fired.
+  std::int64_t fire_reminders(Timestamp now);
+  /// Claims up to `limit` runs whose worker died (lease expired) for recovery.
+  std::vector<Task> claim_lost(Timestamp now, int limit);
+  /// Closes a claimed lost run as failed (WORKER_LOST); true when a run row was closed.
+  bool recover(const Task& claimed, Timestamp now);
+  /// Locks up to `limit` due tasks and starts (or skips) their slots in one transaction; returns
+  /// the started runs. `locked` = how many tasks were locked (started, skipped or let go).
+  std::vector<ScheduledRun> start_due(Timestamp now, int limit, std::size_t& locked);
+  /// Before executing a run that waited: renews its lease to a whole budget when half the lease
+  /// margin has passed since it was set. False when the lease went to another replica (the run
+  /// must not execute).
+  bool renew_lease(ScheduledRun& run);
+  /// Renews, in one transaction, the leases of started runs that still wait for a worker;
+  /// returns the ids whose lease is still ours (the others were taken over: drop them).
+  std::vector<std::string> renew_leases(const std::vector<LeaseRenewal>& runs);
+  /// Executes a started run: attempts per its RetryPolicy through run_executor, with backoff
+  /// waits through the `sleep` port.
+  RunOutcome execute(ScheduledRun& run);
+  /// Writes the outcomes in one transaction (only where the lease is still ours).
+  void finish(std::vector<ScheduledOutcome>& done);
+  /// While set, execute() starts no further attempt after a backoff (a stopping loop).
+  void set_retries_cancelled(bool cancelled) { retries_cancelled_ = cancelled; }
+  /// Counts a storage error met by the caller while driving the pieces.
+  void count_storage_error();
+  /// Counts a started run dropped before it executed (its lease went to another replica).
+  void count_stale_claim();
+
+  /// A snapshot of the numbers.
   SchedulerMetrics metrics() const;
+  const SchedulerOptions& options() const { return options_; }
   /// The lease owner name of this scheduler.
   const std::string& replica_id() const { return options_.replica_id; }
   /// The run timeout of a task type.
-  Micros timeout_for(TaskType type) const;
+  Micros timeout_for(TaskType type) const { return options_.timeouts.for_type(type); }
   /// The run timeout of one task: its type's, or for a webhook (custom) its timeout_ms + 5 s.
-  Micros run_timeout(const Task& task) const;
+  Micros run_timeout(const Task& task) const { return options_.timeouts.for_task(task); }
 
  private:
-  struct Counters;
-  struct Claim;
   struct SlotPlan;
   struct SlotStart;
-  struct Finished;
-  /// A started run waiting in the local queue for a worker (the loop renews its lease). Defined
-  /// here: it is the value type of a std::map member, which needs a complete type.
-  struct Queued {
-    Timestamp lease_from{};
-    Micros budget{0};
-    bool lost = false;  ///< the lease went to another replica: do not execute
-  };
-  void loop();
-  void finisher();
-  std::int64_t fire_reminders(Timestamp now);
+  struct Counters;
   bool fire_reminder(const Task& task, Timestamp now);
-  /// Claims runs whose worker died (lease expired) for recovery.
-  std::vector<Task> claim_lost(Timestamp now, int limit);
-  /// Hands each lost run's recovery and each started run to the worker pool.
-  void dispatch(std::vector<Task> lost, std::vector<Claim> claims);
-  /// A worker's part of a run: renew the lease if it waited, execute, queue the outcome.
-  void run(Claim claim);
-  bool recover(const Task& claimed, Timestamp now);
   SlotPlan plan_slot(const Task& claimed, Timestamp now) const;
   std::optional<Change> slot_change(const SlotPlan& plan, const Task& cur, Timestamp now,
                                     SlotStart& out) const;
-  /// Locks up to `limit` due tasks and starts their slots in one transaction; `locked` = how
-  /// many were locked (started, skipped or let go).
-  std::vector<Claim> begin(Timestamp now, int limit, std::size_t& locked);
-  std::optional<Claim> begin_one(const std::string& task_id, const SlotPlan& plan, Timestamp now);
+  std::optional<ScheduledRun> start_one(const std::string& task_id, const SlotPlan& plan,
+                                        Timestamp now);
   void count_start(const SlotStart& start);
-  bool renew_lease(Claim& claim);
-  /// Renews, in one transaction, the leases of started runs that have waited in the local queue
-  /// for half the lease margin; marks those whose lease was lost meanwhile.
-  void renew_queued();
-  RunOutcome execute(Claim& claim);
-  RunOutcome attempt(const Claim& claim);
-  void finish(std::vector<Finished>& done);
-  void wait_for(Micros d);
-  void pause(Micros d);
-  std::size_t queue_capacity() const;
-  std::size_t queue_limit() const;
   void record_lateness(Micros late);
+  void record_duration(TaskType type, bool success, std::int64_t duration_ms);
 
   SchedulerPorts ports_;
   SchedulerOptions options_;
-  std::unique_ptr<Counters> counters_;
-  std::unique_ptr<WorkerPool> pool_;
-  std::thread thread_;
-  std::atomic<bool> started_{false};
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable stop_cv_;  ///< retry backoffs wait on this: only stop() ends them early
-  bool notified_ = false;
-  std::atomic<int> in_flight_{0};  ///< runs started (or recoveries) not yet written back
-  static constexpr Micros kShortRun = std::chrono::milliseconds(50);
-  /// Moving mean of execute() durations; starts "slow" so the first batch does not queue more
-  /// runs than workers before anything is known.
-  std::atomic<std::int64_t> run_micros_ewma_{kShortRun.count() + 1};
-  std::mutex queued_mutex_;
-  std::map<std::string, Queued, std::less<>> queued_;  ///< started runs waiting for a worker
-  std::thread finisher_;  ///< writes finished runs' outcomes in batches
-  std::mutex finished_mutex_;
-  std::condition_variable finished_cv_;
-  std::vector<Finished> finished_;
-  bool finisher_stop_ = false;
+  std::shared_ptr<Counters> counters_;
+  std::atomic<bool> retries_cancelled_{false};
 };
 
 }  // namespace task

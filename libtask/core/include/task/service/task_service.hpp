@@ -19,6 +19,7 @@
 #include "task/ports/repository.hpp"
 #include "task/rules/quotas.hpp"
 #include "task/rules/requests.hpp"
+#include "task/service/run_executor.hpp"
 
 namespace task {
 
@@ -38,6 +39,9 @@ struct ServiceOptions {
   /// Lease a manual run holds on its task (owner "manual:<execution_id>"). When the process
   /// dies mid-run, a scheduler recovers the task after it expires (WORKER_LOST).
   Micros manual_run_lease = std::chrono::minutes(15);
+  /// Per-type run timeouts of manual runs (the scheduler's SchedulerOptions::timeouts: the
+  /// runtime passes the same value to both).
+  RunTimeouts timeouts;
 };
 
 /// The ports the service works over. `subscriptions` may be null.
@@ -145,9 +149,10 @@ class TaskService {
   /// Same, from a JSON body (null = manual, no trigger data).
   StartedRun start_execution(const Caller& caller, std::string_view task_id,
                              const boost::json::value& body);
-  /// Second half: runs the executor (missing -> PROVIDER_NOT_CONFIGURED, exception ->
-  /// EXECUTOR_EXCEPTION, both failed runs) and commits outcome, task stats and events in one
-  /// modify_task. May run on a worker thread.
+  /// Second half: runs the executor through `run_executor` with the type's timeout from
+  /// ServiceOptions::timeouts (missing -> PROVIDER_NOT_CONFIGURED, exception ->
+  /// EXECUTOR_EXCEPTION, too slow -> EXECUTION_TIMEOUT, all failed runs) and commits outcome, task
+  /// stats and events in one modify_task. May run on a worker thread.
   FinishedRun finish_execution(const StartedRun& run);
   /// Both halves on the calling thread.
   FinishedRun execute(const Caller& caller, std::string_view task_id,
@@ -190,7 +195,6 @@ class TaskService {
   void check_execution_quota(const Caller& caller, Timestamp now);
   StartedRun begin_run(const Caller& caller, std::string_view task_id, TriggerType trigger,
                        boost::json::object trigger_data);
-  RunOutcome run_executor(const StartedRun& run);
 
   ServicePorts ports_;
   ServiceOptions options_;

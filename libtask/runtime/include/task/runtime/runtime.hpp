@@ -2,7 +2,8 @@
 /// The composition root: Config -> a wired TaskService. The only place that picks adapters:
 /// storage by URL (`memory:` -> task::memory, `sqlite://` / `postgresql://` -> task::store, with
 /// migrations applied and built-in templates seeded), executors (task::clients), the notifier,
-/// the subscription directory, the event relay, and a bounded worker pool for executions.
+/// the subscription directory, the event relay, the scheduler loop, and the one bounded worker
+/// pool that runs every execution (manual and scheduled).
 /// task-server and task-cli's local mode both build one of these.
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "task/ports/id_generator.hpp"
 #include "task/ports/repository.hpp"
 #include "task/runtime/config.hpp"
+#include "task/runtime/scheduler_loop.hpp"
 #include "task/runtime/worker_pool.hpp"
 #include "task/service/scheduler.hpp"
 #include "task/service/task_service.hpp"
@@ -55,15 +57,19 @@ class Runtime {
   void after_write();
   /// Whether a scheduler loop runs in this process.
   bool scheduler_running() const { return scheduler_ && scheduler_->running(); }
-  /// The scheduler of this process (metrics, run_due for the internal execute endpoint); it
-  /// exists even when its loop is off (see scheduler_running); null after shutdown().
+  /// The scheduler of this process (metrics, step, run_due for the internal execute endpoint);
+  /// it exists even when its loop is off (see scheduler_running); null after shutdown().
   Scheduler* scheduler();
+  /// Starts / stops the scheduler loop on the runtime's worker pool (idempotent; `--scheduler on`
+  /// starts it at construction).
+  void start_scheduler();
+  void stop_scheduler();
 
   /// Stops background work (relay), then drains the worker pool. Idempotent.
   void shutdown();
 
  private:
-  void make_scheduler();
+  void make_scheduler(const RunTimeouts& timeouts);
   Config config_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<IdGenerator> ids_;
@@ -72,9 +78,9 @@ class Runtime {
   std::shared_ptr<Notifier> notifier_;
   std::shared_ptr<SubscriptionDirectory> subscriptions_;
   std::unique_ptr<TaskService> service_;
-  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<WorkerPool> workers_;       ///< the one pool: manual and scheduled runs
   std::unique_ptr<events::EventBus> events_;  ///< event relay, when this process relays
-  std::shared_ptr<Scheduler> scheduler_;      ///< started when the scheduler is on
+  std::unique_ptr<SchedulerLoop> scheduler_;  ///< its loop started when the scheduler is on
   std::string database_kind_;
 };
 
