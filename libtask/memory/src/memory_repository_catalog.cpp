@@ -42,9 +42,9 @@ Template MemoryRepository::upsert_template(const Template& tmpl) {
   return t;
 }
 
-void load_builtin_templates(TaskRepository& repo, Timestamp at) {
+void load_builtin_templates(CatalogStore& catalog, Timestamp at) {
   for (const auto& t : builtin_templates(at))
-    repo.upsert_template(t);
+    catalog.upsert_template(t);
 }
 
 }  // namespace task::memory

@@ -33,23 +33,6 @@ std::vector<Task> MemoryRepository::list_due_tasks(Timestamp now, int limit) {
   return out;
 }
 
-std::vector<Task> MemoryRepository::claim_due_tasks(Timestamp now, int limit,
-                                                    std::string_view owner,
-                                                    std::chrono::microseconds lease) {
-  std::lock_guard lock(mu_);
-  std::vector<Task> out;
-  claim_lost_locked(now, limit, owner, lease, out);  // recovered first
-  for (const auto& due : due_tasks_locked(now)) {
-    if (static_cast<int>(out.size()) >= limit) break;
-    if (due.lease_owner && due.lease_expires_at && *due.lease_expires_at > now) continue;
-    auto& t = tasks_.at(due.task_id);
-    t.lease_owner = std::string(owner);
-    t.lease_expires_at = now + lease;
-    out.push_back(t);
-  }
-  return out;
-}
-
 void MemoryRepository::claim_lost_locked(Timestamp now, int limit, std::string_view owner,
                                          std::chrono::microseconds lease, std::vector<Task>& out) {
   std::vector<Task*> lost;

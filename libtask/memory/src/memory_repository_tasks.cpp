@@ -116,13 +116,6 @@ TaskPage MemoryRepository::list_tasks(const TaskQuery& query) {
   return page;
 }
 
-std::int64_t MemoryRepository::count_tasks(std::string_view user_id) {
-  std::lock_guard lock(mu_);
-  return std::count_if(tasks_.begin(), tasks_.end(), [&](const auto& kv) {
-    return !kv.second.deleted_at && kv.second.user_id == user_id;
-  });
-}
-
 std::optional<Change> MemoryRepository::modify_task(
     std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) {
   std::lock_guard lock(mu_);

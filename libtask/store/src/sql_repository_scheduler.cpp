@@ -70,24 +70,6 @@ void SqlRepository::claim_rows(soci::session& s, const std::string& where, Param
       });
 }
 
-std::vector<Task> SqlRepository::claim_due_tasks(Timestamp now, int limit, std::string_view owner,
-                                                 std::chrono::microseconds lease) {
-  return db_->in_transaction([&](soci::session& s) {
-    std::vector<Task> out;
-    Params lost;
-    claim_rows(s, lost_where(lost, now, skip_unreadable()), lost, std::max(limit, 0), owner,
-               now + lease, out);
-    // Then due tasks, one priority at a time (urgent first), each in slot order: every claim
-    // is a range scan of idx_tasks_due_priority, never a sort of the whole backlog.
-    for (const Priority priority : kPriorities) {
-      Params p;
-      claim_rows(s, due_where(priority, p, now, skip_unreadable()), p,
-                 std::max(limit, 0) - static_cast<int>(out.size()), owner, now + lease, out);
-    }
-    return out;
-  });
-}
-
 std::vector<Task> SqlRepository::claim_lost_runs(Timestamp now, int limit, std::string_view owner,
                                                  std::chrono::microseconds lease) {
   return db_->in_transaction([&](soci::session& s) {

@@ -119,17 +119,6 @@ TaskPage SqlRepository::list_tasks(const TaskQuery& q) {
   });
 }
 
-std::int64_t SqlRepository::count_tasks(std::string_view user_id) {
-  return db_->with_session([&](soci::session& s) {
-    Params p;
-    return query_int(s,
-                     "SELECT COUNT(*) FROM " + t("user_tasks") +
-                         " WHERE deleted_at IS NULL AND user_id = " + p.add(std::string(user_id)),
-                     p)
-        .value_or(0);
-  });
-}
-
 std::optional<Change> SqlRepository::modify_task(
     std::string_view task_id, const std::function<std::optional<Change>(const Task&)>& fn) {
   return db_->in_transaction([&](soci::session& s) -> std::optional<Change> {

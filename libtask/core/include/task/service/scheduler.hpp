@@ -28,7 +28,7 @@
 #include "task/ports/collaborators.hpp"
 #include "task/ports/executor.hpp"
 #include "task/ports/id_generator.hpp"
-#include "task/ports/repository.hpp"
+#include "task/ports/scheduler_store.hpp"
 
 namespace task {
 
@@ -56,7 +56,7 @@ struct SchedulerOptions {
 /// event). `sleep` waits between retry attempts; null = a real wait that stop() interrupts
 /// (tests pass one that advances a ManualClock).
 struct SchedulerPorts {
-  std::shared_ptr<TaskRepository> repository;
+  std::shared_ptr<SchedulerStore> repository;  ///< task rows and due work (SchedulerStore)
   std::shared_ptr<Clock> clock;
   std::shared_ptr<IdGenerator> ids;
   std::shared_ptr<ExecutorRegistry> executors;
