@@ -34,7 +34,7 @@ task::Task bench_task(std::int64_t n) {
   return t;
 }
 
-double insert_repository(task::TaskRepository& repo, double seconds, std::int64_t& n) {
+double insert_repository(task::TaskStore& repo, double seconds, std::int64_t& n) {
   const auto end = Clock::now() + std::chrono::duration<double>(seconds);
   std::int64_t count = 0;
   const auto start = Clock::now();
@@ -96,7 +96,7 @@ int bench_insert(const std::string& url, double seconds) {
 }
 
 void load_analytics_data(soci::session& s);
-int time_analytics(task::TaskRepository& repo);
+int time_analytics(task::StatsStore& repo);
 
 int bench_analytics(const std::string& url) {
   auto repo = task::store::open_repository(url);
@@ -141,7 +141,7 @@ void load_analytics_data(soci::session& s) {
   s << "VACUUM ANALYZE task.task_executions";
 }
 
-int time_analytics(task::TaskRepository& repo) {
+int time_analytics(task::StatsStore& repo) {
   const task::Timestamp since = task::from_unix_micros(1767225600000000LL);
   std::vector<double> ms;
   std::int64_t total = 0;

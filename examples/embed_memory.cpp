@@ -48,7 +48,7 @@ int main() {
   (*executors)[task::TaskType::todo] = echo;
   (*executors)[task::TaskType::daily_news] = echo;
   auto ids = std::make_shared<task::RandomIdGenerator>();
-  task::TaskService service({repo, clock, ids, executors, nullptr});
+  task::TaskService service(task::service_ports(repo, clock, ids, executors));
   // The scheduler without start(): step(now) runs one round on this thread.
   task::Scheduler scheduler({repo, clock, ids, executors, nullptr, nullptr});
 

@@ -37,8 +37,8 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-/// An outbox-only repository with O(batch) fetch and mark (isolates the relay's own cost).
-class VectorOutbox final : public TaskRepository {
+/// An outbox with O(batch) fetch and mark (isolates the relay's own cost).
+class VectorOutbox final : public OutboxStore {
  public:
   void add(Event e) {
     std::lock_guard lock(mu_);
@@ -61,44 +61,6 @@ class VectorOutbox final : public TaskRepository {
     std::lock_guard lock(mu_);
     return {static_cast<std::int64_t>(rows_.size()), std::nullopt};
   }
-#define TASK_UNUSED \
-  { throw std::logic_error("unused"); }
-  Task insert_task(const Task&, const std::vector<Event>&) override TASK_UNUSED;
-  Task insert_task_within(const Task&, const std::vector<Event>&,
-                          std::int64_t) override TASK_UNUSED;
-  void restore(const Task&, const std::vector<Execution>&) override TASK_UNUSED;
-  std::optional<Task> find_task(std::string_view) override TASK_UNUSED;
-  TaskPage list_tasks(const TaskQuery&) override TASK_UNUSED;
-  std::int64_t count_tasks(std::string_view) override TASK_UNUSED;
-  std::optional<Change> modify_task(
-      std::string_view,
-      const std::function<std::optional<Change>(const Task&)>&) override TASK_UNUSED;
-  std::vector<std::optional<Change>> modify_tasks(
-      const std::vector<std::string>&,
-      const std::function<std::optional<Change>(const Task&)>&) override TASK_UNUSED;
-  std::vector<Task> claim_lost_runs(Timestamp, int, std::string_view,
-                                    std::chrono::microseconds) override TASK_UNUSED;
-  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
-      Timestamp, int,
-      const std::function<std::optional<Change>(const Task&)>&) override TASK_UNUSED;
-  std::optional<Execution> find_execution(std::string_view) override TASK_UNUSED;
-  ExecutionPage list_executions(std::string_view, int, int) override TASK_UNUSED;
-  std::int64_t count_executions_since(std::string_view, Timestamp) override TASK_UNUSED;
-  std::vector<Template> list_templates(const TemplateQuery&) override TASK_UNUSED;
-  std::optional<Template> find_template(std::string_view) override TASK_UNUSED;
-  Template upsert_template(const Template&) override TASK_UNUSED;
-  TaskCounts count_tasks_by(std::optional<std::string_view>) override TASK_UNUSED;
-  ExecutionTotals execution_totals(std::optional<std::string_view>, Timestamp) override TASK_UNUSED;
-  std::vector<Task> list_due_tasks(Timestamp, int) override TASK_UNUSED;
-  std::vector<Task> claim_due_tasks(Timestamp, int, std::string_view,
-                                    std::chrono::microseconds) override TASK_UNUSED;
-  std::optional<Timestamp> earliest_due_time() override TASK_UNUSED;
-  std::vector<Task> list_due_reminders(Timestamp, int) override TASK_UNUSED;
-  std::optional<SubscriptionLevel> find_user_level(std::string_view) override TASK_UNUSED;
-  void set_user_level(std::string_view, SubscriptionLevel, Timestamp) override TASK_UNUSED;
-  std::vector<std::string> list_open_task_ids(std::string_view) override TASK_UNUSED;
-  void ping() override {}
-#undef TASK_UNUSED
 
  private:
   std::mutex mu_;
@@ -203,7 +165,7 @@ double baseline(const std::string& url, bool jetstream, const std::vector<Event>
   return static_cast<double>(events.size()) / secs;
 }
 
-double relay_run(std::shared_ptr<TaskRepository> repo, const std::string& url, bool jetstream,
+double relay_run(std::shared_ptr<OutboxStore> outbox, const std::string& url, bool jetstream,
                  int batch, std::size_t expected) {
   NatsOptions no;
   no.url = url;
@@ -213,7 +175,7 @@ double relay_run(std::shared_ptr<TaskRepository> repo, const std::string& url, b
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   RelayOptions ro;
   ro.batch_size = batch;
-  OutboxRelay relay(repo, sink, std::make_shared<SystemClock>(), ro, null_logger());
+  OutboxRelay relay(outbox, sink, std::make_shared<SystemClock>(), ro, null_logger());
   // Detection and stream creation happen on the first batch; do them outside the timing.
   relay.relay_once();
   const auto t0 = Steady::now();
@@ -257,10 +219,11 @@ int main(int argc, char** argv) {
     // Alternate which side runs first: the stream (and its dedupe window) grows during a run.
     double b = 0;
     if (r % 2 == 0) b = baseline(url, js, base, batch);
-    std::shared_ptr<TaskRepository> repo;
+    std::shared_ptr<OutboxStore> repo;
     if (outbox == "sqlite") {
       const std::string path = server.dir + "/bench" + std::to_string(r) + ".db";
-      repo = task::store::open_repository("sqlite://" + path);
+      auto sql = task::store::open_repository("sqlite://" + path);
+      repo = sql;
       Task t;
       t.task_id = "tsk_bench" + std::to_string(r);
       t.user_id = "bench";
@@ -271,7 +234,7 @@ int main(int argc, char** argv) {
             relayed.begin() + static_cast<std::ptrdiff_t>(i),
             relayed.begin() + static_cast<std::ptrdiff_t>(std::min(relayed.size(), i + 1000)));
         t.task_id = "tsk_b" + std::to_string(r) + "_" + std::to_string(i);
-        repo->insert_task(t, chunk);
+        sql->insert_task(t, chunk);
       }
     } else {
       auto v = std::make_shared<VectorOutbox>();

@@ -52,7 +52,7 @@ void reset(soci::session& s) {
 }
 
 /// Inserts one task through the repository, then clones it n-1 times in SQL (fast seeding).
-void seed_due(task::TaskRepository& repo, soci::session& s, std::int64_t n, task::Timestamp slot) {
+void seed_due(task::TaskStore& repo, soci::session& s, std::int64_t n, task::Timestamp slot) {
   reset(s);
   repo.insert_task(due_task(0, slot, slot), {});
   s << "INSERT INTO task.user_tasks (task_id, user_id, name, task_type, status, priority, config, "
@@ -70,7 +70,7 @@ std::shared_ptr<task::ExecutorRegistry> noop_executors() {
   return reg;
 }
 
-task::SchedulerPorts ports(std::shared_ptr<task::TaskRepository> repo) {
+task::SchedulerPorts ports(std::shared_ptr<task::SchedulerStore> repo) {
   return {std::move(repo),
           std::make_shared<task::SystemClock>(),
           std::make_shared<task::RandomIdGenerator>(),
@@ -85,7 +85,7 @@ long long count(soci::session& s, const std::string& sql) {
   return n;
 }
 
-double run_scheduler(std::shared_ptr<task::TaskRepository> repo, soci::session& s, std::int64_t n,
+double run_scheduler(std::shared_ptr<task::SchedulerStore> repo, soci::session& s, std::int64_t n,
                      std::size_t workers, int batch) {
   task::SchedulerOptions options;
   options.replica_id = "bench";

@@ -12,8 +12,9 @@
 int main() {
   auto repo = std::make_shared<task::memory::MemoryRepository>();
   auto clock = std::make_shared<task::SystemClock>();
-  task::TaskService service({repo, clock, std::make_shared<task::RandomIdGenerator>(),
-                             std::make_shared<task::ExecutorRegistry>(), nullptr});
+  task::TaskService service(task::service_ports(repo, clock,
+                                                std::make_shared<task::RandomIdGenerator>(),
+                                                std::make_shared<task::ExecutorRegistry>()));
   const task::Caller alice{"alice", service.resolve_level("alice"), false};
   const auto t =
       service.create_task(alice, boost::json::parse(R"({"name":"Buy milk","task_type":"todo"})"));

@@ -16,10 +16,9 @@ int main(int argc, char** argv) {
   const std::string url = "sqlite://" + path;
   std::string id;
   {
-    task::TaskService service({task::store::open_repository(url),
-                               std::make_shared<task::SystemClock>(),
-                               std::make_shared<task::RandomIdGenerator>(),
-                               std::make_shared<task::ExecutorRegistry>(), nullptr});
+    task::TaskService service(task::service_ports(
+        task::store::open_repository(url), std::make_shared<task::SystemClock>(),
+        std::make_shared<task::RandomIdGenerator>(), std::make_shared<task::ExecutorRegistry>()));
     const task::Caller bob{"bob", service.resolve_level("bob"), false};
     id = service.create_task(bob, boost::json::parse(R"({"name":"Stored","task_type":"todo"})"))
              .task_id;

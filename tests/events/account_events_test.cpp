@@ -75,8 +75,8 @@ TEST_CASE("user.deleted cancels open tasks once, with one status_changed event e
       const auto before = outbox_of_type(*rig.repo, "task.status_changed").size();
 
       const auto out =
-          handle_account_message(*rig.repo, *rig.clock, *rig.ids, "account_service.user.deleted",
-                                 R"({"user_id":"user-1"})");
+          handle_account_message(*rig.repo, *rig.repo, *rig.clock, *rig.ids,
+                                 "account_service.user.deleted", R"({"user_id":"user-1"})");
       CHECK(out.result == R::handled);
       CHECK(out.cancelled_task_ids.size() == 3);
       for (const auto* t : {&pending, &paused, &running})
@@ -101,7 +101,7 @@ TEST_CASE("user.deleted cancels open tasks once, with one status_changed event e
 
       // Idempotent: redelivery finds nothing open.
       const auto again = handle_account_message(
-          *rig.repo, *rig.clock, *rig.ids, "x.user.deleted",
+          *rig.repo, *rig.repo, *rig.clock, *rig.ids, "x.user.deleted",
           R"({"specversion":"1.0","id":"e","source":"acc","type":"user.deleted",)"
           R"("time":"2026-01-01T00:00:00Z","data":{"user_id":"user-1"}})");
       CHECK(again.result == R::handled);
@@ -114,14 +114,14 @@ TEST_CASE("subscription.changed stores the level; malformed messages are reporte
   for (auto backend : backends()) {
     DYNAMIC_SECTION(backend_name(backend)) {
       ServiceRig rig(backend);
-      auto out = handle_account_message(*rig.repo, *rig.clock, *rig.ids,
+      auto out = handle_account_message(*rig.repo, *rig.repo, *rig.clock, *rig.ids,
                                         "account_service.subscription.changed",
                                         R"({"user_id":"u5","new_tier":"pro"})");
       CHECK(out.result == R::handled);
       CHECK(rig.repo->find_user_level("u5") == SubscriptionLevel::pro);
       CHECK(rig.service->resolve_level("u5") == SubscriptionLevel::pro);
       out = handle_account_message(
-          *rig.repo, *rig.clock, *rig.ids, "billing.subscription.changed",
+          *rig.repo, *rig.repo, *rig.clock, *rig.ids, "billing.subscription.changed",
           R"({"specversion":"1.0","id":"e2","source":"billing","type":"subscription.changed",)"
           R"("time":"2030-01-01T00:00:00Z","data":{"user_id":"u5","new_tier":"free"}})");
       CHECK(out.result == R::handled);
@@ -132,16 +132,17 @@ TEST_CASE("subscription.changed stores the level; malformed messages are reporte
             R"({"user_id":"u5"})", R"({"user_id":"u5","new_tier":"platinum"})",
             R"({"specversion":"1.0","data":null})"}) {
         INFO(body);
-        const auto bad =
-            handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.subscription.changed", body);
+        const auto bad = handle_account_message(*rig.repo, *rig.repo, *rig.clock, *rig.ids,
+                                                "a.subscription.changed", body);
         CHECK(bad.result == R::malformed);
       }
       CHECK(rig.repo->find_user_level("u5") == SubscriptionLevel::free);
       CHECK(
-          handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.user.deleted", "{}").result ==
-          R::malformed);
-      CHECK(handle_account_message(*rig.repo, *rig.clock, *rig.ids, "a.other.thing", "{}").result ==
-            R::ignored);
+          handle_account_message(*rig.repo, *rig.repo, *rig.clock, *rig.ids, "a.user.deleted", "{}")
+              .result == R::malformed);
+      CHECK(
+          handle_account_message(*rig.repo, *rig.repo, *rig.clock, *rig.ids, "a.other.thing", "{}")
+              .result == R::ignored);
     }
   }
 }

@@ -43,7 +43,7 @@ ServiceRig::ServiceRig(Backend backend, const std::string& sqlite_path) {
   }
   executors = std::make_shared<ExecutorRegistry>();
   (*executors)[TaskType::custom] = std::make_shared<OkExecutor>();
-  service = std::make_unique<TaskService>(ServicePorts{repo, clock, ids, executors, nullptr});
+  service = std::make_unique<TaskService>(service_ports(repo, clock, ids, executors));
 }
 
 Task ServiceRig::create(const std::string& name) {

@@ -90,8 +90,8 @@ void delete_stream(const std::string& url, const std::string& stream);
 void add_stream(const std::string& url, const std::string& stream,
                 const std::vector<std::string>& subjects);
 
-/// A repository that only implements the outbox (relay tests); the rest throws.
-class FakeOutbox final : public TaskRepository {
+/// An in-memory outbox (relay tests) that can be made to fail.
+class FakeOutbox final : public OutboxStore {
  public:
   /// Appends an event (as if a change committed it).
   void append(Event e, Timestamp time);
@@ -104,53 +104,6 @@ class FakeOutbox final : public TaskRepository {
   std::int64_t prune_outbox(Timestamp before) override;
   std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
 
-  Task insert_task(const Task&, const std::vector<Event>&) override { throw unused(); }
-  Task insert_task_within(const Task&, const std::vector<Event>&, std::int64_t) override {
-    throw unused();
-  }
-  void restore(const Task&, const std::vector<Execution>&) override { throw unused(); }
-  std::optional<Task> find_task(std::string_view) override { throw unused(); }
-  TaskPage list_tasks(const TaskQuery&) override { throw unused(); }
-  std::int64_t count_tasks(std::string_view) override { throw unused(); }
-  std::optional<Change> modify_task(
-      std::string_view, const std::function<std::optional<Change>(const Task&)>&) override {
-    throw unused();
-  }
-  std::vector<std::optional<Change>> modify_tasks(
-      const std::vector<std::string>&,
-      const std::function<std::optional<Change>(const Task&)>&) override {
-    throw unused();
-  }
-  std::vector<Task> claim_lost_runs(Timestamp, int, std::string_view,
-                                    std::chrono::microseconds) override {
-    throw unused();
-  }
-  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
-      Timestamp, int, const std::function<std::optional<Change>(const Task&)>&) override {
-    throw unused();
-  }
-  std::optional<Execution> find_execution(std::string_view) override { throw unused(); }
-  ExecutionPage list_executions(std::string_view, int, int) override { throw unused(); }
-  std::int64_t count_executions_since(std::string_view, Timestamp) override { throw unused(); }
-  std::vector<Template> list_templates(const TemplateQuery&) override { throw unused(); }
-  std::optional<Template> find_template(std::string_view) override { throw unused(); }
-  Template upsert_template(const Template&) override { throw unused(); }
-  TaskCounts count_tasks_by(std::optional<std::string_view>) override { throw unused(); }
-  ExecutionTotals execution_totals(std::optional<std::string_view>, Timestamp) override {
-    throw unused();
-  }
-  std::vector<Task> list_due_tasks(Timestamp, int) override { throw unused(); }
-  std::vector<Task> claim_due_tasks(Timestamp, int, std::string_view,
-                                    std::chrono::microseconds) override {
-    throw unused();
-  }
-  std::optional<Timestamp> earliest_due_time() override { throw unused(); }
-  std::vector<Task> list_due_reminders(Timestamp, int) override { throw unused(); }
-  std::optional<SubscriptionLevel> find_user_level(std::string_view) override { throw unused(); }
-  void set_user_level(std::string_view, SubscriptionLevel, Timestamp) override { throw unused(); }
-  std::vector<std::string> list_open_task_ids(std::string_view) override { throw unused(); }
-  void ping() override {}
-
  private:
   struct Row {
     std::int64_t seq;
@@ -158,7 +111,6 @@ class FakeOutbox final : public TaskRepository {
     Timestamp time;
     std::optional<Timestamp> published_at;
   };
-  static std::logic_error unused() { return std::logic_error("not used by the relay"); }
   void check() const {
     if (down) throw Unavailable("fake outbox down");
   }

@@ -92,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)classify_account_subject(subject);
   (void)account_event_payload(body);
   (void)account_event_time(body);
-  const auto out = handle_account_message(*repo, clock, ids, subject, body);
+  const auto out = handle_account_message(*repo, *repo, clock, ids, subject, body);
   if (out.result == AccountEventOutcome::Result::handled) {
     fuzz::check(!out.user_id.empty(), "handled an event without a user");
     const auto kind = classify_account_subject(subject);

@@ -196,7 +196,7 @@ TEST_CASE("analytics aggregate in storage", "[analytics]") {
   CHECK(none.by_quarter_hour.empty());
 }
 
-TEST_CASE("scheduler: due tasks, claims with leases, earliest time, reminders", "[scheduler]") {
+TEST_CASE("scheduler: due tasks, earliest time, reminders", "[scheduler]") {
   Fixture f;
   auto& r = f.repo();
   CHECK_FALSE(r.earliest_due_time());
@@ -219,20 +219,7 @@ TEST_CASE("scheduler: due tasks, claims with leases, earliest time, reminders", 
   CHECK(due[2].task_id == make_id("tsk_", 1));
   CHECK(r.list_due_tasks(at(10 * kSec), 1).size() == 1);
 
-  auto claimed = r.claim_due_tasks(at(10 * kSec), 2, "replica-a", std::chrono::seconds(30));
-  REQUIRE(claimed.size() == 2);
-  CHECK(claimed[0].task_id == make_id("tsk_", 2));
-  CHECK(claimed[0].lease_owner == "replica-a");
-  CHECK(claimed[0].lease_expires_at == at(40 * kSec));
-  auto rest = r.claim_due_tasks(at(11 * kSec), 10, "replica-b", std::chrono::seconds(30));
-  REQUIRE(rest.size() == 1);
-  CHECK(rest[0].task_id == make_id("tsk_", 1));
-  CHECK(r.claim_due_tasks(at(12 * kSec), 10, "replica-c", std::chrono::seconds(30)).empty());
-  // leases expire: everything due is claimable again
-  auto again = r.claim_due_tasks(at(41 * kSec), 10, "replica-c", std::chrono::seconds(30));
-  CHECK(again.size() == 3);
-  CHECK(r.find_task(make_id("tsk_", 1))->lease_owner == "replica-c");
-  CHECK(r.list_due_tasks(at(41 * kSec), 10).size() == 3);  // listing ignores leases
+  CHECK(r.list_due_tasks(at(41 * kSec), 10).size() == 3);
 
   Task rem = make_task("u", 10);
   rem.reminder_time = at(5 * kSec);

@@ -64,22 +64,6 @@ void check_taken_once(
 
 }  // namespace
 
-TEST_CASE("concurrent claiming: every due task is claimed exactly once",
-          "[scheduler][concurrency]") {
-  Fixture f;
-  const int n = f.postgres() ? 1000 : 200;
-  check_taken_once(f, n, [&](TaskRepository& repo, int i, std::atomic<int>& errors) {
-    const std::string owner = "replica-" + std::to_string(i);
-    std::vector<std::string> ids;
-    for (const auto& t : repo.claim_due_tasks(at(n + 1), 10, owner, std::chrono::hours(1))) {
-      if (t.lease_owner != owner) ++errors;
-      ids.push_back(t.task_id);
-    }
-    return ids;
-  });
-  CHECK(f.repo().claim_due_tasks(at(n + 1), 10, "late", std::chrono::hours(1)).empty());
-}
-
 TEST_CASE("concurrent modify_due_tasks: every due task is started exactly once",
           "[scheduler][concurrency]") {
   Fixture f;
@@ -121,7 +105,7 @@ TEST_CASE("insert_task_within: the task quota holds under concurrent creates",
     }
     CHECK_FALSE(r.find_task(make_task("u", 5).task_id));
     CHECK(r.fetch_outbox(10).size() == 1);  // only the first insert's event
-    CHECK(r.count_tasks("u") == 2);
+    CHECK(count_user_tasks(r, "u") == 2);
   }
   SECTION("eight writers racing for a quota of five: exactly five tasks") {
     constexpr int kThreads = 8, kQuota = 5;
@@ -139,7 +123,7 @@ TEST_CASE("insert_task_within: the task quota holds under concurrent creates",
     CHECK(errors == 0);
     CHECK(inserted == kQuota);
     CHECK(refused == kThreads * 3 - kQuota);
-    CHECK(r.count_tasks("racer") == kQuota);
+    CHECK(count_user_tasks(r, "racer") == kQuota);
   }
 }
 
@@ -175,7 +159,7 @@ TEST_CASE("migrations are recorded and applying them again is a no-op", "[migrat
 TEST_CASE("a fresh database starts migrated and empty", "[migrations]") {
   Fixture f;
   if (!f.sql()) return;
-  CHECK(f.repo().count_tasks("u") == 0);
+  CHECK(count_user_tasks(f.repo(), "u") == 0);
   CHECK(f.repo().fetch_outbox(10).empty());
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "task/domain/model.hpp"
+#include "task/ports/task_store.hpp"
 
 namespace task::test {
 
@@ -12,6 +13,14 @@ inline Timestamp at(std::int64_t us) {
   return from_unix_micros(1767225600000000LL + us);
 }
 inline constexpr std::int64_t kSec = 1000000;
+
+/// Non-deleted tasks of `user`: the total of a listing (what the task quota counts).
+inline std::int64_t count_user_tasks(TaskStore& store, const std::string& user) {
+  TaskQuery q;
+  q.user_id = user;
+  q.limit = 0;
+  return store.list_tasks(q).total;
+}
 
 /// `prefix` + 24 hex digits from `n`.
 inline std::string make_id(const char* prefix, std::int64_t n) {

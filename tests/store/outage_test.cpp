@@ -99,5 +99,5 @@ TEST_CASE("a stopped PostgreSQL surfaces as Unavailable and the repository recov
   CHECK(found->task_id == t.task_id);
   Task t2 = make_task("u", 2);
   CHECK_NOTHROW(repo->insert_task(t2, {}));
-  CHECK(repo->count_tasks("u") == 2);
+  CHECK(count_user_tasks(*repo, "u") == 2);
 }

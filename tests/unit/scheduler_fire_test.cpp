@@ -146,7 +146,14 @@ TEST_CASE("scheduler: a claim held by another replica is not taken until its lea
   SchedulerFixture fx;
   auto t = fx.create(fx.alice, R"({"name":"d","task_type":"data_backup",
       "schedule":{"type":"once","run_at":"2026-11-26T10:00:00Z"}})");
-  fx.repo->claim_due_tasks(fx.clock->now(), 10, "replica-b", std::chrono::seconds(30));
+  const auto until = fx.clock->now() + std::chrono::seconds(30);
+  fx.repo->modify_task(t.task_id, [&](const Task& cur) -> std::optional<Change> {
+    Change ch;  // replica-b's lease on the due task
+    ch.task = cur;
+    ch.task->lease_owner = "replica-b";
+    ch.task->lease_expires_at = until;
+    return ch;
+  });
   CHECK(fx.step_at(T("2026-11-26T10:00:10Z")).claimed == 0);
   CHECK(fx.runs(t.task_id).empty());
   CHECK(fx.step_at(T("2026-11-26T10:00:31Z")).runs == 1);  // replica-b never started it

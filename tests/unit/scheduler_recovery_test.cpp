@@ -128,14 +128,12 @@ TEST_CASE("scheduler: a run whose worker died is closed as failed after its leas
       "schedule":{"type":"cron","expression":"*/10 * * * *"}})");
   // Replica B claims the 10:00 slot, starts the run and dies: the state it leaves behind.
   {
-    auto claimed =
-        fx.repo->claim_due_tasks(fx.clock->now(), 10, "replica-b", std::chrono::seconds(30));
-    REQUIRE(claimed.size() == 1);
     fx.repo->modify_task(t.task_id, [&](const Task& cur) -> std::optional<Change> {
       Change ch;
       ch.task = cur;
       ch.task->status = TaskStatus::running;
       ch.task->next_run_time = T("2026-11-26T10:10:00Z");
+      ch.task->lease_owner = "replica-b";
       ch.task->lease_expires_at = T("2026-11-26T10:01:15Z");
       Execution e;
       e.execution_id = "exe_lost";

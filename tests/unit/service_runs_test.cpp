@@ -96,6 +96,6 @@ TEST_CASE("service: storage errors propagate unchanged", "[service]") {
     }
   };
   Fixture f;
-  TaskService svc({std::make_shared<DownRepository>(), f.clock, f.ids, f.executors, nullptr});
+  TaskService svc(service_ports(std::make_shared<DownRepository>(), f.clock, f.ids, f.executors));
   CHECK_THROWS_AS(svc.create_task(f.alice, J(R"({"name":"x","task_type":"todo"})")), Unavailable);
 }

@@ -3,6 +3,7 @@
 
 #include "task/core/errors.hpp"
 #include "task/memory/memory_repository.hpp"
+#include "task/rules/builtin_templates.hpp"
 #include "task/rules/status.hpp"
 #include "test_support.hpp"
 
@@ -406,13 +407,54 @@ TEST_CASE("service: subscription level resolution", "[service][level]") {
   auto repo = std::make_shared<memory::MemoryRepository>();
   ServiceOptions opts;
   opts.default_level = SubscriptionLevel::free;
-  TaskService svc({repo, std::make_shared<ManualClock>(T("2026-11-26T00:00:00Z")),
-                   std::make_shared<test::SequenceIds>(), nullptr, std::make_shared<Directory>()},
-                  opts);
+  TaskService svc(
+      service_ports(repo, std::make_shared<ManualClock>(T("2026-11-26T00:00:00Z")),
+                    std::make_shared<test::SequenceIds>(), nullptr, std::make_shared<Directory>()),
+      opts);
   repo->set_user_level("stored", SubscriptionLevel::enterprise, T("2026-11-01T00:00:00Z"));
   CHECK(svc.resolve_level("stored", SubscriptionLevel::basic) == SubscriptionLevel::basic);
   CHECK(svc.resolve_level("stored") == SubscriptionLevel::enterprise);
   CHECK(svc.resolve_level("dir") == SubscriptionLevel::pro);
   CHECK(svc.resolve_level("unknown") == SubscriptionLevel::free);
   CHECK(svc.resolve_level("down") == SubscriptionLevel::free);
+}
+
+namespace {
+
+/// A catalog of one template: a test double of the CatalogStore role (three methods).
+struct OneTemplateCatalog final : CatalogStore {
+  Template tmpl;
+  std::vector<Template> list_templates(const TemplateQuery& q) override {
+    if (q.max_level && !level_at_least(*q.max_level, tmpl.required_subscription_level)) return {};
+    return {tmpl};
+  }
+  std::optional<Template> find_template(std::string_view id) override {
+    if (id == tmpl.template_id) return tmpl;
+    return std::nullopt;
+  }
+  Template upsert_template(const Template& t) override { return tmpl = t; }
+};
+
+}  // namespace
+
+TEST_CASE("service: each storage role may come from its own object; none may be missing") {
+  Fixture f;
+  auto catalog = std::make_shared<OneTemplateCatalog>();
+  for (const auto& t : builtin_templates(f.clock->now()))
+    if (level_at_least(SubscriptionLevel::basic, t.required_subscription_level) &&
+        t.required_fields.empty())
+      catalog->tmpl = t;
+  REQUIRE(!catalog->tmpl.template_id.empty());
+  auto ports = service_ports(f.repo, f.clock, f.ids, f.executors);
+  ports.catalog = catalog;
+  TaskService service(ports);
+  const auto listed = service.list_templates(f.alice, TemplateFilter{});
+  REQUIRE(listed.size() == 1);  // from the catalog double; the memory repository holds none
+  CHECK(listed[0].template_id == catalog->tmpl.template_id);
+  CHECK(f.repo->list_templates(TemplateQuery{}).empty());
+  const auto created = service.create_from_template(
+      f.alice, J(("{\"template_id\":\"" + catalog->tmpl.template_id + "\"}").c_str()));
+  CHECK(f.repo->find_task(created.task_id));  // the task itself goes to the TaskStore
+  ports.outbox = nullptr;
+  CHECK_THROWS_AS(TaskService(ports), std::invalid_argument);
 }

@@ -65,7 +65,7 @@ struct Fixture {
   Caller internal{"scheduler", SubscriptionLevel::enterprise, true};
 
   explicit Fixture(ServiceOptions options = {})
-      : service(ServicePorts{repo, clock, ids, executors, nullptr}, options) {
+      : service(service_ports(repo, clock, ids, executors), options) {
     for (std::size_t i = 0; i < enum_count<TaskType>(); ++i)
       (*executors)[static_cast<TaskType>(i)] = executor;
   }

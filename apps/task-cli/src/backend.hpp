@@ -59,7 +59,7 @@ class Backend {
   /// GET /api/v1/analytics -> Analytics.
   virtual boost::json::object analytics(const Params& query) = 0;
   /// Stores an exported task and its executions exactly (row ids, timestamps, counters) in one
-  /// transaction (TaskRepository::restore). Only a local database can do this; RemoteBackend
+  /// transaction (ArchiveStore::restore). Only a local database can do this; RemoteBackend
   /// throws UsageError.
   virtual void import_record(const TaskRecord& record) = 0;
   /// Called before an import reads its input: throws UsageError when this backend cannot import.

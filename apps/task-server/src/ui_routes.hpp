@@ -35,7 +35,7 @@ UiMode ui_mode_of(const runtime::Config& config, bool jwt_mode);
 /// (default UTC), each `{date, start, total, successful, failed, credits}`, oldest first, and
 /// `weekday_hour` (7 rows Monday..Sunday x 24 local hours) of execution counts. 422 for a bad
 /// `days` or `tz`.
-boost::json::object analytics_series(TaskRepository& repo, const std::string& user_id,
+boost::json::object analytics_series(StatsStore& repo, const std::string& user_id,
                                      const httplib::Request& req, Timestamp now);
 
 /// The same-origin rule: a POST, PUT, PATCH or DELETE that a browser marks as coming from another

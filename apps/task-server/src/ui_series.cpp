@@ -43,7 +43,7 @@ const date::time_zone* zone_of(const httplib::Request& req) {
 
 }  // namespace
 
-json::object analytics_series(TaskRepository& repo, const std::string& user_id,
+json::object analytics_series(StatsStore& repo, const std::string& user_id,
                               const httplib::Request& req, Timestamp now) {
   const int days = days_of(req);
   const auto* zone = zone_of(req);

@@ -76,7 +76,8 @@ std::optional<std::string> subject_intersection(std::string_view a, std::string_
 struct AccountEventSubscriber::Impl {
   NatsOptions nats;
   SubscriberOptions options;
-  std::shared_ptr<TaskRepository> repo;
+  std::shared_ptr<UserStore> users;
+  std::shared_ptr<TaskStore> tasks;
   std::shared_ptr<const Clock> clock;
   std::shared_ptr<IdGenerator> ids;
   std::function<void()> after_change;
@@ -103,7 +104,7 @@ struct AccountEventSubscriber::Impl {
                                 static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
     const bool ackable = slot.durable;
     try {
-      const auto out = handle_account_message(*repo, *clock, *ids, subject, body);
+      const auto out = handle_account_message(*users, *tasks, *clock, *ids, subject, body);
       using R = AccountEventOutcome::Result;
       if (out.result == R::malformed) {
         ++malformed;
@@ -235,7 +236,8 @@ struct AccountEventSubscriber::Impl {
 };
 
 AccountEventSubscriber::AccountEventSubscriber(NatsOptions nats, SubscriberOptions options,
-                                               std::shared_ptr<TaskRepository> repo,
+                                               std::shared_ptr<UserStore> users,
+                                               std::shared_ptr<TaskStore> tasks,
                                                std::shared_ptr<const Clock> clock,
                                                std::shared_ptr<IdGenerator> ids,
                                                std::function<void()> after_change, LogFn log)
@@ -244,7 +246,8 @@ AccountEventSubscriber::AccountEventSubscriber(NatsOptions nats, SubscriberOptio
   m.nats = std::move(nats);
   m.nats.name += "-subscriber";
   m.options = std::move(options);
-  m.repo = std::move(repo);
+  m.users = std::move(users);
+  m.tasks = std::move(tasks);
   m.clock = std::move(clock);
   m.ids = std::move(ids);
   m.after_change = std::move(after_change);

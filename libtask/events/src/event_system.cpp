@@ -14,7 +14,7 @@ void EventBus::notify() {
 
 AccountEventOutcome EventBus::deliver_account_event(std::string_view subject,
                                                     std::string_view body) {
-  auto out = handle_account_message(*repo_, *clock_, *ids_, subject, body);
+  auto out = handle_account_message(*repo_, *repo_, *clock_, *ids_, subject, body);
   if (out.result == AccountEventOutcome::Result::handled) notify();
   return out;
 }
@@ -68,7 +68,7 @@ std::unique_ptr<EventBus> start_event_bus(EventBusConfig config,
     });
     if (config.subscribe)
       bus->subscriber_ = std::make_unique<AccountEventSubscriber>(
-          config.nats, config.subscriber, repo, clock, ids,
+          config.nats, config.subscriber, repo, repo, clock, ids,
           [weak = std::weak_ptr<OutboxRelay>(bus->relay_)] {
             if (auto relay = weak.lock()) relay->notify();
           },

@@ -8,9 +8,9 @@ namespace task::events {
 
 using std::chrono::milliseconds;
 
-OutboxRelay::OutboxRelay(std::shared_ptr<TaskRepository> repo, std::shared_ptr<EventSink> sink,
+OutboxRelay::OutboxRelay(std::shared_ptr<OutboxStore> outbox, std::shared_ptr<EventSink> sink,
                          std::shared_ptr<const Clock> clock, RelayOptions options, LogFn log)
-    : repo_(std::move(repo)),
+    : repo_(std::move(outbox)),
       sink_(std::move(sink)),
       batch_sink_(dynamic_cast<BatchEventSink*>(sink_.get())),
       clock_(std::move(clock)),

@@ -46,9 +46,9 @@ std::string compact_time(Timestamp t) {
 
 class BackupExecutor final : public Executor {
  public:
-  BackupExecutor(ProviderConfig config, std::shared_ptr<TaskRepository> repository,
+  BackupExecutor(ProviderConfig config, std::shared_ptr<TaskStore> tasks,
                  std::shared_ptr<Clock> clock)
-      : config_(std::move(config)), repo_(std::move(repository)), clock_(std::move(clock)) {}
+      : config_(std::move(config)), repo_(std::move(tasks)), clock_(std::move(clock)) {}
 
   RunOutcome run(const RunContext& ctx) override {
     const auto& cfg = ctx.task.config;
@@ -169,17 +169,17 @@ class BackupExecutor final : public Executor {
   }
 
   ProviderConfig config_;
-  std::shared_ptr<TaskRepository> repo_;
+  std::shared_ptr<TaskStore> repo_;
   std::shared_ptr<Clock> clock_;
 };
 
 }  // namespace
 
 std::shared_ptr<Executor> make_backup_executor(const ProviderConfig& config,
-                                               std::shared_ptr<TaskRepository> repository,
+                                               std::shared_ptr<TaskStore> tasks,
                                                std::shared_ptr<Clock> clock) {
   if (!clock) clock = std::make_shared<SystemClock>();
-  return std::make_shared<BackupExecutor>(config, std::move(repository), std::move(clock));
+  return std::make_shared<BackupExecutor>(config, std::move(tasks), std::move(clock));
 }
 
 }  // namespace task::executors

@@ -11,8 +11,8 @@ std::shared_ptr<CalendarSync> make_calendar_client(const ProviderConfig& config)
 }
 
 void register_providers(ExecutorRegistry& registry, const ProviderConfig& config,
-                        std::shared_ptr<TaskRepository> repository,
-                        std::shared_ptr<Notifier> notifier, std::shared_ptr<Clock> clock) {
+                        std::shared_ptr<TaskStore> tasks, std::shared_ptr<Notifier> notifier,
+                        std::shared_ptr<Clock> clock) {
   auto weather = make_weather_executor(config, notifier);
   auto news = make_news_executor(config, notifier);
   registry[TaskType::daily_weather] = weather;
@@ -21,7 +21,7 @@ void register_providers(ExecutorRegistry& registry, const ProviderConfig& config
   registry[TaskType::news_monitor] = news;
   registry[TaskType::price_tracker] = make_price_executor(config, notifier);
   registry[TaskType::data_backup] =
-      make_backup_executor(config, std::move(repository), std::move(clock));
+      make_backup_executor(config, std::move(tasks), std::move(clock));
 }
 
 }  // namespace task::executors

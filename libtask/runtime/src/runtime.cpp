@@ -78,7 +78,7 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   options.default_level =
       parse_enum<SubscriptionLevel>(config_.default_tier).value_or(SubscriptionLevel::basic);
   service_ = std::make_unique<TaskService>(
-      ServicePorts{repository_, clock_, ids_, executors_, subscriptions_}, options);
+      service_ports(repository_, clock_, ids_, executors_, subscriptions_), options);
   const auto workers = static_cast<std::size_t>(std::max(config_.workers, 1));
   workers_ = std::make_unique<WorkerPool>(workers, workers * 16);
   if (config_.relay_events) {

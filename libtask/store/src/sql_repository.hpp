@@ -18,59 +18,61 @@ class SqlRepository final : public TaskRepository {
  public:
   explicit SqlRepository(std::unique_ptr<Database> db);
 
+  // --- TaskStore ---
   Task insert_task(const Task& task, const std::vector<Event>& events) override;
   Task insert_task_within(const Task& task, const std::vector<Event>& events,
                           std::int64_t max_tasks) override;
-  void restore(const Task& task, const std::vector<Execution>& executions) override;
   std::optional<Task> find_task(std::string_view task_id) override;
   TaskPage list_tasks(const TaskQuery& query) override;
-  std::int64_t count_tasks(std::string_view user_id) override;
   std::optional<Change> modify_task(
       std::string_view task_id,
       const std::function<std::optional<Change>(const Task&)>& fn) override;
-  std::vector<std::optional<Change>> modify_tasks(
-      const std::vector<std::string>& task_ids,
-      const std::function<std::optional<Change>(const Task&)>& fn) override;
-
   std::optional<Execution> find_execution(std::string_view execution_id) override;
   ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
   std::int64_t count_executions_since(std::string_view user_id, Timestamp since) override;
 
-  std::vector<Template> list_templates(const TemplateQuery& query) override;
-  std::optional<Template> find_template(std::string_view template_id) override;
-  Template upsert_template(const Template& tmpl) override;
-
-  TaskCounts count_tasks_by(std::optional<std::string_view> user_id) override;
-  ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
-                                   Timestamp since) override;
-
+  // --- SchedulerStore ---
   std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
-  std::vector<Task> claim_due_tasks(Timestamp now, int limit, std::string_view owner,
-                                    std::chrono::microseconds lease) override;
   std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
                                     std::chrono::microseconds lease) override;
   std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
       Timestamp now, int limit,
       const std::function<std::optional<Change>(const Task&)>& fn) override;
+  std::vector<std::optional<Change>> modify_tasks(
+      const std::vector<std::string>& task_ids,
+      const std::function<std::optional<Change>(const Task&)>& fn) override;
   std::optional<Timestamp> earliest_due_time() override;
   std::vector<Task> list_due_reminders(Timestamp now, int limit) override;
 
-  std::optional<SubscriptionLevel> find_user_level(std::string_view user_id) override;
-  void set_user_level(std::string_view user_id, SubscriptionLevel level,
-                      Timestamp changed_at) override;
-  std::vector<std::string> list_open_task_ids(std::string_view user_id) override;
-
+  // --- OutboxStore ---
   std::vector<OutboxEntry> fetch_outbox(int limit) override;
   void mark_published(const std::vector<std::int64_t>& seqs, Timestamp now) override;
   std::int64_t prune_outbox(Timestamp before) override;
   std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
 
-  void ping() override;
+  // --- CatalogStore ---
+  std::vector<Template> list_templates(const TemplateQuery& query) override;
+  std::optional<Template> find_template(std::string_view template_id) override;
+  Template upsert_template(const Template& tmpl) override;
 
+  // --- UserStore ---
+  std::optional<SubscriptionLevel> find_user_level(std::string_view user_id) override;
+  void set_user_level(std::string_view user_id, SubscriptionLevel level,
+                      Timestamp changed_at) override;
+  std::vector<std::string> list_open_task_ids(std::string_view user_id) override;
+
+  // --- StatsStore ---
+  TaskCounts count_tasks_by(std::optional<std::string_view> user_id) override;
+  ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
+                                   Timestamp since) override;
+
+  // --- StorageHealth, ArchiveStore ---
+  void ping() override;
   std::int64_t unreadable_rows() const override { return unreadable_.load(); }
   void set_unreadable_row_hook(std::function<void(const Unreadable&)> hook) override {
     hook_ = std::move(hook);
   }
+  void restore(const Task& task, const std::vector<Execution>& executions) override;
 
   /// Inserts the built-in templates that are not stored yet.
   void seed_templates(const std::vector<Template>& templates);

@@ -96,14 +96,14 @@ Event user_deleted_status_event(const Task& before, const Task& after, std::stri
                                    after.updated_at, std::move(event_id));
 }
 
-std::vector<std::string> cancel_user_tasks(TaskRepository& repo, const Clock& clock,
+std::vector<std::string> cancel_user_tasks(UserStore& users, TaskStore& tasks, const Clock& clock,
                                            IdGenerator& ids, std::string_view user_id) {
   std::vector<std::string> cancelled;
-  for (const auto& task_id : repo.list_open_task_ids(user_id)) {
+  for (const auto& task_id : users.list_open_task_ids(user_id)) {
     const Timestamp now = clock.now();
     const std::string event_id = ids.event_id();  // outside fn: fn may be retried
     try {
-      auto written = repo.modify_task(task_id, [&](const Task& t) -> std::optional<Change> {
+      auto written = tasks.modify_task(task_id, [&](const Task& t) -> std::optional<Change> {
         if (t.user_id != user_id || t.deleted_at || t.status == TaskStatus::cancelled ||
             t.status == TaskStatus::completed)
           return std::nullopt;
@@ -124,7 +124,7 @@ std::vector<std::string> cancel_user_tasks(TaskRepository& repo, const Clock& cl
   return cancelled;
 }
 
-AccountEventOutcome handle_account_message(TaskRepository& repo, const Clock& clock,
+AccountEventOutcome handle_account_message(UserStore& users, TaskStore& tasks, const Clock& clock,
                                            IdGenerator& ids, std::string_view subject,
                                            std::string_view body) {
   const auto kind = classify_account_subject(subject);
@@ -142,14 +142,14 @@ AccountEventOutcome handle_account_message(TaskRepository& repo, const Clock& cl
   out.result = AccountEventOutcome::Result::handled;
   out.user_id = *user_id;
   if (kind == AccountEventKind::user_deleted) {
-    out.cancelled_task_ids = cancel_user_tasks(repo, clock, ids, *user_id);
+    out.cancelled_task_ids = cancel_user_tasks(users, tasks, clock, ids, *user_id);
     return out;
   }
   auto tier_text = string_field(*payload, "new_tier");
   if (!tier_text) return malformed("missing new_tier");
   auto level = parse_tier(*tier_text);
   if (!level) return malformed("unknown new_tier '" + *tier_text + "'");
-  repo.set_user_level(*user_id, *level, account_event_time(body).value_or(clock.now()));
+  users.set_user_level(*user_id, *level, account_event_time(body).value_or(clock.now()));
   out.level = level;
   return out;
 }

@@ -70,13 +70,13 @@ std::vector<Template> TaskService::list_templates(const Caller& caller,
   q.task_type = filter.task_type;
   q.max_level = caller.level;
   q.active_only = true;
-  return ports_.repository->list_templates(q);
+  return ports_.catalog->list_templates(q);
 }
 
 Task TaskService::create_from_template(const Caller& caller, const json::value& body) {
   const auto now = ports_.clock->now();
   const auto req = parse_from_template_request(body, now);
-  const auto tmpl = ports_.repository->find_template(req.template_id);
+  const auto tmpl = ports_.catalog->find_template(req.template_id);
   if (!tmpl || !tmpl->is_active) throw NotFound("template", req.template_id);
   if (!level_at_least(caller.level, tmpl->required_subscription_level))
     throw UpgradeRequired(std::string(to_string(tmpl->required_subscription_level)));
@@ -99,24 +99,24 @@ Analytics TaskService::analytics(const Caller& caller, int days,
   const auto now = ports_.clock->now();
   const auto since = now - std::chrono::hours{24} * days;
   compute_analytics(caller.user_id, days, {}, {}, tz, now);  // validates tz before any I/O
-  const auto counts = ports_.repository->count_tasks_by(std::string_view(caller.user_id));
-  const auto totals = ports_.repository->execution_totals(std::string_view(caller.user_id), since);
+  const auto counts = ports_.stats->count_tasks_by(std::string_view(caller.user_id));
+  const auto totals = ports_.stats->execution_totals(std::string_view(caller.user_id), since);
   return compute_analytics(caller.user_id, days, counts, totals, tz, now);
 }
 
 ServiceStats TaskService::service_stats(const Caller& caller) {
   if (!caller.internal) throw PermissionDenied("service.stats");
   const auto now = ports_.clock->now();
-  auto& repo = *ports_.repository;
+  auto& stats = *ports_.stats;
   ServiceStats s;
   s.generated_at = now;
-  s.tasks = repo.count_tasks_by(std::nullopt);
-  s.last_1_day = repo.execution_totals(std::nullopt, now - std::chrono::hours{24});
-  s.last_7_days = repo.execution_totals(std::nullopt, now - std::chrono::hours{24 * 7});
-  s.last_30_days = repo.execution_totals(std::nullopt, now - std::chrono::hours{24 * 30});
-  if (auto due = repo.earliest_due_time(); due && *due < now)
+  s.tasks = stats.count_tasks_by(std::nullopt);
+  s.last_1_day = stats.execution_totals(std::nullopt, now - std::chrono::hours{24});
+  s.last_7_days = stats.execution_totals(std::nullopt, now - std::chrono::hours{24 * 7});
+  s.last_30_days = stats.execution_totals(std::nullopt, now - std::chrono::hours{24 * 30});
+  if (auto due = ports_.schedule->earliest_due_time(); due && *due < now)
     s.scheduler_lag_seconds = std::chrono::duration<double>(now - *due).count();
-  s.outbox_backlog = repo.outbox_backlog().first;
+  s.outbox_backlog = ports_.outbox->outbox_backlog().first;
   return s;
 }
 

@@ -18,8 +18,7 @@ void check_startable(const Task& cur) {
 
 void TaskService::check_execution_quota(const Caller& caller, Timestamp now) {
   const auto limit = options_.quotas.execution_limit(caller.level);
-  if (limit &&
-      ports_.repository->count_executions_since(caller.user_id, utc_day_start(now)) >= *limit)
+  if (limit && ports_.tasks->count_executions_since(caller.user_id, utc_day_start(now)) >= *limit)
     throw LimitExceeded("executions_per_day", *limit);
 }
 
@@ -27,33 +26,31 @@ StartedRun TaskService::begin_run(const Caller& caller, std::string_view task_id
                                   TriggerType trigger, boost::json::object trigger_data) {
   const auto now = ports_.clock->now();
   StartedRun run;
-  auto change =
-      ports_.repository->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
-        if (cur.deleted_at || cur.user_id != caller.user_id)
-          throw NotFound("task", std::string(task_id));
-        check_startable(cur);
-        Execution e;
-        e.execution_id = ports_.ids->execution_id();
-        e.task_id = cur.task_id;
-        e.user_id = cur.user_id;
-        e.status = ExecutionStatus::running;
-        e.trigger_type = trigger;
-        e.trigger_data = trigger_data;
-        e.started_at = now;
-        e.created_at = now;
-        Change c;
-        c.task = cur;
-        c.task->status = TaskStatus::running;
-        c.task->updated_at = now;
-        c.task->lease_owner = "manual:" + e.execution_id;
-        c.task->lease_expires_at = now + options_.manual_run_lease;
-        c.events.push_back(make_status_changed_event(*c.task, cur.status, TaskStatus::running,
-                                                     "execution_started", now,
-                                                     ports_.ids->event_id()));
-        c.executions.push_back(std::move(e));
-        run.status_before_run = cur.status;
-        return c;
-      });
+  auto change = ports_.tasks->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
+    if (cur.deleted_at || cur.user_id != caller.user_id)
+      throw NotFound("task", std::string(task_id));
+    check_startable(cur);
+    Execution e;
+    e.execution_id = ports_.ids->execution_id();
+    e.task_id = cur.task_id;
+    e.user_id = cur.user_id;
+    e.status = ExecutionStatus::running;
+    e.trigger_type = trigger;
+    e.trigger_data = trigger_data;
+    e.started_at = now;
+    e.created_at = now;
+    Change c;
+    c.task = cur;
+    c.task->status = TaskStatus::running;
+    c.task->updated_at = now;
+    c.task->lease_owner = "manual:" + e.execution_id;
+    c.task->lease_expires_at = now + options_.manual_run_lease;
+    c.events.push_back(make_status_changed_event(*c.task, cur.status, TaskStatus::running,
+                                                 "execution_started", now, ports_.ids->event_id()));
+    c.executions.push_back(std::move(e));
+    run.status_before_run = cur.status;
+    return c;
+  });
   run.task = *change->task;
   run.execution = change->executions.front();  // as stored: carries its row id
   return run;
@@ -80,8 +77,8 @@ FinishedRun TaskService::finish_execution(const StartedRun& run) {
   FinishedRun out;
   const std::string lease = "manual:" + run.execution.execution_id;
   std::optional<Task> current;
-  auto change = ports_.repository->modify_task(
-      run.task.task_id, [&](const Task& cur) -> std::optional<Change> {
+  auto change =
+      ports_.tasks->modify_task(run.task.task_id, [&](const Task& cur) -> std::optional<Change> {
         current = cur;
         // The lease expired and a scheduler closed this run as lost: its record stands.
         if (cur.lease_owner != lease) return std::nullopt;
@@ -95,7 +92,7 @@ FinishedRun TaskService::finish_execution(const StartedRun& run) {
   if (!change) {
     out.task = *current;
     out.execution =
-        ports_.repository->find_execution(run.execution.execution_id).value_or(run.execution);
+        ports_.tasks->find_execution(run.execution.execution_id).value_or(run.execution);
     return out;
   }
   out.task = *change->task;
@@ -115,14 +112,14 @@ ExecutionList TaskService::list_executions(const Caller& caller, std::string_vie
 ExecutionList TaskService::list_executions(const Caller& caller, std::string_view task_id,
                                            PageRequest page) {
   owned_task(caller, task_id);
-  auto p = ports_.repository->list_executions(task_id, page.limit, page.offset);
+  auto p = ports_.tasks->list_executions(task_id, page.limit, page.offset);
   return ExecutionList{std::move(p.executions), p.total, page.limit, page.offset};
 }
 
 std::vector<Task> TaskService::pending_tasks(const Caller& caller, const QueryParams& params) {
   if (!caller.internal) throw PermissionDenied("scheduler.pending");
   const auto page = parse_page(params, 100, 100);
-  return ports_.repository->list_due_tasks(ports_.clock->now(), page.limit);
+  return ports_.schedule->list_due_tasks(ports_.clock->now(), page.limit);
 }
 
 }  // namespace task

@@ -9,15 +9,34 @@ namespace task {
 
 TaskService::TaskService(ServicePorts ports, ServiceOptions options)
     : ports_(std::move(ports)), options_(options) {
-  if (!ports_.repository || !ports_.clock || !ports_.ids)
-    throw std::invalid_argument("TaskService needs a repository, a clock and an id generator");
+  if (!ports_.tasks || !ports_.schedule || !ports_.catalog || !ports_.users || !ports_.stats ||
+      !ports_.outbox || !ports_.clock || !ports_.ids)
+    throw std::invalid_argument(
+        "TaskService needs every storage role (tasks, schedule, catalog, users, stats, outbox), a "
+        "clock and an id generator");
   if (!ports_.executors) ports_.executors = std::make_shared<ExecutorRegistry>();
+}
+
+ServicePorts service_ports(const std::shared_ptr<TaskRepository>& storage,
+                           std::shared_ptr<Clock> clock, std::shared_ptr<IdGenerator> ids,
+                           std::shared_ptr<ExecutorRegistry> executors,
+                           std::shared_ptr<SubscriptionDirectory> subscriptions) {
+  return ServicePorts{storage,
+                      storage,
+                      storage,
+                      storage,
+                      storage,
+                      storage,
+                      std::move(clock),
+                      std::move(ids),
+                      std::move(executors),
+                      std::move(subscriptions)};
 }
 
 SubscriptionLevel TaskService::resolve_level(std::string_view user_id,
                                              std::optional<SubscriptionLevel> claimed) {
   if (claimed) return *claimed;
-  if (auto stored = ports_.repository->find_user_level(user_id)) return *stored;
+  if (auto stored = ports_.users->find_user_level(user_id)) return *stored;
   if (ports_.subscriptions) {
     try {
       if (auto level = ports_.subscriptions->level_of(user_id)) return *level;
@@ -29,7 +48,7 @@ SubscriptionLevel TaskService::resolve_level(std::string_view user_id,
 }
 
 Task TaskService::owned_task(const Caller& caller, std::string_view task_id) {
-  auto t = ports_.repository->find_task(task_id);
+  auto t = ports_.tasks->find_task(task_id);
   if (!t || t->deleted_at || t->user_id != caller.user_id)
     throw NotFound("task", std::string(task_id));
   return *t;
@@ -39,8 +58,8 @@ Task TaskService::insert_new_task(const Caller& caller, Task task) {
   const auto event = make_created_event(task, ports_.ids->event_id());
   // The quota count and the insert are one atomic step: concurrent creates cannot exceed it.
   if (const auto limit = options_.quotas.task_limit(caller.level))
-    return ports_.repository->insert_task_within(task, {event}, *limit);
-  return ports_.repository->insert_task(task, {event});
+    return ports_.tasks->insert_task_within(task, {event}, *limit);
+  return ports_.tasks->insert_task(task, {event});
 }
 
 Task TaskService::create_task(const Caller& caller, const boost::json::value& body) {
@@ -65,7 +84,7 @@ TaskList TaskService::list_tasks(const Caller& caller, const ListTasksRequest& r
   TaskQuery q = request.query;
   q.user_id = caller.user_id;
   q.limit = request.query.limit + 1;  // one more row tells whether a next page exists
-  auto page = ports_.repository->list_tasks(q);
+  auto page = ports_.tasks->list_tasks(q);
   TaskList out;
   out.limit = request.query.limit;
   out.offset = request.query.offset;
@@ -91,42 +110,40 @@ UpdatedTask TaskService::update_task(const Caller& caller, std::string_view task
                                      const std::optional<std::string>& if_match) {
   const auto now = ports_.clock->now();
   UpdatedTask out;
-  auto change =
-      ports_.repository->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
-        if (cur.deleted_at || cur.user_id != caller.user_id)
-          throw NotFound("task", std::string(task_id));
-        if (if_match && !if_match_matches(*if_match, etag_of(cur)))
-          throw PreconditionFailed(etag_of(cur));
-        auto r = apply_update(cur, patch, now);
-        out.task = cur;
-        out.updated_fields = r.updated_fields;
-        if (r.updated_fields.empty()) return std::nullopt;
-        Change c;
-        c.events.push_back(make_updated_event(r.task, r.updated_fields, ports_.ids->event_id()));
-        if (r.status_change)
-          c.events.push_back(make_status_changed_event(r.task, r.status_change->from,
-                                                       r.status_change->to, r.status_change->reason,
-                                                       now, ports_.ids->event_id()));
-        c.task = std::move(r.task);
-        return c;
-      });
+  auto change = ports_.tasks->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
+    if (cur.deleted_at || cur.user_id != caller.user_id)
+      throw NotFound("task", std::string(task_id));
+    if (if_match && !if_match_matches(*if_match, etag_of(cur)))
+      throw PreconditionFailed(etag_of(cur));
+    auto r = apply_update(cur, patch, now);
+    out.task = cur;
+    out.updated_fields = r.updated_fields;
+    if (r.updated_fields.empty()) return std::nullopt;
+    Change c;
+    c.events.push_back(make_updated_event(r.task, r.updated_fields, ports_.ids->event_id()));
+    if (r.status_change)
+      c.events.push_back(make_status_changed_event(r.task, r.status_change->from,
+                                                   r.status_change->to, r.status_change->reason,
+                                                   now, ports_.ids->event_id()));
+    c.task = std::move(r.task);
+    return c;
+  });
   if (change) out.task = *change->task;
   return out;
 }
 
 Task TaskService::delete_task(const Caller& caller, std::string_view task_id) {
   const auto now = ports_.clock->now();
-  auto change =
-      ports_.repository->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
-        if (cur.deleted_at || cur.user_id != caller.user_id)
-          throw NotFound("task", std::string(task_id));
-        Change c;
-        c.task = cur;
-        c.task->deleted_at = now;
-        c.task->updated_at = now;
-        c.events.push_back(make_deleted_event(*c.task, ports_.ids->event_id()));
-        return c;
-      });
+  auto change = ports_.tasks->modify_task(task_id, [&](const Task& cur) -> std::optional<Change> {
+    if (cur.deleted_at || cur.user_id != caller.user_id)
+      throw NotFound("task", std::string(task_id));
+    Change c;
+    c.task = cur;
+    c.task->deleted_at = now;
+    c.task->updated_at = now;
+    c.events.push_back(make_deleted_event(*c.task, ports_.ids->event_id()));
+    return c;
+  });
   return *change->task;
 }
 

@@ -14,7 +14,8 @@
 #include "task/domain/model.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/id_generator.hpp"
-#include "task/ports/repository.hpp"
+#include "task/ports/task_store.hpp"
+#include "task/ports/user_store.hpp"
 
 namespace task {
 
@@ -53,7 +54,7 @@ Event user_deleted_status_event(const Task& before, const Task& after, std::stri
 /// `cancelled` (a running task stays cancelled when its run finishes), `next_run_time` cleared,
 /// one `task.status_changed` (reason `user_deleted`) in the same modify_task change. Idempotent:
 /// a second call finds nothing open. Returns the cancelled task ids.
-std::vector<std::string> cancel_user_tasks(TaskRepository& repo, const Clock& clock,
+std::vector<std::string> cancel_user_tasks(UserStore& users, TaskStore& tasks, const Clock& clock,
                                            IdGenerator& ids, std::string_view user_id);
 
 /// Parses a level name (`free`, `basic`, `pro`, `enterprise`; case-insensitive, surrounding
@@ -64,7 +65,7 @@ std::optional<SubscriptionLevel> parse_tier(std::string_view text);
 /// `{user_id, new_tier}`), then cancels tasks or stores the level (`set_user_level` with the
 /// event's time, else now). Never throws for bad input (result `malformed`); storage errors
 /// (task::Unavailable) propagate so the transport can redeliver.
-AccountEventOutcome handle_account_message(TaskRepository& repo, const Clock& clock,
+AccountEventOutcome handle_account_message(UserStore& users, TaskStore& tasks, const Clock& clock,
                                            IdGenerator& ids, std::string_view subject,
                                            std::string_view body);
 

@@ -29,7 +29,7 @@
 #include "task/ports/collaborators.hpp"
 #include "task/ports/executor.hpp"
 #include "task/ports/id_generator.hpp"
-#include "task/ports/repository.hpp"
+#include "task/ports/scheduler_store.hpp"
 #include "task/service/run_executor.hpp"
 
 namespace task {
@@ -50,7 +50,7 @@ struct SchedulerOptions {
 /// runtime's loop passes one that its stop() ends early; tests pass one that advances a
 /// ManualClock).
 struct SchedulerPorts {
-  std::shared_ptr<TaskRepository> repository;
+  std::shared_ptr<SchedulerStore> repository;  ///< task rows and due work (SchedulerStore)
   std::shared_ptr<Clock> clock;
   std::shared_ptr<IdGenerator> ids;
   std::shared_ptr<ExecutorRegistry> executors;

@@ -44,14 +44,29 @@ struct ServiceOptions {
   RunTimeouts timeouts;
 };
 
-/// The ports the service works over. `subscriptions` may be null.
+/// The ports the service works over, one storage role each (task/ports/repository.hpp):
+/// `tasks` for tasks and runs, `catalog` for templates, `users` for stored levels, `stats` for
+/// analytics and service stats, `schedule` for the internal pending list and the scheduler lag,
+/// `outbox` for the backlog in the service stats. service_ports() fills them all from one
+/// TaskRepository. `subscriptions` may be null.
 struct ServicePorts {
-  std::shared_ptr<TaskRepository> repository;
+  std::shared_ptr<TaskStore> tasks;
+  std::shared_ptr<SchedulerStore> schedule;
+  std::shared_ptr<CatalogStore> catalog;
+  std::shared_ptr<UserStore> users;
+  std::shared_ptr<StatsStore> stats;
+  std::shared_ptr<OutboxStore> outbox;
   std::shared_ptr<Clock> clock;
   std::shared_ptr<IdGenerator> ids;
   std::shared_ptr<ExecutorRegistry> executors;
   std::shared_ptr<SubscriptionDirectory> subscriptions;
 };
+
+/// ServicePorts with every storage role taken from `storage`.
+ServicePorts service_ports(const std::shared_ptr<TaskRepository>& storage,
+                           std::shared_ptr<Clock> clock, std::shared_ptr<IdGenerator> ids,
+                           std::shared_ptr<ExecutorRegistry> executors,
+                           std::shared_ptr<SubscriptionDirectory> subscriptions = nullptr);
 
 /// One page of a task listing (§8).
 struct TaskList {
@@ -114,7 +129,7 @@ class TaskService {
   TaskService(ServicePorts ports, ServiceOptions options = {});
 
   /// The level of a user: `claimed` (e.g. a JWT claim) if given, else the stored level
-  /// (TaskRepository::find_user_level), else the SubscriptionDirectory, else the default.
+  /// (UserStore::find_user_level), else the SubscriptionDirectory, else the default.
   SubscriptionLevel resolve_level(std::string_view user_id,
                                   std::optional<SubscriptionLevel> claimed = std::nullopt);
 

@@ -17,7 +17,8 @@
 #include "task/events/nats_sink.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/id_generator.hpp"
-#include "task/ports/repository.hpp"
+#include "task/ports/task_store.hpp"
+#include "task/ports/user_store.hpp"
 
 namespace task::events {
 
@@ -54,15 +55,15 @@ struct SubscriberStatus {
 /// nullopt when no subject matches both. E.g. (`*.user.deleted`, `acc.>`) -> `acc.user.deleted`.
 std::optional<std::string> subject_intersection(std::string_view a, std::string_view b);
 
-/// Consumes account events and applies them to the repository.
+/// Consumes account events and applies them to storage (UserStore, TaskStore).
 class AccountEventSubscriber {
  public:
   /// `after_change` runs after a message changed tasks (e.g. OutboxRelay::notify). Connects and
   /// subscribes in the background; never throws for an unreachable server.
   AccountEventSubscriber(NatsOptions nats, SubscriberOptions options,
-                         std::shared_ptr<TaskRepository> repo, std::shared_ptr<const Clock> clock,
-                         std::shared_ptr<IdGenerator> ids, std::function<void()> after_change = {},
-                         LogFn log = stderr_logger());
+                         std::shared_ptr<UserStore> users, std::shared_ptr<TaskStore> tasks,
+                         std::shared_ptr<const Clock> clock, std::shared_ptr<IdGenerator> ids,
+                         std::function<void()> after_change = {}, LogFn log = stderr_logger());
   ~AccountEventSubscriber();
   AccountEventSubscriber(const AccountEventSubscriber&) = delete;
   AccountEventSubscriber& operator=(const AccountEventSubscriber&) = delete;

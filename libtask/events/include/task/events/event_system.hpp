@@ -17,6 +17,7 @@
 #include "task/events/log.hpp"
 #include "task/events/nats_sink.hpp"
 #include "task/events/outbox_relay.hpp"
+#include "task/ports/repository.hpp"
 #include "task/service/account_events.hpp"
 
 namespace task::events {
@@ -78,7 +79,8 @@ class EventBus {
 /// Builds and starts the event system: NatsEventSink + OutboxRelay (+ AccountEventSubscriber)
 /// when `config.nats_url` is set, else InProcessEventBus + OutboxRelay. Never blocks on an
 /// unreachable NATS server (it connects in the background). Throws std::invalid_argument for an
-/// unusable URL.
+/// unusable URL. `repo` is the whole storage: the relay takes its OutboxStore, the subscriber
+/// its UserStore and TaskStore.
 std::unique_ptr<EventBus> start_event_bus(EventBusConfig config,
                                           std::shared_ptr<TaskRepository> repo,
                                           std::shared_ptr<const Clock> clock,

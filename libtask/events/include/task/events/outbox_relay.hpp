@@ -1,6 +1,6 @@
 #pragma once
 /// The transactional-outbox relay: events committed with their change are read from the
-/// repository's outbox in commit order, published through an EventSink, and marked published
+/// outbox (OutboxStore) in commit order, published through an EventSink, and marked published
 /// only once the sink accepted them. Nothing is dropped: while the sink (or storage) is down the
 /// relay backs off exponentially and retries the same rows. Delivery is at-least-once; consumers
 /// dedupe by the CloudEvents id.
@@ -18,7 +18,7 @@
 #include "task/events/sink.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/collaborators.hpp"
-#include "task/ports/repository.hpp"
+#include "task/ports/outbox_store.hpp"
 
 namespace task::events {
 
@@ -55,7 +55,7 @@ struct RelayStatus {
 /// Relays the outbox to a sink, on a background thread (start/stop) or step by step (tests).
 class OutboxRelay {
  public:
-  OutboxRelay(std::shared_ptr<TaskRepository> repo, std::shared_ptr<EventSink> sink,
+  OutboxRelay(std::shared_ptr<OutboxStore> outbox, std::shared_ptr<EventSink> sink,
               std::shared_ptr<const Clock> clock, RelayOptions options = {},
               LogFn log = stderr_logger());
   ~OutboxRelay();
@@ -86,7 +86,7 @@ class OutboxRelay {
   void run();
   std::size_t publish_rows(std::vector<OutboxEntry>& rows);
 
-  std::shared_ptr<TaskRepository> repo_;
+  std::shared_ptr<OutboxStore> repo_;
   std::shared_ptr<EventSink> sink_;
   BatchEventSink* batch_sink_ = nullptr;
   std::shared_ptr<const Clock> clock_;

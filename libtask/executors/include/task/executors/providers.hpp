@@ -13,7 +13,7 @@
 #include "task/ports/clock.hpp"
 #include "task/ports/collaborators.hpp"
 #include "task/ports/executor.hpp"
-#include "task/ports/repository.hpp"
+#include "task/ports/task_store.hpp"
 
 namespace task::executors {
 
@@ -43,15 +43,15 @@ std::shared_ptr<Executor> make_price_executor(const ProviderConfig& config,
 /// Runs data_backup: exports the owner's tasks (and optionally executions) as JSON to a file
 /// under the data directory or to an HTTP `destination`.
 std::shared_ptr<Executor> make_backup_executor(const ProviderConfig& config,
-                                               std::shared_ptr<TaskRepository> repository,
+                                               std::shared_ptr<TaskStore> tasks,
                                                std::shared_ptr<Clock> clock);
 
 /// Adds the provider executors for daily_weather, weather_alert, daily_news, news_monitor,
 /// price_tracker and data_backup to `registry` (replacing entries of those types). `notifier`
 /// may be null (no notifications); `clock` defaults to the system clock.
 void register_providers(ExecutorRegistry& registry, const ProviderConfig& config,
-                        std::shared_ptr<TaskRepository> repository,
-                        std::shared_ptr<Notifier> notifier, std::shared_ptr<Clock> clock = nullptr);
+                        std::shared_ptr<TaskStore> tasks, std::shared_ptr<Notifier> notifier,
+                        std::shared_ptr<Clock> clock = nullptr);
 
 /// The calendar service client (task::clients::HttpCalendarSync, CALENDAR_SERVICE_URL) with the
 /// config's URL, timeouts and outbound hooks: PUT {base}/events/{task_id}. Throws

@@ -1,10 +1,9 @@
-// The in-memory repository: tasks, executions, templates, users and the outbox under one mutex.
+// The in-memory repository: tasks and executions (TaskStore), under one mutex.
 #include "task/memory/memory_repository.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <set>
-#include <stdexcept>
 
 #include "task/core/errors.hpp"
 
@@ -94,38 +93,6 @@ Task MemoryRepository::insert_locked(const Task& task, const std::vector<Event>&
   return t;
 }
 
-void MemoryRepository::restore(const Task& task, const std::vector<Execution>& executions) {
-  if (task.id <= 0) throw std::invalid_argument("restore: task row id must be positive");
-  for (const auto& x : executions)
-    if (x.id <= 0 || x.task_id != task.task_id)
-      throw std::invalid_argument("restore: execution " + x.execution_id +
-                                  " needs a positive row id and task " + task.task_id);
-  std::lock_guard lock(mu_);
-  // Every check before the first write, so that a Conflict writes nothing (as a rollback).
-  if (tasks_.count(task.task_id)) throw Conflict("stored", "duplicate");
-  for (const auto& [key, t] : tasks_)
-    if (t.id == task.id) throw Conflict("stored", "duplicate: task row id");
-  std::set<std::int64_t> row_ids;
-  std::set<std::string, std::less<>> execution_ids;
-  std::set<std::pair<std::string, Timestamp>> slots;
-  for (const auto& [key, x] : executions_) {
-    row_ids.insert(x.id);
-    execution_ids.insert(x.execution_id);
-    if (x.scheduled_for) slots.emplace(x.task_id, *x.scheduled_for);
-  }
-  for (const auto& x : executions) {
-    if (!row_ids.insert(x.id).second || !execution_ids.insert(x.execution_id).second ||
-        (x.scheduled_for && !slots.emplace(x.task_id, *x.scheduled_for).second))
-      throw Conflict("stored", "duplicate: execution " + x.execution_id);
-  }
-  tasks_.emplace(task.task_id, task);
-  next_task_id_ = std::max(next_task_id_, task.id);
-  for (const auto& x : executions) {
-    executions_.emplace(x.execution_id, x);
-    next_execution_id_ = std::max(next_execution_id_, x.id);
-  }
-}
-
 std::optional<Task> MemoryRepository::find_task(std::string_view task_id) {
   std::lock_guard lock(mu_);
   const auto it = tasks_.find(task_id);
@@ -147,13 +114,6 @@ TaskPage MemoryRepository::list_tasks(const TaskQuery& query) {
                rows.end());
   page.tasks = page_of(std::move(rows), query.limit, query.offset);
   return page;
-}
-
-std::int64_t MemoryRepository::count_tasks(std::string_view user_id) {
-  std::lock_guard lock(mu_);
-  return std::count_if(tasks_.begin(), tasks_.end(), [&](const auto& kv) {
-    return !kv.second.deleted_at && kv.second.user_id == user_id;
-  });
 }
 
 std::optional<Change> MemoryRepository::modify_task(
@@ -239,42 +199,6 @@ std::int64_t MemoryRepository::count_executions_since(std::string_view user_id, 
   return std::count_if(executions_.begin(), executions_.end(), [&](const auto& kv) {
     return kv.second.user_id == user_id && kv.second.started_at >= since;
   });
-}
-
-std::vector<Template> MemoryRepository::list_templates(const TemplateQuery& query) {
-  std::lock_guard lock(mu_);
-  std::vector<Template> out;
-  for (const auto& [id, t] : templates_) {
-    if (query.active_only && !t.is_active) continue;
-    if (query.category && t.category != *query.category) continue;
-    if (query.task_type && t.task_type != *query.task_type) continue;
-    if (query.max_level && !level_at_least(*query.max_level, t.required_subscription_level))
-      continue;
-    out.push_back(t);
-  }
-  std::sort(out.begin(), out.end(), [](const Template& a, const Template& b) {
-    const auto ca = to_string(a.category), cb = to_string(b.category);
-    if (ca != cb) return ca < cb;
-    if (a.name != b.name) return a.name < b.name;
-    return a.template_id < b.template_id;
-  });
-  return out;
-}
-
-std::optional<Template> MemoryRepository::find_template(std::string_view template_id) {
-  std::lock_guard lock(mu_);
-  const auto it = templates_.find(template_id);
-  if (it == templates_.end()) return std::nullopt;
-  return it->second;
-}
-
-Template MemoryRepository::upsert_template(const Template& tmpl) {
-  std::lock_guard lock(mu_);
-  Template t = tmpl;
-  const auto it = templates_.find(t.template_id);
-  t.id = it == templates_.end() ? ++next_template_id_ : it->second.id;
-  templates_[t.template_id] = t;
-  return t;
 }
 
 }  // namespace task::memory

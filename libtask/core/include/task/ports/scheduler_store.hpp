@@ -1,0 +1,53 @@
+#pragma once
+/// The SchedulerStore role: due tasks, lost runs, the batched slot start and finish, reminders.
+/// The scheduler also reads and changes single task rows (find_task, modify_task,
+/// list_executions), so this role extends TaskStore and the scheduler holds one pointer.
+/// TaskService uses list_due_tasks (internal pending list) and earliest_due_time (lag in the
+/// service stats). Executions are unique per (task_id, scheduled_for): a change inserting a
+/// second row for a slot throws Conflict.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "task/ports/task_store.hpp"
+
+namespace task {
+
+/// What the scheduler reads and writes, on top of TaskStore.
+class SchedulerStore : public virtual TaskStore {
+ public:
+  /// Due tasks of all users without claiming them: status scheduled, next_run_time <= now, not
+  /// deleted; ordered by priority rank desc, then next_run_time, then id.
+  virtual std::vector<Task> list_due_tasks(Timestamp now, int limit) = 0;
+  /// Claims up to `limit` non-deleted `running` tasks whose lease is set and expired at `now`
+  /// (their worker died), oldest lease first, for `owner` until `now + lease`; atomic across
+  /// processes.
+  virtual std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
+                                            std::chrono::microseconds lease) = 0;
+  /// Claims and changes due tasks in ONE transaction (the scheduler's slot start): locks up to
+  /// `limit` due tasks — the filter and order of list_due_tasks, skipping rows whose lease is
+  /// held and unexpired and rows another transaction holds — calls `fn` on each in that order,
+  /// and writes what it returns as modify_tasks does. Returns every locked task (as read) with
+  /// what was written for it. A slot Conflict in any change throws Conflict and writes nothing.
+  virtual std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
+      Timestamp now, int limit, const std::function<std::optional<Change>(const Task&)>& fn) = 0;
+  /// Batch form of modify_task, in ONE transaction: locks the rows of `task_ids` (distinct; in
+  /// row id order, so two batches never deadlock), calls `fn` once per stored task in the order
+  /// given, and writes every change with multi-row statements. Element i of the result is what
+  /// was written for task_ids[i] (nullopt when `fn` returned nullopt or no row has that
+  /// task_id). A slot Conflict in any change throws Conflict and writes nothing of the batch.
+  virtual std::vector<std::optional<Change>> modify_tasks(
+      const std::vector<std::string>& task_ids,
+      const std::function<std::optional<Change>(const Task&)>& fn) = 0;
+  /// The earliest next_run_time among scheduled, non-deleted tasks (for the scheduler's timer).
+  virtual std::optional<Timestamp> earliest_due_time() = 0;
+  /// Tasks whose reminder is due: reminder_time <= now, reminder_sent_at null, not completed,
+  /// not deleted, not cancelled; ordered by reminder_time.
+  virtual std::vector<Task> list_due_reminders(Timestamp now, int limit) = 0;
+};
+
+}  // namespace task

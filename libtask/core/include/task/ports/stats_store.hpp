@@ -1,0 +1,48 @@
+#pragma once
+/// The StatsStore role: the aggregates behind analytics (TaskService::analytics), the service
+/// stats (TaskService::service_stats) and the dashboard's series (task-server).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "task/domain/model.hpp"
+
+namespace task {
+
+/// Non-deleted task counts, by status and by type.
+struct TaskCounts {
+  std::map<TaskStatus, std::int64_t> by_status;
+  std::map<TaskType, std::int64_t> by_type;
+};
+
+/// Aggregates over executions started at or after a point in time.
+struct ExecutionTotals {
+  std::int64_t total = 0;
+  std::int64_t successful = 0;     ///< status completed
+  std::int64_t failed = 0;         ///< status failed
+  double average_duration_ms = 0;  ///< over executions with a duration; 0 when none
+  double credits = 0;
+  std::int64_t tokens = 0;
+  std::int64_t api_calls = 0;
+  /// Execution counts per UTC quarter hour: (floor(unix_seconds / 900), count), ascending.
+  /// Every real time zone offset is a multiple of 15 minutes, so the core can bucket these into
+  /// local hours and weekdays of any zone exactly.
+  std::vector<std::pair<std::int64_t, std::int64_t>> by_quarter_hour;
+};
+
+/// Counts and totals.
+class StatsStore {
+ public:
+  virtual ~StatsStore() = default;
+  /// Counts of non-deleted tasks; all users when `user_id` is nullopt.
+  virtual TaskCounts count_tasks_by(std::optional<std::string_view> user_id) = 0;
+  /// Execution aggregates since `since` (deleted tasks' executions included); all users when
+  /// `user_id` is nullopt.
+  virtual ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
+                                           Timestamp since) = 0;
+};
+
+}  // namespace task
