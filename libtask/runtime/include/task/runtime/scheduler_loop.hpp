@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "task/ports/scheduler_store.hpp"
 #include "task/runtime/worker_pool.hpp"
 #include "task/service/scheduler.hpp"
 
@@ -80,7 +81,7 @@ class SchedulerLoop {
   std::size_t queue_capacity() const;
   std::size_t queue_limit() const;
 
-  std::shared_ptr<TaskRepository> repository_;
+  std::shared_ptr<SchedulerStore> repository_;
   std::shared_ptr<Clock> clock_;
   std::unique_ptr<Scheduler> scheduler_;
   WorkerPool& pool_;
