@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dialect.hpp"
+#include "sql_exec.hpp"
 #include "task/store/store.hpp"
 
 namespace task::store::detail {
@@ -70,7 +71,7 @@ class Database {
 
  private:
   struct Slot {
-    std::unique_ptr<soci::session> session;
+    std::unique_ptr<PooledSession> session;
     bool broken = true;
   };
   void run(const std::function<void(soci::session&)>& fn);
