@@ -37,6 +37,7 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   const Dialect& dialect() const { return dialect_; }
+  const StoreOptions& options() const { return options_; }
 
   /// Runs `fn(session)` on a leased session; retries transient and connection failures with
   /// exponential backoff, then throws Unavailable. `fn` may run more than once.
