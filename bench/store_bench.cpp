@@ -129,6 +129,7 @@ int bench_analytics(const std::string& url) {
          "1767225600000000 + CAST(g AS BIGINT) * 6480000, g % 5000, 0.25, 10, 1 FROM "
          "generate_series(1, 400000) g";
     s << "VACUUM ANALYZE task.task_executions";
+    s << "VACUUM ANALYZE task.execution_rollup";
   }
   time_analytics(*repo, *scan);
   return 0;
@@ -158,6 +159,7 @@ void load_analytics_data(soci::session& s) {
   // analytics read the covering indexes only (index-only scans).
   s << "VACUUM ANALYZE task.user_tasks";
   s << "VACUUM ANALYZE task.task_executions";
+  s << "VACUUM ANALYZE task.execution_rollup";
 }
 
 void time_analytics(task::TaskRepository& rollup, task::TaskRepository& scan) {
