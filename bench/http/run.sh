@@ -8,6 +8,10 @@
 # to the mean of its two runs. Prints a table with req/s, ratio, non-2xx, p99 and load average.
 # Usage: bench/http/run.sh [--duration S] [--no-build] [--only ceiling,sqlite,postgres]
 # Extra task-server flags: BENCH_SERVER_ARGS="--log-level warn" bench/http/run.sh
+# Before/after in one run: BENCH_BASE_SERVER=/path/to/older/task-server also measures that binary
+# (rows base-sqlite-*, base-postgres-*), each store right before the current build's.
+# BENCH_BIN_DIR=build/ci uses an existing build tree (with -DTASK_BUILD_BENCH=ON) instead of
+# building the bench preset.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 duration=10; build=1; only="ceiling,sqlite,postgres"
@@ -22,7 +26,9 @@ while [ $# -gt 0 ]; do
 done
 command -v wrk >/dev/null || { echo "run.sh: wrk missing (scripts/install-deps --with-bench)" >&2; exit 1; }
 
-bin=$root/build/bench
+bin=${BENCH_BIN_DIR:-$root/build/bench}
+case "$bin" in /*) ;; *) bin=$root/$bin ;; esac
+[ -n "${BENCH_BIN_DIR:-}" ] && build=0
 if [ "$build" = 1 ]; then
   cmake --preset bench -S "$root" >/dev/null
   cmake --build "$bin" -j2 --target http_ceiling task-server
@@ -79,11 +85,11 @@ run_ceiling() {
   stop_pid "$pid"
 }
 
-# run_server STORE DATABASE_URL
+# run_server STORE DATABASE_URL [BINARY]
 run_server() {
-  local store=$1 url=$2 port pid id
+  local store=$1 url=$2 exe=${3:-$server_bin} port pid id
   port=$(free_port)
-  "$server_bin" --bind 127.0.0.1 --port "$port" --database-url "$url" --scheduler off \
+  "$exe" --bind 127.0.0.1 --port "$port" --database-url "$url" --scheduler off \
     --default-tier enterprise --data-dir "$work/data-$store" ${BENCH_SERVER_ARGS:-} 2>"$work/server-$store.log" \
     >"$work/server-$store.out" & pid=$!; pids+=("$pid")
   wait_port "$port"
@@ -98,10 +104,15 @@ run_server() {
 echo "# wrk -t2 -c32 -d${duration}s --latency; $(nproc) cores; $(date -u +%FT%TZ)"
 : >"$work/results"
 case ",$only," in *,ceiling,*) run_ceiling first ;; esac
-case ",$only," in *,sqlite,*) run_server sqlite "sqlite://$work/tasks.db" ;; esac
+base=${BENCH_BASE_SERVER:-}
+case ",$only," in *,sqlite,*)
+  [ -n "$base" ] && run_server base-sqlite "sqlite://$work/base-tasks.db" "$base"
+  run_server sqlite "sqlite://$work/tasks.db" ;;
+esac
 case ",$only," in *,postgres,*)
   pg_dir=/tmp/bench-http-pg.$$  # outside $work: the postgres user must reach it
   "$root/scripts/test-services" start "$pg_dir" "$pg_port" "$nats_port" >/dev/null
+  [ -n "$base" ] && run_server base-postgres "postgresql://app@127.0.0.1:$pg_port/taskdb" "$base"
   run_server postgres "postgresql://app@127.0.0.1:$pg_port/taskdb"
   "$root/scripts/test-services" stop "$pg_dir" >/dev/null; rm -rf "$pg_dir"; pg_dir="" ;;
 esac

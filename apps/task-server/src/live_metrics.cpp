@@ -3,6 +3,11 @@
 #include <chrono>
 #include <cstdio>
 
+#if __has_include("task/store/statement_latency.hpp")  // not there with TASK_WITH_STORE=OFF
+#include "task/store/statement_latency.hpp"
+#define TASK_SERVER_STATEMENT_LATENCY 1
+#endif
+
 namespace task::server {
 
 namespace {
@@ -18,10 +23,38 @@ double seconds_since(Timestamp then, Timestamp now) {
   return then < now ? std::chrono::duration<double>(now - then).count() : 0.0;
 }
 
+/// task_store_statement_duration_seconds: SQL statement latency of this process by verb and table.
+void statement_latency(std::string& out) {
+#ifdef TASK_SERVER_STATEMENT_LATENCY
+  const auto stats = store::statement_latency();
+  out +=
+      "# HELP task_store_statement_duration_seconds SQL statements run by this process, by verb "
+      "and main table.\n# TYPE task_store_statement_duration_seconds histogram\n";
+  char buf[64];
+  for (const auto& h : stats) {
+    const std::string labels = "verb=\"" + h.verb + "\",table=\"" + h.table + "\"";
+    for (std::size_t i = 0; i < h.buckets.size(); ++i) {
+      std::snprintf(buf, sizeof buf, "%g", store::kStatementLatencyBuckets[i]);
+      out += "task_store_statement_duration_seconds_bucket{" + labels + ",le=\"" + buf + "\"} " +
+             std::to_string(h.buckets[i]) + "\n";
+    }
+    out += "task_store_statement_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
+           std::to_string(h.count) + "\n";
+    std::snprintf(buf, sizeof buf, "%.9g", h.sum_seconds);
+    out += "task_store_statement_duration_seconds_sum{" + labels + "} " + buf + "\n";
+    out += "task_store_statement_duration_seconds_count{" + labels + "} " +
+           std::to_string(h.count) + "\n";
+  }
+#else
+  (void)out;
+#endif
+}
+
 }  // namespace
 
 std::string live_metrics(runtime::Runtime& rt) {
   std::string out;
+  statement_latency(out);  // process-local, also when the database is down
   auto& repo = rt.repository();
   const auto now = rt.clock().now();
   double lag = 0, backlog = 0, oldest = 0;

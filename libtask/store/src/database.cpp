@@ -44,7 +44,9 @@ Database::~Database() = default;
 
 void Database::open_slot(Slot& slot) {
   slot.broken = true;
-  slot.session = std::make_unique<soci::session>();
+  slot.session.reset();  // its prepared statements go with it
+  slot.session = std::make_unique<PooledSession>();
+  slot.session->sqlite = !dialect_.pg();
   soci::session& s = *slot.session;
   if (dialect_.pg()) {
     s.open(soci::postgresql, connect_string_);
@@ -88,6 +90,7 @@ void Database::run(const std::function<void(soci::session&)>& fn) {
     std::string message;
     try {
       if (slot.broken) open_slot(slot);
+      LeasedSession leased(*slot.session);
       fn(*slot.session);
       return;
     } catch (const soci::soci_error& e) {

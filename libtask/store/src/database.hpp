@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dialect.hpp"
+#include "sql_exec.hpp"
 #include "task/store/store.hpp"
 
 namespace task::store::detail {
@@ -36,6 +37,7 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   const Dialect& dialect() const { return dialect_; }
+  const StoreOptions& options() const { return options_; }
 
   /// Runs `fn(session)` on a leased session; retries transient and connection failures with
   /// exponential backoff, then throws Unavailable. `fn` may run more than once.
@@ -70,7 +72,7 @@ class Database {
 
  private:
   struct Slot {
-    std::unique_ptr<soci::session> session;
+    std::unique_ptr<PooledSession> session;
     bool broken = true;
   };
   void run(const std::function<void(soci::session&)>& fn);

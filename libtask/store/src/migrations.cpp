@@ -100,6 +100,22 @@ int apply_pending(soci::session& s, const Dialect& d) {
   return applied;
 }
 
+/// True while `current` is a PostgreSQL function body (an odd number of `$$` so far) or an SQLite
+/// CREATE TRIGGER ... BEGIN whose `END;` line has not come yet: a `;` at the end of `line` ends no
+/// statement.
+bool inside_block(const std::string& current, const std::string& line) {
+  std::size_t dollars = 0;
+  for (auto at = current.find("$$"); at != std::string::npos; at = current.find("$$", at + 2))
+    ++dollars;
+  if (dollars % 2 == 1) return true;
+  const auto first = current.find_first_not_of(" \t\r\n");
+  if (current.compare(first, 14, "CREATE TRIGGER") != 0 ||
+      current.find(" BEGIN\n") == std::string::npos)
+    return false;
+  const auto b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
+  return line.substr(b, e - b + 1) != "END;";
+}
+
 }  // namespace
 
 std::vector<std::string> split_statements(const std::string& script) {
@@ -111,7 +127,7 @@ std::vector<std::string> split_statements(const std::string& script) {
     if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
     current += line + "\n";
     const auto last = line.find_last_not_of(" \t\r");
-    if (line[last] == ';') {
+    if (line[last] == ';' && !inside_block(current, line)) {
       out.push_back(current.substr(0, current.rfind(';')));
       current.clear();
     }

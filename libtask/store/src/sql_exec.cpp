@@ -1,7 +1,12 @@
 #include "sql_exec.hpp"
 
+#include <soci/sqlite3/soci-sqlite3.h>
+
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <stdexcept>
+
+#include "statement_latency_cell.hpp"
 
 #include "task/codec/json_codec.hpp"
 #include "task/codec/json_numbers.hpp"
@@ -67,8 +72,137 @@ void Params::bind(soci::statement& st) {
   }
 }
 
+bool Params::same_shape(const Params& other) const {
+  if (values_.size() != other.values_.size()) return false;
+  for (std::size_t i = 0; i < values_.size(); ++i)
+    if (values_[i].kind != other.values_[i].kind) return false;
+  return true;
+}
+
+void Params::copy_values_from(const Params& other) {
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    Value& v = values_[i];
+    const Value& o = other.values_[i];
+    v.s = o.s;
+    v.i = o.i;
+    v.d = o.d;
+    v.ind = o.ind;
+  }
+}
+
+CachedStatement* StatementCache::get(soci::session& s, const std::string& sql, const Params& params,
+                                     bool has_row) {
+  ++clock_;
+  if (auto it = map_.find(sql); it != map_.end()) {
+    CachedStatement& c = *it->second;
+    if (c.has_row == has_row && c.params.same_shape(params)) {
+      c.params.copy_values_from(params);
+      c.last_used = clock_;
+      return &c;
+    }
+    map_.erase(it);  // same text, other bindings: prepare again
+  } else {
+    const std::size_t h = std::hash<std::string>{}(sql);
+    if (seen_.size() >= 4 * kCapacity) seen_.clear();
+    if (seen_.emplace(h, true).second) return nullptr;  // first sighting: run it once
+    seen_.erase(h);
+  }
+  if (map_.size() >= kCapacity) {
+    auto victim = map_.begin();
+    for (auto it = map_.begin(); it != map_.end(); ++it)
+      if (it->second->last_used < victim->second->last_used) victim = it;
+    map_.erase(victim);
+  }
+  auto c = std::make_unique<CachedStatement>(s);
+  c->params = params;
+  c->has_row = has_row;
+  c->last_used = clock_;
+  c->latency = &latency_cell(sql);
+  if (has_row) c->st.exchange(soci::into(c->row));
+  c->params.bind(c->st);
+  c->st.alloc();
+  c->st.prepare(sql, soci::details::st_repeatable_query);
+  c->st.define_and_bind();
+  CachedStatement* out = c.get();
+  map_[sql] = std::move(c);
+  return out;
+}
+
+namespace {
+thread_local PooledSession* t_leased = nullptr;
+}  // namespace
+
+LeasedSession::LeasedSession(PooledSession& session) : previous_(t_leased) {
+  t_leased = &session;
+}
+
+LeasedSession::~LeasedSession() {
+  t_leased = previous_;
+}
+
+PooledSession* LeasedSession::of(soci::session& s) {
+  return t_leased && static_cast<soci::session*>(t_leased) == &s ? t_leased : nullptr;
+}
+
+namespace {
+
+/// Records the time since construction in a latency cell.
+class Timed {
+ public:
+  explicit Timed(StatementLatencyCell* cell) : cell_(cell) {}
+  ~Timed() {
+    if (cell_)
+      cell_->observe(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_).count()));
+  }
+  Timed(const Timed&) = delete;
+  Timed& operator=(const Timed&) = delete;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  StatementLatencyCell* cell_;
+  Clock::time_point start_ = Clock::now();
+};
+
+/// The cached statement for `sql` when `s` is a pooled session that has one (or prepares one).
+CachedStatement* cached(soci::session& s, const std::string& sql, const Params& params,
+                        bool has_row) {
+  PooledSession* pooled = LeasedSession::of(s);
+  return pooled ? pooled->statements().get(s, sql, params, has_row) : nullptr;
+}
+
+/// Ends a run of a cached statement. An SQLite statement that stopped before SQLITE_DONE (a
+/// write with RETURNING run by `execute`, an error, a throwing `on_row`) would keep its
+/// transaction or read snapshot open: sqlite3_reset ends it. A PostgreSQL result is complete on
+/// the client already; the prepared statement stays usable after errors.
+void finish(soci::session& s, CachedStatement& c) {
+  if (!LeasedSession::of(s)->sqlite) return;
+  auto* backend = static_cast<soci::sqlite3_statement_backend*>(c.st.get_backend());
+  if (backend && backend->stmt_) sqlite3_reset(backend->stmt_);
+}
+
+/// Calls finish() when leaving a scope, normally or by an exception.
+struct Finish {
+  soci::session& s;
+  CachedStatement& c;
+  ~Finish() { finish(s, c); }
+};
+
+}  // namespace
+
 void query(soci::session& s, const std::string& sql, Params& params,
            const std::function<void(const soci::row&)>& on_row) {
+  if (CachedStatement* c = cached(s, sql, params, true)) {
+    Timed timed(c->latency);
+    Finish finish_guard{s, *c};
+    bool got = c->st.execute(true);
+    while (got) {
+      on_row(c->row);
+      got = c->st.fetch();
+    }
+    return;
+  }
+  Timed timed(&latency_cell(sql));
   soci::row r;
   soci::statement st(s);
   st.exchange(soci::into(r));
@@ -84,6 +218,13 @@ void query(soci::session& s, const std::string& sql, Params& params,
 }
 
 std::int64_t execute(soci::session& s, const std::string& sql, Params& params) {
+  if (CachedStatement* c = cached(s, sql, params, false)) {
+    Timed timed(c->latency);
+    Finish finish_guard{s, *c};
+    c->st.execute(true);
+    return c->st.get_affected_rows();
+  }
+  Timed timed(&latency_cell(sql));
   soci::statement st(s);
   params.bind(st);
   st.alloc();

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dialect.hpp"
@@ -33,6 +35,12 @@ class Params {
   std::size_t size() const { return values_.size(); }
   /// Binds every value to `st` by name.
   void bind(soci::statement& st);
+  /// True when `other` has the same number and kinds of values (so a statement bound to this
+  /// object can run with other's values after copy_values_from).
+  bool same_shape(const Params& other) const;
+  /// Copies the values (not the names) of a Params of the same shape into this object, whose
+  /// values SOCI may already be bound to.
+  void copy_values_from(const Params& other);
 
  private:
   struct Value {
@@ -45,6 +53,66 @@ class Params {
   };
   Value& push(Value::Kind kind);
   std::deque<Value> values_;  // deque: stable addresses for SOCI's bindings
+};
+
+class StatementLatencyCell;
+
+/// A statement prepared once on one pooled session and run again with new values: SQLite keeps
+/// the compiled program, PostgreSQL the parsed statement (PQprepare, then PQexecPrepared).
+struct CachedStatement {
+  explicit CachedStatement(soci::session& s) : st(s) {}
+  Params params;  ///< the values SOCI is bound to; refilled before every run
+  soci::row row;
+  bool has_row = false;
+  std::uint64_t last_used = 0;
+  StatementLatencyCell* latency = nullptr;
+  soci::statement st;  ///< last: destroyed first, before the bindings it points to
+};
+
+/// The prepared statements of one session, keyed by SQL text, at most kCapacity of them (the
+/// least recently used one goes). SQL text is first seen once as a one-time query and prepared on
+/// its second use, so statements built for one call (e.g. multi-row writes of an odd size) cost
+/// no extra PostgreSQL round trip for PREPARE and DEALLOCATE.
+class StatementCache {
+ public:
+  static constexpr std::size_t kCapacity = 128;
+  /// The prepared statement for `sql` bound to a copy of `params`' values, or nullptr when `sql`
+  /// should run as a one-time query this time.
+  CachedStatement* get(soci::session& s, const std::string& sql, const Params& params,
+                       bool has_row);
+  std::size_t size() const { return map_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<CachedStatement>> map_;
+  std::unordered_map<std::size_t, bool> seen_;  ///< hashes of SQL run once, not yet prepared
+  std::uint64_t clock_ = 0;
+};
+
+/// A session of the pool with its prepared statements (destroyed before the connection closes).
+/// soci::session is not polymorphic, so query/execute find the pooled session of a soci::session
+/// through LeasedSession, never by a cast.
+class PooledSession : public soci::session {
+ public:
+  StatementCache& statements() { return statements_; }
+  bool sqlite = false;  ///< set by the pool: SQLite statements are reset after every run
+
+ private:
+  StatementCache statements_;
+};
+
+/// Marks `session` as the pooled session this thread holds, for the lifetime of the object
+/// (restores the previous one after: leases may nest).
+class LeasedSession {
+ public:
+  explicit LeasedSession(PooledSession& session);
+  ~LeasedSession();
+  LeasedSession(const LeasedSession&) = delete;
+  LeasedSession& operator=(const LeasedSession&) = delete;
+  /// The pooled session behind `s` when this thread leased it, else nullptr.
+  static PooledSession* of(soci::session& s);
+
+ private:
+  PooledSession* previous_;
 };
 
 /// Runs a query and calls `on_row` for every result row.

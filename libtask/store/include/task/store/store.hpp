@@ -18,6 +18,9 @@ struct StoreOptions {
   std::chrono::milliseconds retry_backoff{50};   ///< first backoff; doubles per retry
   bool migrate = true;                           ///< apply pending migrations at open
   bool seed_templates = true;                    ///< insert missing built-in templates
+  /// execution_totals from the per-user quarter-hour rollup (migration 0005) instead of a scan
+  /// of task_executions; off only to compare the two (tests, docs/performance.md).
+  bool analytics_rollup = true;
 };
 
 /// Opens `sqlite:///path/to/tasks.db` (file created on first start; `sqlite://relative.db` is a
