@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "task/core/trace_context.hpp"
 #include "task/service/scheduler.hpp"
 
 namespace task {
@@ -32,6 +33,7 @@ struct Scheduler::Claim {
   bool exponential = false;
   Micros budget{0};        ///< the run's time budget (attempts, backoffs, margin): its lease length
   Timestamp lease_from{};  ///< when the lease was last set to a whole budget
+  trace::TraceContext trace;  ///< the run's trace: its start, attempts and outcome events share it
 };
 
 /// What to do with a claimed task's due slot, worked out before the start transaction.

@@ -144,6 +144,11 @@ std::optional<Change> Scheduler::slot_change(const SlotPlan& plan, const Task& c
   t.lease_owner = options_.replica_id;
   t.lease_expires_at = now + plan.budget;
   t.updated_at = now;
+  // One W3C trace per scheduled run, from its start event to its outcome events (a run started
+  // during a request, run_due, continues the request's trace).
+  const auto* request_trace = trace::current();
+  out.claim.trace = request_trace ? *request_trace : trace::continue_trace(std::nullopt);
+  const trace::Scope traced(out.claim.trace);
   ch.events.push_back(make_status_changed_event(t, cur.status, TaskStatus::running,
                                                 "execution_started", now, ports_.ids->event_id()));
   ch.executions.push_back(e);
@@ -285,7 +290,8 @@ void Scheduler::renew_queued() {
 
 RunOutcome Scheduler::execute(Claim& c) {
   // One W3C trace per scheduled run: its attempts' outbound calls and log lines share it.
-  const trace::Scope traced(trace::continue_trace(std::nullopt));
+  const trace::Scope traced(c.trace.trace_id.empty() ? trace::continue_trace(std::nullopt)
+                                                     : c.trace);
   RunOutcome outcome;
   int attempts = 0;
   for (int a = 1; a <= c.max_attempts; ++a) {
@@ -358,6 +364,7 @@ void Scheduler::finish(std::vector<Finished>& done) {
       // Our lease went to another replica that closed this run as lost: its record stands.
       recorded[i] = cur.lease_owner == options_.replica_id;
       if (!recorded[i]) return std::nullopt;
+      const trace::Scope traced(done[i].claim.trace);  // the outcome events join the run's trace
       auto r = apply_outcome(cur, done[i].claim.execution, done[i].outcome, TaskStatus::scheduled,
                              now, *ports_.ids);
       clear_lease(r.task);
