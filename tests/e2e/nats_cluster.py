@@ -93,6 +93,7 @@ def main():
                    "TASK_DATABASE_URL": pg_url, "NATS_URL": nats_url,
                    "NATS_STREAM_REPLICAS": "3", "SERVICE_NAME": f"task_service_{name}",
                    "TASK_DATA_DIR": tmp, "TASK_UI": "off", "TASK_SCHEDULER": "off",
+                   "TASK_DEFAULT_TIER": "enterprise",
                    "LOG_LEVEL": "info", "TASK_DB_POOL": "4", "TASK_WORKERS": "2"}
             for k in ("MQTT_URL", "TASK_JWT_SECRET", "CONSUL_HOST", "CONSUL_HTTP_ADDR"):
                 env.pop(k, None)
@@ -115,7 +116,11 @@ def main():
         # Where is replica a connected? That node is the one to kill.
         def node_of(name):
             for i, m in enumerate(mon):
-                if any(c.get("name") == name for c in monitor(m, "/connz").get("connections", [])):
+                try:
+                    conns = monitor(m, "/connz").get("connections", [])
+                except OSError:  # the killed node
+                    continue
+                if any(c.get("name") == name for c in conns):
                     return i
             return None
 
