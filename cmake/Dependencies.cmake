@@ -20,6 +20,9 @@ if(TASK_WITH_EXECUTORS)
 endif()
 if(TASK_WITH_EVENTS OR TASK_BUILD_TESTS OR TASK_BUILD_BENCH)
   pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
+  # Eclipse Paho C (Debian libpaho-mqtt-dev ships a CMake config): the MQTT sink, and the
+  # events tests' subscriber. paho-mqtt3a = the asynchronous client without TLS.
+  find_package(eclipse-paho-mqtt-c CONFIG REQUIRED)
 endif()
 if(TASK_WITH_STORE OR TASK_BUILD_TESTS OR TASK_BUILD_BENCH)
   pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)

@@ -282,3 +282,25 @@ TEST_CASE("a crash between commit and publish loses nothing (SQLite outbox)") {
     seen_tasks.insert(std::string(json::parse(m.body).at("data").at("task_id").as_string()));
   CHECK(seen_tasks == task_ids);
 }
+
+TEST_CASE("a NATS_URL listing several servers connects to a live one and fails over") {
+  NatsServer a;
+  NatsServer b;
+  const int dead = free_port();
+  auto sink = std::make_shared<NatsEventSink>(
+      fast_nats("nats://127.0.0.1:" + std::to_string(dead) + ", " + a.url() + "," + b.url()),
+      null_logger());
+  REQUIRE(wait_until([&] { return sink->status().connected; }, 10s));
+  const auto first = sink->status().url;
+  CHECK((first == a.url() || first == b.url()));
+  (first == a.url() ? a : b).stop();
+  REQUIRE(wait_until(
+      [&] {
+        const auto s = sink->status();
+        return s.connected && !s.url.empty() && s.url != first;
+      },
+      10s));
+  CHECK(sink->status().reconnects >= 1);
+  const auto e = sample_event("task.created", "t1", Timestamp{});
+  CHECK(sink->publish_batch(std::span<const Event>(&e, 1)) == 1);
+}

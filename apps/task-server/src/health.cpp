@@ -74,6 +74,13 @@ HealthReport detailed_health(runtime::Runtime& rt, int port, const std::string& 
     bus["jetstream"] = st.jetstream;
     bus["outbox_backlog"] = st.backlog;
     bus["oldest_unpublished_age_ms"] = static_cast<std::int64_t>(st.oldest_unpublished_age.count());
+    if (st.mqtt)  // MQTT_URL set: the second sink of the same outbox
+      components["mqtt"] = {{"status", st.mqtt->connected ? "healthy" : "unhealthy"},
+                            {"connected", st.mqtt->connected},
+                            {"broker", st.mqtt->url},
+                            {"published", st.mqtt->published},
+                            {"reconnects", st.mqtt->reconnects},
+                            {"latency_ms", 0}};
   } else {
     bus["status"] = "disabled";
   }

@@ -1,5 +1,8 @@
 #include "task/events/event_system.hpp"
 
+#include <algorithm>
+
+#include "task/events/fanout_sink.hpp"
 #include "task/service/account_events.hpp"
 
 namespace task::events {
@@ -22,6 +25,7 @@ AccountEventOutcome EventBus::deliver_account_event(std::string_view subject,
 void EventBus::stop() {
   if (relay_) relay_->stop();
   subscriber_.reset();
+  if (mqtt_) mqtt_->on_connected({});
 }
 
 EventBusStatus EventBus::status() const {
@@ -39,7 +43,9 @@ EventBusStatus EventBus::status() const {
     s.connected = true;
   }
   if (subscriber_) s.subscriber = subscriber_->status();
-  s.healthy = s.connected && s.relay.last_error.empty() && s.backlog >= 0;
+  if (mqtt_) s.mqtt = mqtt_->status();
+  s.healthy =
+      s.connected && (!s.mqtt || s.mqtt->connected) && s.relay.last_error.empty() && s.backlog >= 0;
   return s;
 }
 
@@ -61,11 +67,21 @@ std::unique_ptr<EventBus> start_event_bus(EventBusConfig config,
     bus->nats_ = std::make_shared<NatsEventSink>(config.nats, log);
     sink = bus->nats_;
   }
+  if (!config.mqtt_url.empty()) {
+    config.mqtt.url = config.mqtt_url;
+    if (config.mqtt.name == MqttOptions{}.name) config.mqtt.name = config.nats.name;
+    config.mqtt.max_pending = std::max(config.mqtt.max_pending, config.relay.batch_size);
+    bus->mqtt_ = std::make_shared<MqttEventSink>(config.mqtt, log);
+    sink = std::make_shared<FanoutSink>(std::vector<FanoutSink::Member>{
+        {bus->nats_ ? "nats" : "in_process", sink}, {"mqtt", bus->mqtt_}});
+  }
   bus->relay_ = std::make_shared<OutboxRelay>(repo, sink, clock, config.relay, log);
+  const auto wake = [weak = std::weak_ptr<OutboxRelay>(bus->relay_)] {
+    if (auto relay = weak.lock()) relay->retry_now();
+  };
+  if (bus->mqtt_) bus->mqtt_->on_connected(wake);
   if (bus->nats_) {
-    bus->nats_->on_connected([weak = std::weak_ptr<OutboxRelay>(bus->relay_)] {
-      if (auto relay = weak.lock()) relay->retry_now();
-    });
+    bus->nats_->on_connected(wake);
     if (config.subscribe)
       bus->subscriber_ = std::make_unique<AccountEventSubscriber>(
           config.nats, config.subscriber, repo, repo, clock, ids,

@@ -1,6 +1,7 @@
 #include "nats_connection.hpp"
 
 #include <stdexcept>
+#include <vector>
 
 #include "task/core/errors.hpp"
 
@@ -73,7 +74,28 @@ NatsConnection::NatsConnection(const NatsOptions& options, LogFn log, std::strin
   check(natsOptions_Create(&opts), "nats options");
   std::unique_ptr<natsOptions, void (*)(natsOptions*)> guard(opts, natsOptions_Destroy);
   void* closure = state_.get();
-  check(natsOptions_SetURL(opts, options.url.c_str()), "NATS_URL");
+  // natsOptions_SetURL takes ONE URL: a comma-separated NATS_URL (the nodes of a cluster) is a
+  // server list, which the client tries in random order and reconnects through.
+  std::vector<std::string> urls;
+  for (std::size_t start = 0; start <= options.url.size();) {
+    auto end = options.url.find(',', start);
+    if (end == std::string::npos) end = options.url.size();
+    auto url = options.url.substr(start, end - start);
+    url.erase(0, url.find_first_not_of(" \t"));
+    url.erase(url.find_last_not_of(" \t") + 1);
+    if (!url.empty()) urls.push_back(std::move(url));
+    start = end + 1;
+  }
+  if (urls.empty()) throw std::invalid_argument("NATS_URL '" + options.url + "': no server URL");
+  if (urls.size() == 1) {
+    check(natsOptions_SetURL(opts, urls.front().c_str()), "NATS_URL");
+  } else {
+    std::vector<const char*> servers;
+    for (const auto& u : urls)
+      servers.push_back(u.c_str());
+    check(natsOptions_SetServers(opts, servers.data(), static_cast<int>(servers.size())),
+          "NATS_URL");
+  }
   check(natsOptions_SetName(opts, options.name.c_str()), "nats name");
   check(natsOptions_SetAllowReconnect(opts, true), "nats reconnect");
   check(natsOptions_SetMaxReconnect(opts, -1), "nats reconnect");

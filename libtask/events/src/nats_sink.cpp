@@ -1,5 +1,6 @@
 #include "task/events/nats_sink.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <mutex>
 #include <unordered_map>
@@ -23,6 +24,14 @@ std::string event_body(const Event& e) {
   out += format_rfc3339(e.time);
   out += R"(","datacontenttype":"application/json","subject":)";
   out += boost::json::serialize(boost::json::string_view(e.task_id));
+  if (!e.traceparent.empty()) {  // CloudEvents distributed-tracing extension
+    out += R"(,"traceparent":)";
+    out += boost::json::serialize(boost::json::string_view(e.traceparent));
+  }
+  if (!e.tracestate.empty()) {
+    out += R"(,"tracestate":)";
+    out += boost::json::serialize(boost::json::string_view(e.tracestate));
+  }
   out += R"(,"data":)";
   out += to_json_text(e.data);
   out += '}';
@@ -130,6 +139,7 @@ struct NatsEventSink::Impl {
     cfg.Subjects = subjects.data();
     cfg.SubjectsLen = static_cast<int>(subjects.size());
     cfg.Storage = js_FileStorage;
+    cfg.Replicas = std::max(1, options.stream_replicas);
     jsStreamInfo* si = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     const natsStatus s = js_AddStream(&si, js, &cfg, &o, &jerr);

@@ -21,6 +21,18 @@ const std::vector<Setting>& settings() {
        false,
        "sqlite:///path/tasks.db (default: <data-dir>/tasks.db), postgresql://..., or memory:"},
       {"nats-url", {"NATS_URL"}, "", false, "NATS server URL; unset = in-process event bus"},
+      {"nats-stream-replicas",
+       {"NATS_STREAM_REPLICAS"},
+       "1",
+       false,
+       "replicas of the TASK_SERVICE JetStream stream when this service creates it (3 on a "
+       "three-node cluster)"},
+      {"mqtt-url",
+       {"MQTT_URL"},
+       "",
+       false,
+       "MQTT broker, mqtt://[user:password@]host[:port]: every event also goes to "
+       "task_service/<user_id>/task/<event> (QoS 1); unset = no MQTT"},
       {"jwt-secret", {"TASK_JWT_SECRET"}, "", true, "HS256 secret: enables JWT mode"},
       {"jwt-public-key",
        {"TASK_JWT_PUBLIC_KEY_FILE"},
@@ -174,6 +186,8 @@ Config resolve_config(const std::map<std::string, std::string>& flags,
       v.at("database-url").empty() ? "sqlite://" + c.data_dir + "/tasks.db" : v.at("database-url");
   c.values["database-url"] = c.database_url;
   c.nats_url = v.at("nats-url");
+  c.mqtt_url = v.at("mqtt-url");
+  c.nats_stream_replicas = parse_int("nats-stream-replicas", v.at("nats-stream-replicas"), 1, 5);
   c.jwt_secret = v.at("jwt-secret");
   c.jwt_public_key_file = v.at("jwt-public-key");
   c.internal_secret = v.at("internal-secret");

@@ -84,6 +84,8 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   if (config_.relay_events) {
     events::EventBusConfig bus;
     bus.nats_url = config_.nats_url;
+    bus.mqtt_url = config_.mqtt_url;
+    bus.nats.stream_replicas = config_.nats_stream_replicas;
     if (auto it = config_.values.find("service-name"); it != config_.values.end())
       bus.nats.name = it->second;
     events_ = events::start_event_bus(bus, repository_, clock_, ids_,

@@ -11,9 +11,9 @@ std::vector<OutboxEntry> SqlRepository::fetch_outbox(int limit) {
     Params p;
     std::vector<OutboxEntry> out;
     query(s,
-          "SELECT seq, event_id, type, time, task_id, user_id, " + d().json_out("data") + " FROM " +
-              t("event_outbox") + " WHERE published_at IS NULL ORDER BY seq LIMIT " +
-              p.add(std::max(limit, 0)),
+          "SELECT seq, event_id, type, time, task_id, user_id, " + d().json_out("data") +
+              ", traceparent, tracestate FROM " + t("event_outbox") +
+              " WHERE published_at IS NULL ORDER BY seq LIMIT " + p.add(std::max(limit, 0)),
           p, [&](const soci::row& r) {
             OutboxEntry e;
             e.seq = col_i64(r, 0);
@@ -22,6 +22,8 @@ std::vector<OutboxEntry> SqlRepository::fetch_outbox(int limit) {
             e.event.time = col_time(r, 3);
             e.event.task_id = col_str(r, 4);
             e.event.user_id = col_str(r, 5);
+            e.event.traceparent = col_opt_str(r, 7).value_or("");
+            e.event.tracestate = col_opt_str(r, 8).value_or("");
             try {
               auto data = col_json(r, 6);
               if (data.is_object()) e.event.data = data.as_object();

@@ -48,9 +48,13 @@ void SqlRepository::insert_events(soci::session& s, const std::vector<const Even
       [&](std::size_t i, Params& p) -> std::pair<std::string, std::string> {
         const Event& e = *events[i];
         const std::string data = *json_text(boost::json::value(e.data), false);
-        return {"event_id, type, task_id, user_id, time, data",
+        auto opt = [](const std::string& v) {
+          return v.empty() ? std::nullopt : std::optional<std::string>(v);
+        };
+        return {"event_id, type, task_id, user_id, time, data, traceparent, tracestate",
                 p.add(e.id) + ", " + p.add(e.type) + ", " + p.add(e.task_id) + ", " +
-                    p.add(e.user_id) + ", " + p.add(e.time) + ", " + d().json_in(p.add(data))};
+                    p.add(e.user_id) + ", " + p.add(e.time) + ", " + d().json_in(p.add(data)) +
+                    ", " + p.add(opt(e.traceparent)) + ", " + p.add(opt(e.tracestate))};
       },
       [&](const std::string& cols) {
         return "INSERT INTO " + t("event_outbox") + " (" + cols + ")";

@@ -381,6 +381,8 @@ json::object to_cloudevent(const Event& e) {
   o["time"] = format_rfc3339(e.time);
   o["datacontenttype"] = "application/json";
   o["subject"] = e.task_id;
+  if (!e.traceparent.empty()) o["traceparent"] = e.traceparent;
+  if (!e.tracestate.empty()) o["tracestate"] = e.tracestate;
   o["data"] = e.data;
   return o;
 }
@@ -409,6 +411,8 @@ std::optional<Event> from_cloudevent(const json::value& v) {
   e.type = *type;
   e.time = *t;
   e.data = data->value().as_object();
+  e.traceparent = text("traceparent").value_or("");
+  e.tracestate = text("tracestate").value_or("");
   auto field = [&](std::string_view k) {
     auto it = e.data.find(k);
     return it != e.data.end() && it->value().is_string() ? std::string(it->value().as_string())

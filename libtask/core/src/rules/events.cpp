@@ -1,10 +1,22 @@
 // Event builders (API.md §14).
 #include "task/rules/events.hpp"
 
+#include "task/core/trace_context.hpp"
+
 namespace task {
 namespace {
 
 namespace json = boost::json;
+
+/// The trace of the work this thread is doing (a request, a scheduled run) goes into the event
+/// (CloudEvents distributed-tracing extension), so a consumer continues the same trace.
+void stamp_trace(Event& e) {
+  const auto* t = trace::current();
+  if (!t || t->trace_id.empty() || (t->span_id.empty() && t->parent_id.empty())) return;
+  e.traceparent = t->span_id.empty() ? "00-" + t->trace_id + "-" + t->parent_id + "-" + t->flags
+                                     : t->traceparent();
+  e.tracestate = t->tracestate;
+}
 
 Event base_event(const Task& task, const char* type, std::string id, Timestamp time) {
   Event e;
@@ -15,6 +27,7 @@ Event base_event(const Task& task, const char* type, std::string id, Timestamp t
   e.user_id = task.user_id;
   e.data["task_id"] = task.task_id;
   e.data["user_id"] = task.user_id;
+  stamp_trace(e);
   return e;
 }
 
@@ -65,6 +78,7 @@ Event make_executed_event(const Execution& x, std::string event_id) {
   e.data["credits_consumed"] = x.credits_consumed;
   e.data["duration_ms"] = x.duration_ms ? json::value(*x.duration_ms) : json::value(nullptr);
   e.data["executed_at"] = format_rfc3339(at);
+  stamp_trace(e);
   return e;
 }
 

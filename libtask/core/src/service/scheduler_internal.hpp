@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 
+#include "task/core/trace_context.hpp"
 #include "task/service/scheduler.hpp"
 
 namespace task {

@@ -2,6 +2,7 @@
 // once. reminder_sent_at and the task.reminder_triggered event are one atomic change, so neither
 // a restart nor a second replica repeats a reminder.
 #include "scheduler_internal.hpp"
+#include "task/core/trace_context.hpp"
 #include "task/rules/events.hpp"
 
 namespace task {
@@ -14,6 +15,8 @@ std::int64_t Scheduler::fire_reminders(Timestamp now) {
 }
 
 bool Scheduler::fire_reminder(const Task& task, Timestamp now) {
+  // One trace per fired reminder: its event and its notification call share it.
+  const trace::Scope traced(trace::continue_trace(std::nullopt));
   std::optional<Task> fired;
   ports_.repository->modify_task(task.task_id, [&](const Task& cur) -> std::optional<Change> {
     fired.reset();

@@ -108,6 +108,11 @@ std::optional<Change> Scheduler::slot_change(const SlotPlan& plan, const Task& c
   t.lease_owner = options_.replica_id;
   t.lease_expires_at = now + plan.budget;
   t.updated_at = now;
+  // One W3C trace per scheduled run, from its start event to its outcome events (a run started
+  // during a request, run_due, continues the request's trace).
+  const auto* request_trace = trace::current();
+  out.run.trace = request_trace ? *request_trace : trace::continue_trace(std::nullopt);
+  const trace::Scope traced(out.run.trace);
   ch.events.push_back(make_status_changed_event(t, cur.status, TaskStatus::running,
                                                 "execution_started", now, ports_.ids->event_id()));
   ch.executions.push_back(e);
@@ -233,7 +238,8 @@ std::vector<std::string> Scheduler::renew_leases(const std::vector<LeaseRenewal>
 
 RunOutcome Scheduler::execute(ScheduledRun& c) {
   // One W3C trace per scheduled run: its attempts' outbound calls and log lines share it.
-  const trace::Scope traced(trace::continue_trace(std::nullopt));
+  const trace::Scope traced(c.trace.trace_id.empty() ? trace::continue_trace(std::nullopt)
+                                                     : c.trace);
   ++counters_->active_runs;
   RunOutcome outcome;
   int attempts = 0;
@@ -274,6 +280,7 @@ void Scheduler::finish(std::vector<ScheduledOutcome>& done) {
       // Our lease went to another replica that closed this run as lost: its record stands.
       recorded[i] = cur.lease_owner == options_.replica_id;
       if (!recorded[i]) return std::nullopt;
+      const trace::Scope traced(done[i].run.trace);  // the outcome events join the run's trace
       auto r = apply_outcome(cur, done[i].run.execution, done[i].outcome, TaskStatus::scheduled,
                              now, *ports_.ids);
       clear_lease(r.task);

@@ -131,6 +131,10 @@ struct Event {
   std::string task_id;
   std::string user_id;
   boost::json::object data;
+  /// W3C Trace Context of the work that caused the event (CloudEvents distributed-tracing
+  /// extension): `00-<trace id>-<span id>-<flags>`, "" when there was none.
+  std::string traceparent;
+  std::string tracestate;  ///< passed on unchanged; "" when none
 };
 
 /// The NATS subject of an event: `task_service.task.created` etc.

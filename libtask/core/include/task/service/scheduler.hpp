@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "task/core/trace_context.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/collaborators.hpp"
 #include "task/ports/executor.hpp"
@@ -104,6 +105,7 @@ struct ScheduledRun {
   RetryPolicy retry;
   Micros budget{0};        ///< the run's time budget (attempts, backoffs, margin): its lease length
   Timestamp lease_from{};  ///< when the lease was last set to a whole budget
+  trace::TraceContext trace;  ///< the run's trace: its start, attempts and outcome events share it
 };
 
 /// A run that has executed and waits for its outcome to be written (finish()).

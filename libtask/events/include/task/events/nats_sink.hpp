@@ -22,6 +22,7 @@ struct NatsOptions {
   bool use_jetstream = true;            ///< publish through JetStream when available
   std::string stream = "TASK_SERVICE";  ///< created when missing
   std::vector<std::string> stream_subjects = {"task_service.>"};
+  int stream_replicas = 1;  ///< replicas of a stream this publisher creates (3 on a cluster)
   std::chrono::milliseconds reconnect_wait{250};  ///< between reconnect attempts (infinite)
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds ack_timeout{5000};  ///< JetStream acks / core flush per batch

@@ -27,8 +27,10 @@ struct Config {
   bool http = true;  ///< false = worker-only mode: scheduler (and event relay), no HTTP
   int port = 8211;
   std::string bind_address = "0.0.0.0";
-  std::string database_url;  ///< sqlite:///..., postgresql://..., memory:
-  std::string nats_url;      ///< empty = in-process event bus
+  std::string database_url;      ///< sqlite:///..., postgresql://..., memory:
+  std::string nats_url;          ///< empty = in-process event bus
+  std::string mqtt_url;          ///< empty = no MQTT sink
+  int nats_stream_replicas = 1;  ///< replicas of the stream when the publisher creates it
   std::string jwt_secret;
   std::string jwt_public_key_file;
   std::string internal_secret;
