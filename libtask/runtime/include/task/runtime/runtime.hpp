@@ -4,6 +4,13 @@
 /// migrations applied and built-in templates seeded), executors (task::clients), the notifier,
 /// the subscription directory, the event relay, and a bounded worker pool for executions.
 /// task-server and task-cli's local mode both build one of these.
+///
+/// Ownership: a Runtime owns the whole wiring (service, worker pool, event bus, scheduler) and
+/// shares the repository, clock and executors through shared_ptr; the references its accessors
+/// return (service(), repository(), clock(), workers(), executors(), event_bus(), scheduler())
+/// live until the Runtime is destroyed (scheduler() is null after shutdown()). Thread-safety: once
+/// constructed, the accessors, after_write and the TaskService they return may be used from any
+/// number of threads; shutdown() is idempotent and must not race with the destructor.
 #include <memory>
 #include <string>
 
