@@ -98,6 +98,8 @@ class VectorOutbox final : public TaskRepository {
   void set_user_level(std::string_view, SubscriptionLevel, Timestamp) override TASK_UNUSED;
   std::vector<std::string> list_open_task_ids(std::string_view) override TASK_UNUSED;
   void ping() override {}
+  std::vector<RunInFlight> list_runs_in_flight(int) override TASK_UNUSED;
+  std::vector<QuarterTotals> execution_quarters(std::string_view, Timestamp) override TASK_UNUSED;
 #undef TASK_UNUSED
 
  private:

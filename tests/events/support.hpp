@@ -150,6 +150,10 @@ class FakeOutbox final : public TaskRepository {
   void set_user_level(std::string_view, SubscriptionLevel, Timestamp) override { throw unused(); }
   std::vector<std::string> list_open_task_ids(std::string_view) override { throw unused(); }
   void ping() override {}
+  std::vector<RunInFlight> list_runs_in_flight(int) override { throw unused(); }
+  std::vector<QuarterTotals> execution_quarters(std::string_view, Timestamp) override {
+    throw unused();
+  }
 
  private:
   struct Row {

@@ -219,6 +219,40 @@ class TaskRepository {
   /// Called once per skipped row, from the reading thread (e.g. to log the task id). Set it
   /// before the repository is shared between threads.
   virtual void set_unreadable_row_hook(std::function<void(const Unreadable&)> hook) { (void)hook; }
+
+  // --- operator (added by embed)
+  /// A run in flight, for the operator view: a non-deleted task with status `running` (any
+  /// user), the lease on it and its `running` execution (when one is stored).
+  struct RunInFlight {
+    std::string task_id;
+    std::string user_id;
+    std::string name;
+    TaskType task_type{};
+    std::optional<std::string> lease_owner;     ///< replica id, or "manual:<execution_id>"
+    std::optional<Timestamp> lease_expires_at;  ///< reclaimable after it
+    std::optional<std::string> execution_id;    ///< the running execution, if stored
+    std::optional<TriggerType> trigger;
+    std::optional<Timestamp> scheduled_for;  ///< its slot; null for manual runs
+    std::optional<Timestamp> started_at;
+  };
+  /// Up to `limit` (clamped to 0..1000) runs in flight across all users, oldest task row first
+  /// (row id order); one statement.
+  virtual std::vector<RunInFlight> list_runs_in_flight(int limit) = 0;
+
+  // --- analytics (added by embed)
+  /// Execution aggregates of one UTC quarter hour (floor(unix_seconds / 900)).
+  struct QuarterTotals {
+    std::int64_t quarter = 0;
+    std::int64_t total = 0;
+    std::int64_t successful = 0;  ///< status completed
+    std::int64_t failed = 0;      ///< status failed
+    double credits = 0;
+  };
+  /// Executions of `user_id` started at or after `since`, grouped by UTC quarter hour (only
+  /// non-empty quarters), ascending; one statement. The dashboard's daily series buckets them
+  /// into local days of any zone (every real offset is a multiple of 15 minutes).
+  virtual std::vector<QuarterTotals> execution_quarters(std::string_view user_id,
+                                                        Timestamp since) = 0;
 };
 
 }  // namespace task

@@ -1,6 +1,11 @@
 #pragma once
 /// An in-memory TaskRepository: every method of task/ports/repository.hpp with the documented
 /// semantics, one mutex around everything (so each call is atomic). Starts with no templates.
+///
+/// Ownership: the repository owns every row it stores; results are copies (no reference into the
+/// repository escapes a call). Thread-safety: every method may be called from any number of
+/// threads; one mutex makes each call atomic, and modify_task's callback runs under it (so the
+/// callback must not call back into the repository).
 #include <map>
 #include <mutex>
 #include <optional>
@@ -62,6 +67,10 @@ class MemoryRepository : public TaskRepository {
   std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
 
   void ping() override {}
+
+  // --- operator (added by embed): memory_repository_operator.cpp
+  std::vector<RunInFlight> list_runs_in_flight(int limit) override;
+  std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
 
  private:
   /// claim_lost_runs with mu_ held; appends to `out` until it holds `limit` tasks.
