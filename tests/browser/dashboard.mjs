@@ -335,6 +335,11 @@ await checks.run('operator', async () => {
   await page.waitForSelector('[data-metric="in-flight"]');
   const inflight = await textOf(page, '[data-metric="in-flight"] .card-value');
   checks.ok(inflight === '1', 'operator view shows the run in flight', inflight);
+  // Its lease owner: a run started through the API holds the lease "manual:<execution_id>".
+  const row = `[data-testid="runs-in-flight"] tr[data-task="${state['Slow hook']}"]`;
+  await page.waitForSelector(row);
+  const owner = await textOf(page, `${row} td[data-field="lease_owner"]`);
+  checks.ok(owner === `manual:${slow.data.execution_id}`, 'operator view shows the run\'s lease owner', owner);
   checks.ok(!page.url().includes(SECRET), 'the secret is not in the URL');
   const first = await textOf(page, '[data-testid="updated"]');
   await page.waitForFunction((f) => document.querySelector('[data-testid="updated"]').textContent !== f, { timeout: 8000 }, first);
@@ -346,6 +351,8 @@ await checks.run('operator', async () => {
   // After the slow run finishes, in flight drops to 0 without a reload.
   await page.waitForFunction(() => document.querySelector('[data-metric="in-flight"] .card-value')?.textContent === '0', { timeout: 20000 });
   checks.ok(true, 'in-flight count goes back to 0 live');
+  await page.waitForFunction((sel) => !document.querySelector(sel), { timeout: 8000 }, row);
+  checks.ok(true, 'the finished run leaves the runs-in-flight table live');
 });
 
 await checks.run('another user', async () => {

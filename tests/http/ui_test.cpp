@@ -1,10 +1,16 @@
 // The dashboard's server side against the in-process server: /ui/ files (ETag, 304, CSP),
 // /ui/config.json per auth mode, --ui off/local, the same-origin rule for writes, and the
 // read-only endpoints the pages use (schedule preview, upcoming runs, analytics series).
+#include <date/tz.h>
+
+#include <array>
 #include <catch2/catch.hpp>
+#include <map>
 #include <stdexcept>
 
 #include "http_fixture.hpp"
+#include "task/core/time.hpp"
+#include "ui_routes.hpp"
 
 namespace json = boost::json;
 using test::body_json;
@@ -362,4 +368,169 @@ TEST_CASE("analytics series: executions on earlier days land on their local day"
   for (const auto& row : grid)
     five_am += row.as_array()[5].as_int64();
   CHECK(five_am == 1);
+}
+
+TEST_CASE("analytics series: one query buckets into local days as the per-day totals did",
+          "[http][ui]") {
+  // Against the tier's store: executions across DST changes (New York, Havana's midnight that
+  // does not exist, Lord Howe's half hour), +05:45 and +05:30 zones, and on local midnights. Two
+  // oracles: the local date of each execution, and the earlier per-day queries (differences of
+  // execution_totals since each day's start).
+  auto& server = ui_server();
+  auto& repo = server.runtime().repository();
+  const auto user = test::unique_user("series-zones");
+  using namespace std::chrono;
+  const auto wall = time_point_cast<task::Micros>(system_clock::now());
+  // Instants at a day of 2026 plus a time of day.
+  const auto day = [](unsigned m, unsigned d, seconds time = seconds{0}) {
+    return time_point_cast<task::Micros>(
+        date::sys_days{date::year{2026} / date::month{m} / date::day{d}} + time);
+  };
+  const auto now = day(4, 10, hours{12});
+  task::Task t;
+  t.task_id =
+      "tsk_" + std::string(24, 'b').replace(
+                   0, 8, std::to_string(10000000 + (wall.time_since_epoch().count() % 89999999)));
+  const auto base_id = 2000000000000LL + wall.time_since_epoch().count() % 1000000000LL;
+  t.id = base_id;
+  t.user_id = user;
+  t.name = "zones";
+  t.task_type = task::TaskType::todo;
+  t.created_at = t.updated_at = now - days{70};
+  std::vector<task::Execution> runs;
+  auto add = [&](task::Timestamp at) {
+    const auto i = static_cast<std::int64_t>(runs.size());
+    task::Execution e;
+    e.execution_id = "exe_" +
+                     std::to_string(100000000000000000LL + (base_id % 1000000000LL) * 1000 + i) +
+                     "fedcba";
+    e.id = base_id + i + 1;
+    e.task_id = t.task_id;
+    e.user_id = user;
+    e.status = i % 3 == 0   ? task::ExecutionStatus::completed
+               : i % 3 == 1 ? task::ExecutionStatus::failed
+                            : task::ExecutionStatus::running;
+    e.credits_consumed = static_cast<double>(i % 5) * 0.25;  // exact in binary
+    e.started_at = e.created_at = at;
+    runs.push_back(e);
+  };
+  for (auto at = day(2, 8); at < now; at += seconds{14850})  // 4h07m30s: on and off quarters
+    add(at);
+  for (auto at : {day(3, 8, hours{5} - seconds{1}), day(3, 8, hours{5}),     // Havana's gap
+                  day(3, 7, hours{18} + minutes{15} - seconds{1}),           // Kathmandu midnight
+                  day(3, 7, hours{18} + minutes{15}), day(4, 4, hours{13}),  // Lord Howe
+                  day(4, 4, hours{13} + minutes{30}), day(3, 8, hours{7}),   // New York
+                  day(4, 10, hours{11})})
+    add(at);
+  repo.restore(t, runs);
+
+  for (const char* zone_name : {"UTC", "America/New_York", "America/Havana", "Asia/Kathmandu",
+                                "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"}) {
+    INFO(zone_name);
+    httplib::Request req;
+    req.params.emplace("days", "60");
+    req.params.emplace("tz", zone_name);
+    const auto series = task::server::analytics_series(repo, user, req, now);
+    const auto& daily = series.at("daily").as_array();
+    REQUIRE(daily.size() == 60);
+    const auto* zone = date::locate_zone(zone_name);
+    std::map<std::string, std::array<double, 4>> by_date;  // total, ok, failed, credits
+    for (const auto& e : runs) {
+      const auto local = zone->to_local(floor<seconds>(e.started_at));
+      auto& x = by_date[date::format("%F", floor<date::days>(local))];
+      x[0] += 1;
+      x[1] += e.status == task::ExecutionStatus::completed;
+      x[2] += e.status == task::ExecutionStatus::failed;
+      x[3] += e.credits_consumed;
+    }
+    std::vector<task::ExecutionTotals> since;
+    for (const auto& d : daily)
+      since.push_back(repo.execution_totals(
+          std::string_view(user), *task::parse_rfc3339(std::string(d.at("start").as_string()))));
+    std::int64_t seen = 0;
+    for (std::size_t i = 0; i < daily.size(); ++i) {
+      const auto& d = daily[i].as_object();
+      const auto date_text = std::string(d.at("date").as_string());
+      INFO(date_text);
+      const auto want = by_date.count(date_text) ? by_date[date_text] : std::array<double, 4>{};
+      CHECK(d.at("total").to_number<double>() == want[0]);
+      CHECK(d.at("successful").to_number<double>() == want[1]);
+      CHECK(d.at("failed").to_number<double>() == want[2]);
+      CHECK(d.at("credits").to_number<double>() == want[3]);
+      // The earlier algorithm: totals since this day's start minus since the next one's.
+      const auto& a = since[i];
+      const task::ExecutionTotals none;
+      const auto& b = i + 1 < since.size() ? since[i + 1] : none;
+      CHECK(d.at("total").as_int64() == a.total - b.total);
+      CHECK(d.at("successful").as_int64() == a.successful - b.successful);
+      CHECK(d.at("failed").as_int64() == a.failed - b.failed);
+      CHECK(d.at("credits").to_number<double>() == a.credits - b.credits);
+      seen += d.at("total").as_int64();
+    }
+    CHECK(seen == since.front().total);
+    CHECK(seen > 300);
+  }
+}
+
+TEST_CASE("scheduler/running: runs in flight with their lease owners, internal only",
+          "[http][ui]") {
+  auto& server = ui_server();
+  const auto user = test::unique_user("in-flight");
+  using namespace std::chrono;
+  const auto now = time_point_cast<task::Micros>(system_clock::now());
+  task::Task t;
+  t.task_id =
+      "tsk_" + std::string(24, 'c').replace(
+                   0, 8, std::to_string(10000000 + (now.time_since_epoch().count() % 89999999)));
+  t.id = 3000000000000LL + now.time_since_epoch().count() % 1000000000LL;
+  t.user_id = user;
+  t.name = "long run";
+  t.task_type = task::TaskType::todo;
+  t.status = task::TaskStatus::running;
+  t.lease_owner = "replica-" + user;
+  t.lease_expires_at = now + minutes{5};
+  t.created_at = t.updated_at = now - minutes{1};
+  task::Execution e;
+  e.execution_id = "exe_" + std::string(24, 'd').replace(0, 8, t.task_id.substr(4, 8));
+  e.id = t.id;
+  e.task_id = t.task_id;
+  e.user_id = user;
+  e.status = task::ExecutionStatus::running;
+  e.trigger_type = task::TriggerType::scheduled;
+  e.scheduled_for = now - seconds{30};
+  e.started_at = e.created_at = now - seconds{29};
+  server.runtime().repository().restore(t, {e});
+
+  auto c = server.client();
+  const httplib::Headers internal{{"X-Internal-Service", "true"},
+                                  {"X-Internal-Service-Secret", "test-internal-secret"}};
+  auto r = c.Get("/api/v1/scheduler/running", internal);
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const auto runs = body_json(r);
+  REQUIRE(runs.is_array());
+  const json::object* mine = nullptr;
+  for (const auto& x : runs.as_array())
+    if (x.at("task_id") == t.task_id.c_str()) mine = &x.as_object();
+  REQUIRE(mine != nullptr);
+  CHECK(mine->at("user_id") == user.c_str());
+  CHECK(mine->at("name") == "long run");
+  CHECK(mine->at("lease_owner") == t.lease_owner->c_str());
+  CHECK(mine->at("lease_expires_at") == task::format_rfc3339(*t.lease_expires_at).c_str());
+  CHECK(mine->at("execution_id") == e.execution_id.c_str());
+  CHECK(mine->at("trigger_type") == "scheduled");
+  CHECK(mine->at("scheduled_for") == task::format_rfc3339(*e.scheduled_for).c_str());
+  CHECK(mine->at("started_at") == task::format_rfc3339(e.started_at).c_str());
+
+  auto one = c.Get("/api/v1/scheduler/running?limit=1", internal);
+  REQUIRE(one->status == 200);
+  CHECK(body_json(one).as_array().size() == 1);
+  CHECK(c.Get("/api/v1/scheduler/running", as_user(user))->status == 403);
+  CHECK(c.Get("/api/v1/scheduler/running")->status == 401);
+  for (const char* q : {"limit=0", "limit=101", "limit=x", "limit=", "limit=5x"}) {
+    INFO(q);
+    auto bad = c.Get(std::string("/api/v1/scheduler/running?") + q, internal);
+    REQUIRE(bad->status == 422);
+    CHECK(body_json(bad).at("detail").as_array()[0].at("loc") == json::array{"query", "limit"});
+  }
 }

@@ -218,6 +218,49 @@ void HttpServer::Impl::install_ui_routes() {
         send_json(res, 200, analytics_series(rt.repository(), c.user_id, req, rt.clock().now()));
       });
 
+  // The operator view's runs in flight with their lease owners (internal credentials only).
+  add("GET", "/api/v1/scheduler/running", "/api/v1/scheduler/running",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!caller(req, false).internal) throw PermissionDenied("scheduler.running");
+        int limit = 100;
+        if (req.has_param("limit")) {
+          const auto v = req.get_param_value("limit");
+          std::size_t used = 0;
+          long n = 0;
+          try {
+            n = std::stol(v, &used);
+          } catch (const std::exception&) {
+            used = 0;
+          }
+          if (used == 0 || used != v.size())
+            throw ValidationError({"query", "limit"}, "Input should be a valid integer",
+                                  "int_parsing");
+          if (n < 1 || n > 100)
+            throw ValidationError({"query", "limit"}, "Input should be between 1 and 100");
+          limit = static_cast<int>(n);
+        }
+        auto opt_time = [](const std::optional<Timestamp>& t) -> json::value {
+          return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
+        };
+        auto opt_text = [](const std::optional<std::string>& s) -> json::value {
+          return s ? json::value(*s) : json::value(nullptr);
+        };
+        json::array out;
+        for (const auto& r : rt.repository().list_runs_in_flight(limit))
+          out.push_back(json::object{{"task_id", r.task_id},
+                                     {"user_id", r.user_id},
+                                     {"name", r.name},
+                                     {"task_type", to_string(r.task_type)},
+                                     {"lease_owner", opt_text(r.lease_owner)},
+                                     {"lease_expires_at", opt_time(r.lease_expires_at)},
+                                     {"execution_id", opt_text(r.execution_id)},
+                                     {"trigger_type", r.trigger ? json::value(to_string(*r.trigger))
+                                                                : json::value(nullptr)},
+                                     {"scheduled_for", opt_time(r.scheduled_for)},
+                                     {"started_at", opt_time(r.started_at)}});
+        send_json(res, 200, out);
+      });
+
   const UiMode mode = ui_mode_of(rt.config(), auth.jwt_mode());
   if (mode == UiMode::off) return;
   auto assets = std::make_shared<std::map<std::string, Asset>>();

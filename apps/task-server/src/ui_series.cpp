@@ -1,10 +1,12 @@
 // GET /api/v1/analytics/series: the dashboard's chart data, computed by the database's own
-// aggregates (ExecutionTotals) over day windows — never by reading execution rows here.
+// aggregates (one GROUP BY quarter hour, TaskRepository::execution_quarters) — never by reading
+// execution rows here.
 #include <date/tz.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
 #include "task/core/time.hpp"
 #include "ui_routes.hpp"
@@ -61,47 +63,44 @@ json::object analytics_series(StatsStore& repo, const std::string& user_id,
                         : sys_seconds{local.time_since_epoch() - info.first.offset};
     starts.push_back(time_point_cast<Micros>(t));
   }
-  // Totals since each midnight; a day's figures are the difference of two neighbours. The
-  // window's quarter-hour counts (first query) say which days had executions: a day without any
-  // has the same totals as the next one, so only active days cost a query.
-  const auto window = repo.execution_totals(user_id, starts.front());
-  std::vector<std::int64_t> day_count(starts.size(), 0);
-  for (const auto& [quarter, n] : window.by_quarter_hour) {
-    const auto t = time_point_cast<Micros>(sys_seconds{seconds{quarter * 900}});
+  // ONE query: the window's executions by UTC quarter hour. Every local midnight of a real zone
+  // falls on a quarter hour (offsets are multiples of 15 minutes), so each quarter belongs to
+  // exactly one local day; the last day runs open-ended, like the window.
+  const auto quarters = repo.execution_quarters(user_id, starts.front());
+  struct Day {
+    std::int64_t total = 0, successful = 0, failed = 0;
+    double credits = 0;
+  };
+  std::vector<Day> days_of_window(starts.size());
+  for (const auto& q : quarters) {
+    const auto t = time_point_cast<Micros>(sys_seconds{seconds{q.quarter * 900}});
     const auto it = std::upper_bound(starts.begin(), starts.end(), t);
-    if (it != starts.begin()) day_count[static_cast<std::size_t>(it - starts.begin() - 1)] += n;
-  }
-  std::vector<ExecutionTotals> since(starts.size() + 1);  // since[n]: nothing
-  for (std::size_t i = starts.size(); i-- > 0;) {
-    if (i == 0)
-      since[0] = window;
-    else if (day_count[i] == 0)
-      since[i] = since[i + 1];
-    else
-      since[i] = repo.execution_totals(user_id, starts[i]);
+    if (it == starts.begin()) continue;  // before the first midnight (cannot happen: the bound)
+    auto& d = days_of_window[static_cast<std::size_t>(it - starts.begin() - 1)];
+    d.total += q.total;
+    d.successful += q.successful;
+    d.failed += q.failed;
+    d.credits = saturating_add(d.credits, q.credits);
   }
   json::array daily;
   for (std::size_t i = 0; i < starts.size(); ++i) {
-    const auto& a = since[i];
-    const auto& b = since[i + 1];
+    const auto& d = days_of_window[i];
     const auto local_day = today - date::days{static_cast<int>(starts.size() - 1 - i)};
-    // Rows written between two queries could make a difference negative; never show that.
-    auto diff = [](auto x, auto y) { return x > y ? x - y : decltype(x - y){0}; };
     daily.push_back(json::object{{"date", date::format("%F", local_day)},
                                  {"start", format_rfc3339(starts[i])},
-                                 {"total", diff(a.total, b.total)},
-                                 {"successful", diff(a.successful, b.successful)},
-                                 {"failed", diff(a.failed, b.failed)},
-                                 {"credits", diff(a.credits, b.credits)}});
+                                 {"total", d.total},
+                                 {"successful", d.successful},
+                                 {"failed", d.failed},
+                                 {"credits", d.credits}});
   }
   // Weekday x hour counts in the zone, from the quarter-hour buckets of the whole window.
   std::vector<std::vector<std::int64_t>> grid(7, std::vector<std::int64_t>(24, 0));
-  for (const auto& [quarter, n] : window.by_quarter_hour) {
-    const auto local = zone->to_local(sys_seconds{seconds{quarter * 900}});
+  for (const auto& q : quarters) {
+    const auto local = zone->to_local(sys_seconds{seconds{q.quarter * 900}});
     const auto day = floor<date::days>(local);
     const int hour = static_cast<int>(floor<hours>(local - day).count());
     const int iso = static_cast<int>(date::weekday{day}.iso_encoding());  // 1 = Monday
-    grid[static_cast<std::size_t>(iso - 1)][static_cast<std::size_t>(hour)] += n;
+    grid[static_cast<std::size_t>(iso - 1)][static_cast<std::size_t>(hour)] += q.total;
   }
   json::array heat;
   for (const auto& row : grid) {

@@ -1,6 +1,6 @@
 #pragma once
-// The error table of the C ABI: each core error -> a task_code, a one-line message and the JSON
-// body the HTTP API answers with (docs/api.md "Errors"; the same rows as task-server's table).
+// The C ABI's view of libtask's error table (task/rules/error_table.hpp, the rows task-server
+// answers with): each core error -> a task_code, its message and the HTTP API's JSON body.
 #include <boost/json/object.hpp>
 #include <exception>
 #include <string>

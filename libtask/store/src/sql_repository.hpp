@@ -74,6 +74,10 @@ class SqlRepository final : public TaskRepository {
   }
   void restore(const Task& task, const std::vector<Execution>& executions) override;
 
+  // --- StatsStore, operator view and dashboard series: sql_repository_operator.cpp
+  std::vector<RunInFlight> list_runs_in_flight(int limit) override;
+  std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
+
   /// Inserts the built-in templates that are not stored yet.
   void seed_templates(const std::vector<Template>& templates);
 

@@ -1,12 +1,14 @@
-// Operator view (internal credentials): scheduler lag and lateness, due backlog, runs in flight,
-// lost-run recoveries, outbox and event bus, database — from /api/v1/service/stats,
-// /health/detailed and /metrics, polled every few seconds while the view is open.
+// Operator view (internal credentials): scheduler lag and lateness, due backlog, runs in flight
+// with their lease owners, lost-run recoveries, outbox and event bus, database — from
+// /api/v1/service/stats, /api/v1/scheduler/running, /health/detailed and /metrics, polled every
+// few seconds while the view is open.
 import { api, setInternalSecret, hasInternalSecret } from '../api.js';
 import { h, mount, field } from '../dom.js';
 import { number, when } from '../format.js';
 import { histogram } from '../charts.js';
 
 const POLL_MS = 2000;
+const RUNS_SHOWN = 100;  // /scheduler/running returns at most 100
 
 /** Prometheus text -> [{name, labels: {}, value}]. */
 export function parseMetrics(text) {
@@ -48,13 +50,14 @@ export function render(main) {
   function stop() { clearTimeout(timer); timer = null; }
 
   async function tick() {
-    let stats; let health; let metricsText; let due;
+    let stats; let health; let metricsText; let due; let runs;
     try {
-      [stats, health, metricsText, due] = await Promise.all([
+      [stats, health, metricsText, due, runs] = await Promise.all([
         api('GET', '/service/stats', { internal: true }).then((r) => r.data),
         api('GET', '/health/detailed', { raw: true }).then((r) => r.data).catch((e) => (e.status === 503 ? e.body : Promise.reject(e))),
         api('GET', '/metrics', { raw: true }).then((r) => r.data),
         api('GET', '/scheduler/pending', { internal: true, query: { limit: 100 } }).then((r) => (Array.isArray(r.data) ? Number(r.headers.get('X-Total-Count') || r.data.length) : r.data.count)),
+        api('GET', '/scheduler/running', { internal: true, query: { limit: RUNS_SHOWN } }).then((r) => r.data),
       ]);
     } catch (e) {
       if (e.status === 401 || e.status === 403) {
@@ -67,12 +70,12 @@ export function render(main) {
       return;
     }
     if (stopped) return;
-    draw(stats, health, parseMetrics(metricsText), due);
+    draw(stats, health, parseMetrics(metricsText), due, runs);
     updated.textContent = `Updated ${when(new Date().toISOString(), undefined, { seconds: true })} · every ${POLL_MS / 1000} s`;
     timer = setTimeout(tick, POLL_MS);
   }
 
-  function draw(stats, health, ms, due) {
+  function draw(stats, health, ms, due, runs) {
     const c = health.components || {};
     const bus = c.event_bus || {};
     const db = c.database || {};
@@ -91,6 +94,17 @@ export function render(main) {
         card('bus', 'Event bus', bus.status || '—', `${bus.kind || ''}${bus.jetstream ? ', JetStream' : ''}${bus.relay_running ? ', relay running' : ''}`, bus.status === 'unhealthy'),
         card('db', 'Database', db.status || '—', `${db.kind || ''}, ping ${number(db.latency_ms, 2)} ms`, db.status !== 'healthy'),
         card('health', 'Service', health.status, `version ${health.version}`, health.status !== 'healthy')),
+      h('section.chart-box.runs', { 'aria-labelledby': 'runs-h', 'data-testid': 'runs-in-flight' }, h('h2#runs-h', {}, 'Runs in flight and their lease owners'),
+        runs.length === 0 ? h('p.muted', {}, 'No run in flight.') : h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': 'Runs in flight (scrolls sideways)' }, h('table', {},
+          h('thead', {}, h('tr', {}, ['Task', 'User', 'Lease owner', 'Lease expires', 'Trigger', 'Slot', 'Started'].map((x) => h('th', { scope: 'col' }, x)))),
+          h('tbody', {}, runs.map((r) => h('tr', { dataset: { task: r.task_id } },
+            h('td', {}, r.name, h('br'), h('code.muted', {}, r.task_id)), h('td', {}, r.user_id),
+            h('td', { dataset: { field: 'lease_owner' } }, r.lease_owner || '—'),
+            h('td', {}, r.lease_expires_at ? when(r.lease_expires_at, undefined, { seconds: true }) : '—'),
+            h('td', {}, r.trigger_type || '—'),
+            h('td', {}, r.scheduled_for ? when(r.scheduled_for, undefined, { seconds: true }) : 'manual'),
+            h('td', {}, r.started_at ? when(r.started_at, undefined, { seconds: true }) : '—')))))),
+        runs.length >= RUNS_SHOWN && running > runs.length ? h('p.muted', {}, `Showing the first ${number(runs.length)} of ${number(running)}.`) : null),
       h('div.charts', {},
         h('figure.chart-box', { 'aria-labelledby': 'lateness-h', 'data-chart': 'lateness' }, h('h2#lateness-h', {}, 'Lateness of scheduled runs (start − slot)'),
           buckets.length ? histogram(buckets, `Lateness histogram of ${number(metric(ms, 'task_scheduler_lateness_seconds_count'))} scheduled runs on this replica`) : h('p', {}, 'No scheduler metrics (scheduler off?).')),

@@ -5,6 +5,10 @@
 /// `subscription_level` (or `tier`) is the level. 404 means "unknown user" (nullopt); other
 /// failures also give nullopt (the caller falls back to the default tier) and are not cached.
 /// The URL is the operator's: AddressPolicy::any (docs/security-outbound.md).
+///
+/// Ownership: AccountDirectory owns its URL, Outbound and cache; it is usually shared through a
+/// shared_ptr<SubscriptionDirectory>. Thread-safety: level_of and remember may be called from any
+/// number of threads at once (a mutex guards the cache; the HTTP call runs outside it).
 #include <chrono>
 #include <functional>
 #include <map>

@@ -3,6 +3,10 @@
 /// `PUT {base}/events/{task_id}` with the event as JSON (docs/providers.md). Throws
 /// task::Unavailable when the service is not configured, cannot be reached or answers non-2xx.
 /// The URL is the operator's: AddressPolicy::any (docs/security-outbound.md).
+///
+/// Ownership: HttpCalendarSync owns copies of its settings; upsert_event reads the task only
+/// during the call. Thread-safety: immutable after construction, each call opens its own
+/// connection: safe from any number of threads; calendar_event_body is pure.
 #include <memory>
 #include <string>
 

@@ -6,6 +6,10 @@
 /// Any 2xx is delivered; anything else (or no answer within the timeout) throws
 /// task::Unavailable. docs/api.md documents the shape. The URL is the operator's:
 /// AddressPolicy::any (docs/security-outbound.md).
+///
+/// Ownership: HttpNotifier owns copies of its settings; notify reads the notification only during
+/// the call. Thread-safety: immutable after construction, each call opens its own connection: safe
+/// from any number of threads; notification_body is pure.
 #include <chrono>
 #include <string>
 

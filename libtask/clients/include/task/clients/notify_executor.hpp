@@ -2,6 +2,11 @@
 /// The todo family's executor (todo, reminder, calendar_event): a run notifies the owner through
 /// the Notifier port. Without a notification service the run still succeeds, and its result says
 /// plainly that the notification went out only as the in-process `task.executed` event.
+///
+/// Ownership: NotifyExecutor shares ownership of its Notifier and CalendarSync (shared_ptr; either
+/// may be null); `run` reads the RunContext only during the call. Thread-safety: `run` is called
+/// from worker threads, several at once; it keeps no state of its own, so it is as thread-safe as
+/// the two collaborators (the HTTP adapters of this component are).
 #include <memory>
 
 #include "task/ports/collaborators.hpp"

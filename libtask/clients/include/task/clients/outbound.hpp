@@ -13,6 +13,13 @@
 ///
 /// Tests inject `resolver` and `transport`: the unit tier checks the policy with neither DNS nor
 /// sockets.
+///
+/// Ownership: every type here is a value (URLs, requests, responses own their strings); string_view
+/// parameters are read during the call only. Thread-safety: the free functions are pure apart from
+/// DNS (system_resolve calls getaddrinfo, which is thread-safe); an Outbound is immutable after
+/// construction and `send` may run on any number of threads at once, provided the injected
+/// resolver and transport are safe to call concurrently (the defaults are: each request opens its
+/// own connection).
 #include <chrono>
 #include <cstddef>
 #include <functional>

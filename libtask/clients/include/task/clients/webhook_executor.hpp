@@ -10,6 +10,10 @@
 /// WEBHOOK_DNS_FAILED, WEBHOOK_CONNECT_FAILED, WEBHOOK_TIMEOUT or WEBHOOK_HTTP_STATUS. The target
 /// goes through the outbound address policy (task/clients/outbound.hpp): resolved once, every
 /// address public unless allow_private, the connection made to the checked address.
+///
+/// Ownership: WebhookExecutor owns its options (including the Outbound); `run` reads the RunContext
+/// only during the call. Thread-safety: immutable after construction; `run` is called from worker
+/// threads and is safe to call concurrently. webhook_context is pure.
 #include <cstddef>
 #include <utility>
 

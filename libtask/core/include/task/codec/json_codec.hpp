@@ -8,6 +8,10 @@
 /// Decoding (`value_to`) reads the wire representation back (CLI remote mode, import); it throws
 /// task::ValidationError (loc {"body", field}) for a missing or mistyped field. Internal
 /// bookkeeping (version, lease, reminder_sent_at) is not part of the wire form.
+///
+/// Ownership: encoders build new JSON values the caller owns; decoders return new domain values;
+/// nothing refers back to its input. Thread-safety: pure functions; safe from any number of
+/// threads.
 #include <boost/json/conversion.hpp>
 #include <boost/json/value.hpp>
 #include <optional>

@@ -10,6 +10,9 @@
 ///   boost::system::error_code ec;
 ///   auto v = task::parse_json(body, ec);                       // exact numbers, depth <= 32
 ///   if (auto bad = task::find_unstorable(v, {"body"})) ...     // 422 at bad->loc
+///
+/// Ownership: arguments are read during the call and never kept; results are values the caller
+/// owns. Thread-safety: pure functions without shared state; safe from any number of threads.
 #include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>

@@ -2,6 +2,10 @@
 /// The one small error hierarchy of the service layer. Each kind maps to one HTTP status (in
 /// task-server's error table) and one exit code (in task-cli). Expected outcomes, such as a failed
 /// run, are values, not exceptions.
+///
+/// Ownership: exceptions are values that own their fields (strings and vectors are copies).
+/// Thread-safety: an exception object is not shared between threads by this library; copies may be
+/// read from any thread.
 #include <cstdint>
 #include <stdexcept>
 #include <string>

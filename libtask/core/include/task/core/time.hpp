@@ -1,5 +1,8 @@
 #pragma once
 /// Time inside the program: UTC microseconds. Text (RFC 3339) only at the edges.
+///
+/// Ownership: arguments are read during the call and never kept; results are values the caller
+/// owns. Thread-safety: pure functions without shared state; safe from any number of threads.
 #include <chrono>
 #include <optional>
 #include <string>

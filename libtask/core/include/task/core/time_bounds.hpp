@@ -4,6 +4,9 @@
 /// schedule's time zone moves a wall-clock time across the edge), and no computed instant leaves
 /// it: a schedule whose next slot would fall after kLatestTimestamp has no next slot (it ends,
 /// like a schedule past its end_at). docs/api.md "Timestamps".
+///
+/// Ownership: arguments are read during the call and never kept; results are values the caller
+/// owns. Thread-safety: pure functions without shared state; safe from any number of threads.
 #include <string_view>
 
 #include "task/core/time.hpp"

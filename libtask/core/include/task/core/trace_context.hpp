@@ -3,6 +3,12 @@
 /// incoming header or start a new trace, keep the context of the work a thread is doing, and
 /// give outbound calls their `traceparent` (same trace id, this process's span as the parent).
 /// Log lines written on a thread with a current context carry its `trace_id`.
+///
+/// Ownership: TraceContext is a value; current() returns a pointer to this thread's own copy, valid
+/// until the thread sets another context (set_current, or a Scope ends). Thread-safety: the
+/// current context is per thread (thread_local): each thread sees only its own, so no call here
+/// needs a lock; hand a context to another thread by copying it and opening a Scope there. A Scope
+/// must end on the thread that opened it.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,9 +1,10 @@
 #pragma once
 /// The StatsStore role: the aggregates behind analytics (TaskService::analytics), the service
-/// stats (TaskService::service_stats) and the dashboard's series (task-server).
+/// stats (TaskService::service_stats), the dashboard's series and its operator view (task-server).
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -43,6 +44,38 @@ class StatsStore {
   /// `user_id` is nullopt.
   virtual ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
                                            Timestamp since) = 0;
+
+  /// A run in flight, for the operator view: a non-deleted task with status `running` (any
+  /// user), the lease on it and its `running` execution (when one is stored).
+  struct RunInFlight {
+    std::string task_id;
+    std::string user_id;
+    std::string name;
+    TaskType task_type{};
+    std::optional<std::string> lease_owner;     ///< replica id, or "manual:<execution_id>"
+    std::optional<Timestamp> lease_expires_at;  ///< reclaimable after it
+    std::optional<std::string> execution_id;    ///< the running execution, if stored
+    std::optional<TriggerType> trigger;
+    std::optional<Timestamp> scheduled_for;  ///< its slot; null for manual runs
+    std::optional<Timestamp> started_at;
+  };
+  /// Up to `limit` (clamped to 0..1000) runs in flight across all users, oldest task row first
+  /// (row id order); one statement.
+  virtual std::vector<RunInFlight> list_runs_in_flight(int limit) = 0;
+
+  /// Execution aggregates of one UTC quarter hour (floor(unix_seconds / 900)).
+  struct QuarterTotals {
+    std::int64_t quarter = 0;
+    std::int64_t total = 0;
+    std::int64_t successful = 0;  ///< status completed
+    std::int64_t failed = 0;      ///< status failed
+    double credits = 0;
+  };
+  /// Executions of `user_id` started at or after `since`, grouped by UTC quarter hour (only
+  /// non-empty quarters), ascending; one statement. The dashboard's daily series buckets them
+  /// into local days of any zone (every real offset is a multiple of 15 minutes).
+  virtual std::vector<QuarterTotals> execution_quarters(std::string_view user_id,
+                                                        Timestamp since) = 0;
 };
 
 }  // namespace task

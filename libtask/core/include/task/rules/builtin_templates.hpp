@@ -2,6 +2,9 @@
 /// The built-in templates, defined once: the memory adapter loads them on request and the SQL
 /// migrations seed the same list. At least one per task type; each one is instantiable with only
 /// its required_fields.
+///
+/// Ownership: each call returns a fresh vector the caller owns. Thread-safety: pure; safe from any
+/// number of threads.
 #include <vector>
 
 #include "task/domain/model.hpp"

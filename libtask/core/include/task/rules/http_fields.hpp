@@ -3,6 +3,9 @@
 /// `headers`): checked when the task is created or updated and again when the request is sent,
 /// so that no config can add a request line or a header of its own (docs/api.md, webhook
 /// executor).
+///
+/// Ownership: arguments are read during the call and never kept; results are values the caller
+/// owns. Thread-safety: pure functions without shared state; safe from any number of threads.
 #include <array>
 #include <string_view>
 

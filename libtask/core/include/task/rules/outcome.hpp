@@ -1,6 +1,11 @@
 #pragma once
 /// The execution outcome rule (API.md §10): what a finished run does to its execution row and its
 /// task. Pure, apart from drawing event ids.
+///
+/// Ownership: apply_outcome copies the task and execution into the result it returns; it keeps no
+/// reference to its arguments (the IdGenerator is used during the call only). Thread-safety: pure
+/// apart from drawing ids from `ids`, which must itself be safe to share (the default generators
+/// are).
 #include <optional>
 #include <vector>
 

@@ -1,5 +1,9 @@
 #pragma once
 /// Quotas per subscription level (API.md §7 tasks, §10 executions per day); configurable.
+///
+/// Ownership: QuotaTable is a small value, copied where it is used. Thread-safety: reading a table
+/// (or calling utc_day_start) from any number of threads is safe; changing a table while another
+/// thread reads it is not.
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -2,6 +2,10 @@
 /// Parsing and validation of request bodies and query strings (API.md §7–§11) into typed
 /// requests. Pure: every problem becomes a task::ValidationError listing each FieldError found,
 /// with locations such as {"body","name"}, {"body","config","location"} or {"query","limit"}.
+///
+/// Ownership: parsers copy what they need into the requests they return; string_view and JSON
+/// arguments are read during the call only. Thread-safety: pure functions; safe from any number of
+/// threads.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <optional>

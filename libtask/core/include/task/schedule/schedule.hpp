@@ -8,6 +8,10 @@
 ///   first_fire      the first slot of a new or re-scheduled task
 ///   next_fire(s)    slots strictly after an instant
 ///   plan_due         what to run now for a due slot, by misfire policy, and the next slot
+///
+/// Ownership: a Schedule is a value (it holds the zone's name; the date library owns the zone
+/// data, which lives for the whole process). Thread-safety: pure functions, safe from any number
+/// of threads; the first lookup of a zone loads it under the date library's own lock.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>

@@ -3,6 +3,11 @@
 /// user's open tasks, `*.subscription.changed` stores the user's level. Plain functions over the
 /// repository port, so they are testable without NATS; the transport (NATS, the in-process bus)
 /// only parses bytes and calls `handle_account_message`.
+///
+/// Ownership: the handlers borrow the repository (and ids/clock) for the duration of the call only;
+/// string_view arguments are read during the call. Thread-safety: no state of their own; safe to
+/// call from several threads (e.g. nats.c's delivery threads) when the repository is (both
+/// bundled ones are); concurrent handling of the same user is serialized by modify_task.
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>

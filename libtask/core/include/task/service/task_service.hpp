@@ -2,6 +2,13 @@
 /// The task service: every use case of API.md §6–§11 over the ports. The HTTP server, the CLI
 /// and embedding programs call this; it does no I/O of its own. Errors are task::Error subclasses
 /// (errors.hpp); each write stores its §14 events in the same repository change (outbox).
+///
+/// Ownership: TaskService shares ownership of its ports (ServicePorts holds shared_ptr); every
+/// result (Task, TaskList, StartedRun, ...) is a value the caller owns; string_view and JSON
+/// arguments are read during the call only. Thread-safety: every use case may be called
+/// from any number of threads at once, provided the ports are thread-safe (the bundled
+/// repositories, clocks, id generators and executors are); consistency between concurrent writes
+/// comes from the repository (row locks, atomic quota inserts).
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <memory>

@@ -5,6 +5,13 @@
 /// `account_service.>` gives `account_service.user.deleted`) gets a durable consumer on that
 /// intersection (one durable name per subject, shared by replicas through a deliver group).
 /// When no stream captures a subject (or without JetStream) it is a plain queue subscription.
+///
+/// Ownership: AccountEventSubscriber owns its NATS connection, its subscriptions and a worker
+/// thread (which (re)subscribes after every connect) and shares the repository, clock and ids;
+/// destroying it joins the worker and drops the subscriptions (durable consumers stay on the
+/// server, so messages published meanwhile arrive on the next start). Thread-safety: messages are
+/// handled on nats.c's delivery threads; status() and wait_subscribed() may be called from any
+/// thread; it is neither copyable nor movable.
 #include <chrono>
 #include <cstdint>
 #include <functional>

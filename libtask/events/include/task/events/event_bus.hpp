@@ -1,6 +1,12 @@
 #pragma once
 /// The in-process event bus: an EventSink that hands each relayed event to the callbacks of the
 /// embedding program (used when NATS_URL is unset).
+///
+/// Ownership: the bus owns copies of the handlers it is given; what a handler captures must outlive
+/// its subscription (unsubscribe first). Thread-safety: subscribe, unsubscribe, publish and
+/// published may be called from any thread (one mutex); handlers run on the publishing thread
+/// (the outbox relay's), outside the lock, so they may subscribe or unsubscribe; an exception
+/// from a handler is logged and does not reach the publisher.
 #include <cstdint>
 #include <functional>
 #include <map>

@@ -7,6 +7,12 @@
 ///   auto bus = task::events::start_event_bus({.nats_url = cfg.nats_url}, repo, clock, ids);
 ///   service.set_after_commit([&bus] { bus->notify(); });   // wake the relay after writes
 ///   bus->status();                                         // for /health/detailed
+///
+/// Ownership: start_event_bus returns the EventBus as a unique_ptr; it shares ownership of the
+/// repository, clock and id generator and owns the relay, the sink and the subscriber. The
+/// references and pointers it hands out (relay(), in_process()) live as long as the EventBus.
+/// Thread-safety: notify, status, deliver_account_event and stop may be called from any thread;
+/// stop is idempotent and the destructor calls it.
 #include <chrono>
 #include <cstdint>
 #include <memory>

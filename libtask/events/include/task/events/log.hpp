@@ -1,5 +1,9 @@
 #pragma once
 /// A minimal logging hook for the event adapters: one line per event, key=value text.
+///
+/// Ownership: a LogFn is a value (std::function); it must not outlive what it captures.
+/// Thread-safety: the adapters call their LogFn from their own threads, possibly at once; the
+/// loggers given here are safe for that (stderr_logger writes each line in one call).
 #include <functional>
 #include <string_view>
 

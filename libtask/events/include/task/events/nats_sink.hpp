@@ -3,6 +3,11 @@
 /// JSON envelope as the body. With JetStream (detected per connection) it publishes
 /// asynchronously with `Nats-Msg-Id` = the CloudEvents id and counts only acknowledged
 /// messages; with core NATS it publishes and flushes once per batch.
+///
+/// Ownership: NatsEventSink owns its nats.c connection (closed by the destructor) and its options;
+/// publish_batch reads the events only during the call. Thread-safety: publish_batch, status and
+/// on_connected may be called from any thread (batches are serialized); the on_connected
+/// callback runs on a nats.c thread.
 #include <chrono>
 #include <cstdint>
 #include <functional>

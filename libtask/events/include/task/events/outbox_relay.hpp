@@ -4,6 +4,11 @@
 /// only once the sink accepted them. Nothing is dropped: while the sink (or storage) is down the
 /// relay backs off exponentially and retries the same rows. Delivery is at-least-once; consumers
 /// dedupe by the CloudEvents id.
+///
+/// Ownership: OutboxRelay shares ownership of the repository and the sink (shared_ptr) and owns
+/// its background thread; the destructor stops and joins it. Thread-safety: start, stop, notify,
+/// retry_now, relay_once, drain, prune_once and status may be called from any thread; steps are
+/// serialized (one at a time, also against the background thread).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

@@ -1,5 +1,9 @@
 #pragma once
 /// The batch extension of the EventSink port, for sinks that can acknowledge many events at once.
+///
+/// Ownership: a sink reads the events only during publish/publish_batch and keeps no reference.
+/// Thread-safety: implementations state their own; the outbox relay calls a sink from one thread
+/// at a time.
 #include <cstddef>
 #include <span>
 

@@ -5,6 +5,12 @@
 ///
 ///   task::ExecutorRegistry registry;
 ///   task::executors::register_providers(registry, config, repository, notifier);
+///
+/// Ownership: register_providers puts executors into the caller's registry; each executor owns a
+/// copy of the ProviderConfig and shares ownership of the collaborators it is given (repository,
+/// notifier, clock). Thread-safety: executors are called from worker threads, several at once, and
+/// keep no per-run state; they are safe to run concurrently when their collaborators are (the
+/// bundled ones are).
 #include <chrono>
 #include <memory>
 #include <string>

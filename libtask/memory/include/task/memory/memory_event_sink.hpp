@@ -1,5 +1,9 @@
 #pragma once
 /// An in-process EventSink: records every published event and dispatches it to subscribers.
+///
+/// Ownership: the sink owns copies of the events it records and of its subscriber callbacks.
+/// Thread-safety: every member may be called from any thread (one mutex); subscribers run on the
+/// publishing thread.
 #include <functional>
 #include <mutex>
 #include <vector>

@@ -2,6 +2,11 @@
 /// An in-memory TaskRepository: every storage role of task/ports/repository.hpp with the
 /// documented semantics, one mutex around everything (so each call is atomic). Starts with no
 /// templates.
+///
+/// Ownership: the repository owns every row it stores; results are copies (no reference into the
+/// repository escapes a call). Thread-safety: every method may be called from any number of
+/// threads; one mutex makes each call atomic, and modify_task's callback runs under it (so the
+/// callback must not call back into the repository).
 #include <map>
 #include <mutex>
 #include <optional>
@@ -66,6 +71,10 @@ class MemoryRepository : public TaskRepository {
   // --- StorageHealth, ArchiveStore ---
   void ping() override {}
   void restore(const Task& task, const std::vector<Execution>& executions) override;
+
+  // --- StatsStore, operator view and dashboard series: memory_repository_operator.cpp
+  std::vector<RunInFlight> list_runs_in_flight(int limit) override;
+  std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
 
  private:
   /// claim_lost_runs with mu_ held; appends to `out` until it holds `limit` tasks.

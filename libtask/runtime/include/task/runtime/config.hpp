@@ -1,6 +1,9 @@
 #pragma once
 /// Configuration (API.md §15): one table of settings, each with a flag name, environment
 /// variables and a default. Precedence: command-line flag, then environment, then default.
+///
+/// Ownership: Config is a plain value (copied into the Runtime that uses it). Thread-safety:
+/// reading a Config from several threads is safe; the parsing functions are pure.
 #include <functional>
 #include <map>
 #include <optional>

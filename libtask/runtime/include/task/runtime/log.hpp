@@ -1,6 +1,10 @@
 #pragma once
 /// One line per event on stderr, key=value (logfmt): `ts=... level=info msg=request k=v ...`.
 /// Values with spaces, quotes or `=` are quoted. Thread-safe.
+///
+/// Ownership: string_view arguments are read during the call only. Thread-safety: log_line may be
+/// called from any number of threads (each line is written whole, under one lock); set_log_level
+/// may be called at any time (the level is atomic).
 #include <initializer_list>
 #include <string>
 #include <string_view>

@@ -5,6 +5,13 @@
 /// the subscription directory, the event relay, the scheduler loop, and the one bounded worker
 /// pool that runs every execution (manual and scheduled).
 /// task-server and task-cli's local mode both build one of these.
+///
+/// Ownership: a Runtime owns the whole wiring (service, worker pool, event bus, scheduler) and
+/// shares the repository, clock and executors through shared_ptr; the references its accessors
+/// return (service(), repository(), clock(), workers(), executors(), event_bus(), scheduler())
+/// live until the Runtime is destroyed (scheduler() is null after shutdown()). Thread-safety: once
+/// constructed, the accessors, after_write and the TaskService they return may be used from any
+/// number of threads; shutdown() is idempotent and must not race with the destructor.
 #include <memory>
 #include <string>
 

@@ -2,6 +2,11 @@
 /// A bounded pool of threads for task executions: `size` threads and at most `capacity` jobs
 /// admitted (queued + running). Admission is a separate step so a caller can refuse work before
 /// it changes any state.
+///
+/// Ownership: the pool owns its threads and the jobs it has queued (moved in); the destructor
+/// calls shutdown(), which runs every admitted job to its end and joins the threads. Thread-safety:
+/// try_admit, cancel_admission, submit_admitted and shutdown may be called from any thread; jobs
+/// run on the pool's threads and must not call shutdown() of their own pool.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>

@@ -1,6 +1,12 @@
 #pragma once
 /// task::store — the SOCI implementation of the TaskRepository port for SQLite and PostgreSQL.
 /// `memory:` URLs are not handled here: the caller (the runtime layer) builds task::memory itself.
+///
+/// Ownership: open_repository returns a shared_ptr that owns the connection pool; the repository
+/// closes its connections when the last owner releases it. Thread-safety: the repository may be
+/// used from any number of threads at once (each call borrows a pooled connection; waits when all
+/// are busy); set_unreadable_row_hook must be called before it is shared. The free functions are
+/// safe to call concurrently.
 #include <chrono>
 #include <memory>
 #include <string>
