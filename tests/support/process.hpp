@@ -17,12 +17,16 @@
 
 namespace task::testing {
 
+/// How a ChildProcess starts (outside the class: a nested struct with default member
+/// initializers cannot be a default argument of its enclosing class's constructor).
+struct ChildOptions {
+  std::map<std::string, std::string> env;  ///< set in the child, on top of the inherited ones
+  std::string output = "/dev/null";        ///< stdout and stderr go here (appended); "" keeps ours
+};
+
 class ChildProcess {
  public:
-  struct Options {
-    std::map<std::string, std::string> env;  ///< set in the child, on top of the inherited ones
-    std::string output = "/dev/null";  ///< stdout and stderr go here (appended); "" keeps ours
-  };
+  using Options = ChildOptions;
 
   /// Starts `argv[0]` (a path, not searched in PATH) with `argv`. Throws when fork fails; a
   /// failed exec makes the child exit with status 127.
