@@ -3,7 +3,6 @@
 # The installed package (cmake/taskConfig.cmake.in) finds the same ones for its consumers.
 find_package(Threads REQUIRED)
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
-find_package(range-v3 CONFIG REQUIRED)
 find_package(date CONFIG REQUIRED)
 
 if(TASK_WITH_STORE OR TASK_WITH_EVENTS OR TASK_WITH_CLIENTS OR TASK_WITH_EXECUTORS OR TASK_WITH_APPS

@@ -1,7 +1,8 @@
 # task_library(<target> <component>): what every libtask library shares — the public include
 # directory (the source tree while building, <prefix>/include once installed), the exported name
 # (task_core -> task::core), position-independent code (the static archives link into shared
-# objects such as libtask_c.so), a SONAME from the project version when BUILD_SHARED_LIBS=ON, and
+# objects such as libtask_c.so), precompiled headers when it has more than three sources
+# (cmake/TaskPch.cmake), a SONAME from the project version when BUILD_SHARED_LIBS=ON, and
 # the install rules of its component (library + headers).
 # The global property TASK_COMPONENTS lists the components built, in dependency order.
 
@@ -16,6 +17,11 @@ function(task_library target component)
                VERSION ${PROJECT_VERSION}
                SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
   set_property(GLOBAL APPEND PROPERTY TASK_COMPONENTS ${component})
+  get_target_property(sources ${target} SOURCES)
+  list(LENGTH sources count)
+  if(count GREATER 3)
+    task_precompile(${target})  # cmake/TaskPch.cmake
+  endif()
   if(TASK_INSTALL)
     install(TARGETS ${target} EXPORT task-${component}-targets
             ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT task_development

@@ -16,12 +16,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import free_port  # tests/support/e2e_support.py
 
 FAILURES = []
 
@@ -325,12 +327,6 @@ def local(binary):
 
 
 # --- remote -------------------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def start_server(server, root, extra_env):
     port = free_port()

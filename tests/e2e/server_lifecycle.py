@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from e2e_support import free_port, expect
 
 USER = {"X-User-ID": "e2e-user"}

@@ -1,75 +1,16 @@
 #include "support.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
-#include <thread>
 
 #include "task/ports/id_generator.hpp"
 
 namespace task::events::test {
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
-
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "task-events-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  path = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-}
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::string fixture_nats_url() {
   const char* url = std::getenv("TASK_NATS_URL");
   return url ? url : "";
 }
-
-namespace {
-bool port_open(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-}  // namespace
 
 NatsServer::NatsServer(std::string store_dir, int port)
     : store_dir_(std::move(store_dir)), port_(port ? port : free_port()) {
@@ -81,38 +22,19 @@ NatsServer::~NatsServer() {
 }
 
 void NatsServer::start() {
-  if (pid_ > 0) return;
-  const std::string port = std::to_string(port_);
-  std::vector<std::string> args{TASK_NATS_SERVER_BIN, "-a", "127.0.0.1", "-p", port};
-  if (!store_dir_.empty()) {
-    args.insert(args.end(), {"-js", "-sd", store_dir_});
-  }
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
-  if (!wait_until([&] { return port_open(port_); }, std::chrono::seconds(10))) {
+  if (process_) return;
+  std::vector<std::string> args{TASK_NATS_SERVER_BIN, "-a", "127.0.0.1", "-p",
+                                std::to_string(port_)};
+  if (!store_dir_.empty()) args.insert(args.end(), {"-js", "-sd", store_dir_});
+  process_ = std::make_unique<task::testing::ChildProcess>(std::move(args));
+  if (!wait_until([&] { return task::testing::port_open(port_); }, std::chrono::seconds(10))) {
     stop();
-    throw std::runtime_error("nats-server did not start on port " + port);
+    throw std::runtime_error("nats-server did not start on port " + std::to_string(port_));
   }
 }
 
 void NatsServer::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
+  process_.reset();  // SIGTERM, waited for
 }
 
 std::string NatsServer::url() const {

@@ -14,25 +14,20 @@
 #include <string>
 #include <vector>
 
+#include "support/net.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "task/core/errors.hpp"
 #include "task/events/sink.hpp"
 #include "task/ports/repository.hpp"
 
 namespace task::events::test {
 
-/// Polls `pred` every 10 ms until it holds or `timeout` passes; returns the last result.
-bool wait_until(const std::function<bool()>& pred,
-                std::chrono::milliseconds timeout = std::chrono::seconds(20));
-
-/// A fresh temporary directory (removed by the destructor).
-struct TempDir {
-  TempDir();
-  ~TempDir();
-  std::string path;
-};
-
-/// A loopback TCP port that was free a moment ago.
-int free_port();
+// wait_until, TempDir and free_port are the shared ones (tests/support).
+using task::testing::free_port;
+using task::testing::TempDir;
+using task::testing::wait_until;
 
 /// The fixture's nats-server (-js), from TASK_NATS_URL; empty when unset.
 std::string fixture_nats_url();
@@ -51,7 +46,7 @@ class NatsServer {
  private:
   std::string store_dir_;
   int port_;
-  int pid_ = -1;
+  std::unique_ptr<task::testing::ChildProcess> process_;
 };
 
 /// One received message.

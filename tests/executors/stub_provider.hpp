@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/doubles.hpp"
 #include "task/executors/providers.hpp"
 
 namespace task::test {
@@ -38,22 +39,7 @@ class StubProvider {
   std::thread thread_;
 };
 
-/// Records notifications.
-class RecordingNotifier final : public Notifier {
- public:
-  void notify(const Notification& n) override {
-    std::lock_guard lock(mutex_);
-    sent_.push_back(n);
-  }
-  std::vector<Notification> sent() {
-    std::lock_guard lock(mutex_);
-    return sent_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<Notification> sent_;
-};
+using testing::RecordingNotifier;
 
 /// A provider config with short timeouts for tests.
 inline executors::ProviderConfig test_config() {

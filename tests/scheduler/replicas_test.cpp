@@ -1,11 +1,8 @@
 // Three task-server processes on one PostgreSQL: every due slot runs exactly once (counted both
 // in the executions table and at the webhook target), none is missed, and runs lost with a
 // process killed by SIGKILL are closed and the schedule goes on after the lease expires.
-#include <arpa/inet.h>
 #include <httplib.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -16,7 +13,8 @@
 #include <set>
 #include <thread>
 
-#include "pg_scratch.hpp"
+#include "support/pg_scratch.hpp"
+#include "support/process.hpp"
 #include "task/core/time.hpp"
 
 namespace json = boost::json;
@@ -36,20 +34,16 @@ std::string env(const char* name) {
 /// One task-server process.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& db_url, int workers) : port_(free_port()) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      setenv("TASK_PORT", std::to_string(port_).c_str(), 1);
-      setenv("TASK_DATABASE_URL", db_url.c_str(), 1);
-      setenv("TASK_DEFAULT_TIER", "enterprise", 1);
-      setenv("TASK_WEBHOOK_ALLOW_PRIVATE", "true", 1);
-      setenv("TASK_SCHEDULER", "on", 1);
-      setenv("TASK_WORKERS", std::to_string(workers).c_str(), 1);
-      setenv("LOG_LEVEL", "warn", 1);
-      const auto bin = env("TASK_SERVER_BIN");
-      execl(bin.c_str(), bin.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
+  ServerProcess(const std::string& db_url, int workers)
+      : port_(free_port()),
+        process_({env("TASK_SERVER_BIN")}, {.env = {{"TASK_PORT", std::to_string(port_)},
+                                                    {"TASK_DATABASE_URL", db_url},
+                                                    {"TASK_DEFAULT_TIER", "enterprise"},
+                                                    {"TASK_WEBHOOK_ALLOW_PRIVATE", "true"},
+                                                    {"TASK_SCHEDULER", "on"},
+                                                    {"TASK_WORKERS", std::to_string(workers)},
+                                                    {"LOG_LEVEL", "warn"}},
+                                            .output = ""}) {
     httplib::Client c("127.0.0.1", port_);
     for (int i = 0; i < 300; ++i) {
       if (auto r = c.Get("/health"); r && r->status == 200) return;
@@ -57,19 +51,13 @@ class ServerProcess {
     }
     FAIL("task-server did not come up on port " << port_);
   }
-  ~ServerProcess() { stop(SIGTERM); }
-  void stop(int sig) {
-    if (pid_ <= 0) return;
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  int stop(int sig) { return process_.stop(sig); }
   int port() const { return port_; }
+  pid_t pid() const { return process_.pid(); }
 
  private:
   int port_;
-  pid_t pid_ = -1;
+  task::testing::ChildProcess process_;
 };
 
 /// cpp-httplib's Server re-listened with a real backlog: Debian's build hard-codes 5, so a burst
@@ -279,7 +267,10 @@ TEST_CASE("runs lost with a killed replica are recovered after the lease expires
       "SELECT trigger_data->>'replica' FROM task.task_executions WHERE status = 'running' "
       "ORDER BY 1 LIMIT 1")[0][0];
   const auto pid = std::stoi(replica.substr(replica.find(':') + 1));
-  kill(pid, SIGKILL);
+  bool killed = false;
+  for (auto& server : servers)
+    if (server->pid() == pid) killed = server->stop(SIGKILL) != -1;
+  REQUIRE(killed);
   WARN("killed replica " << replica << " with " << victim_runs << " runs in flight");
   std::this_thread::sleep_for(1s);
 

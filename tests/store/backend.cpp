@@ -1,4 +1,3 @@
-#define CATCH_CONFIG_RUNNER
 #include "backend.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
@@ -17,7 +16,10 @@
 namespace task::test {
 
 std::string& backend_name() {
-  static std::string name = "sqlite";
+  static std::string name = [] {
+    const char* b = std::getenv("TASK_STORE_BACKEND");
+    return std::string(b && *b ? b : "sqlite");
+  }();
   return name;
 }
 
@@ -119,13 +121,3 @@ std::shared_ptr<TaskRepository> Fixture::open_another(task::store::StoreOptions 
 }
 
 }  // namespace task::test
-
-int main(int argc, char** argv) {
-  Catch::Session session;
-  using namespace Catch::clara;
-  auto cli = session.cli() | Opt(task::test::backend_name(), "backend")["--backend"](
-                                 "storage backend: sqlite | postgres | memory | none");
-  session.cli(cli);
-  if (int rc = session.applyCommandLine(argc, argv)) return rc;
-  return session.run();
-}

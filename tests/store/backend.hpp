@@ -1,6 +1,6 @@
 #pragma once
-/// The backend a conformance run targets (`--backend sqlite|postgres|memory`), and fresh
-/// repositories on it.
+/// The backend a conformance run targets (environment `TASK_STORE_BACKEND`: sqlite, the default,
+/// postgres or memory), and fresh repositories on it.
 #include <memory>
 #include <string>
 
@@ -9,7 +9,8 @@
 
 namespace task::test {
 
-/// The backend chosen on the command line.
+/// The backend chosen by TASK_STORE_BACKEND ("sqlite" when unset); another name makes every
+/// Fixture throw "unknown backend".
 std::string& backend_name();
 
 /// A fresh, empty repository on the chosen backend, removed again in the destructor.

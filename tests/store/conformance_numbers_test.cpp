@@ -13,6 +13,7 @@
 
 #include "backend.hpp"
 #include "helpers.hpp"
+#include "support/doubles.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
@@ -231,18 +232,6 @@ std::string too_deep() {
   return "{\"x\":" + std::string(n, '[') + std::string(n, ']') + "}";
 }
 
-/// Counts runs per task.
-class CountingExecutor final : public Executor {
- public:
-  RunOutcome run(const RunContext& ctx) override {
-    std::lock_guard lock(mutex);
-    ++runs[ctx.task.task_id];
-    return RunOutcome::ok(json::object{{"ok", true}});
-  }
-  std::mutex mutex;
-  std::map<std::string, int> runs;
-};
-
 }  // namespace
 
 TEST_CASE("numbers: random documents round-trip create, get, list, update, export, import",
@@ -375,7 +364,7 @@ TEST_CASE("numbers: a row corrupted by hand is skipped by listings and scheduler
   auto fresh = f.open_another();
   auto clock = std::make_shared<ManualClock>(at(10 * kSec));
   auto executors = std::make_shared<ExecutorRegistry>();
-  auto counting = std::make_shared<CountingExecutor>();
+  auto counting = std::make_shared<testing::CountingExecutor>();
   (*executors)[TaskType::custom] = counting;
   SchedulerOptions options;
   options.replica_id = "numbers-test";
@@ -385,8 +374,8 @@ TEST_CASE("numbers: a row corrupted by hand is skipped by listings and scheduler
                       options);
   const auto report = scheduler.step(clock->now());
   CHECK(report.runs == 1);
-  CHECK(counting->runs[good.task_id] == 1);
-  CHECK(counting->runs.count(bad.task_id) == 0);
+  CHECK(counting->runs()[good.task_id] == 1);
+  CHECK(counting->runs().count(bad.task_id) == 0);
   CHECK(fresh->unreadable_rows() == 1);
   CHECK(scheduler.metrics().storage_errors == 0);
   const auto ran = repo->find_task(good.task_id);

@@ -1,14 +1,14 @@
 // A private PostgreSQL is stopped under a live repository: calls fail fast with
 // task::Unavailable (no crash, no hang) and the repository recovers once the server is back.
-// Run with `store_tests --backend none "[.outage]"` (ctest: store_pg_outage).
+// Run with `TASK_STORE_BACKEND=none store_tests "[.outage]"` (ctest: store_pg_outage).
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 
 #include "helpers.hpp"
+#include "support/temp_dir.hpp"
 #include "task/core/errors.hpp"
 #include "task/store/store.hpp"
 
@@ -21,8 +21,6 @@ namespace {
 class PrivatePostgres {
  public:
   explicit PrivatePostgres(int port) : port_(port) {
-    char tmpl[] = "/tmp/task_outage_XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
     if (::geteuid() == 0) {
       runas_ = "runuser -u postgres -- ";
       sh("chown postgres " + dir_);
@@ -35,9 +33,7 @@ class PrivatePostgres {
   ~PrivatePostgres() {
     std::system(
         (runas_ + kBin + "pg_ctl -D " + dir_ + "/pg -m immediate -w stop >/dev/null 2>&1").c_str());
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  }  // then tmp_ removes the cluster
   void start() {
     sh(runas_ + kBin + "pg_ctl -D " + dir_ + "/pg -l " + dir_ + "/pg.log -w -t 30 -o \"" +
        "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
@@ -54,7 +50,8 @@ class PrivatePostgres {
   }
   static constexpr const char* kBin = "/usr/lib/postgresql/15/bin/";
   int port_;
-  std::string dir_;
+  task::testing::TempDir tmp_{"task_outage"};
+  const std::string& dir_ = tmp_.path;
   std::string runas_;
 };
 

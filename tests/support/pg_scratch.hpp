@@ -1,18 +1,17 @@
 // Helpers for tests and benchmarks that need a PostgreSQL database of their own and free loopback
-// ports: one-statement queries through libpq, a scratch database dropped at the end, free_port().
-// Header-only; the user links PkgConfig::PQ.
+// ports: one-statement queries through libpq, a scratch database dropped at the end, and
+// free_port() (net.hpp). Header-only; the user links PkgConfig::PQ.
 #pragma once
 
 #include <libpq-fe.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "net.hpp"
 
 namespace task::testing {
 
@@ -79,22 +78,5 @@ class ScratchDatabase {
  private:
   std::string admin_, name_, url_;
 };
-
-/// A loopback port nobody listens on right now (an httplib::Server would keep its socket
-/// listening). Throws when no port can be bound.
-inline int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("no free loopback port");
-  }
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 }  // namespace task::testing

@@ -1,18 +1,16 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/time.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
 
 using namespace task;
 namespace json = boost::json;
+using task::testing::at;
 
 namespace {
-
-Timestamp at(const char* s) {
-  return *parse_rfc3339(s);
-}
 
 Task sample_task() {
   Task t;

@@ -7,15 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "support/time.hpp"
 #include "task/core/time.hpp"
 #include "task/schedule/schedule.hpp"
 
 namespace sched_test {
 
-/// An RFC 3339 literal (test data is always valid).
-inline task::Timestamp at(const char* text) {
-  return *task::parse_rfc3339(text);
-}
+/// An RFC 3339 literal (tests/support/time.hpp).
+using task::testing::at;
 
 /// The creation time used when parsing in tests.
 inline task::Timestamp kNow() {

@@ -77,10 +77,11 @@ TEST_CASE("scheduler: a reminder fires once at reminder_time") {
   Scheduler other(fx.ports(), SchedulerFixture::options("replica-b"));
   CHECK(other.step(T("2026-11-26T10:07:00Z")).reminders == 0);
 
-  REQUIRE(fx.notifier->sent.size() == 1);
-  CHECK(fx.notifier->sent[0].user_id == "alice");
-  CHECK(fx.notifier->sent[0].task_id == t.task_id);
-  CHECK(fx.notifier->sent[0].kind == "reminder");
+  REQUIRE(fx.notifier->sent().size() == 1);
+  const auto sent = fx.notifier->sent();
+  CHECK(sent[0].user_id == "alice");
+  CHECK(sent[0].task_id == t.task_id);
+  CHECK(sent[0].kind == "reminder");
   CHECK(fx.task(t.task_id).reminder_sent_at == T("2026-11-26T10:05:00Z"));
   int triggered = 0;
   for (const auto& e : fx.repo->fetch_outbox(1000))

@@ -1,28 +1,19 @@
 #pragma once
 // Fixtures of the scheduler unit tests: a service and a scheduler over the memory repository
 // with a manual clock; retry waits advance the clock instead of sleeping.
-#include <mutex>
 #include <vector>
 
+#include "support/doubles.hpp"
 #include "task/service/scheduler.hpp"
 #include "test_support.hpp"
 
 namespace task::test {
 
-/// Records notifications.
-class NotifierSpy final : public Notifier {
- public:
-  void notify(const Notification& n) override {
-    std::lock_guard lock(mutex_);
-    sent.push_back(n);
-  }
-  std::mutex mutex_;
-  std::vector<Notification> sent;
-};
+using testing::RecordingNotifier;
 
 /// A scheduler fixture: service + scheduler sharing the memory repository and manual clock.
 struct SchedulerFixture : Fixture {
-  std::shared_ptr<NotifierSpy> notifier = std::make_shared<NotifierSpy>();
+  std::shared_ptr<RecordingNotifier> notifier = std::make_shared<RecordingNotifier>();
   Scheduler scheduler;
 
   explicit SchedulerFixture(std::string replica = "replica-a")

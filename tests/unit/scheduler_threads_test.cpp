@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "support/doubles.hpp"
 #include "task/memory/memory_repository.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/id_generator.hpp"
@@ -15,26 +16,9 @@
 
 using namespace task;
 using namespace task::test;
+using task::testing::CountingExecutor;
 
 namespace {
-
-/// Counts runs per task (thread-safe) and succeeds.
-class CountingExecutor final : public Executor {
- public:
-  RunOutcome run(const RunContext& ctx) override {
-    std::lock_guard lock(mutex_);
-    ++runs_[ctx.task.task_id];
-    return RunOutcome::ok(boost::json::object{{"ok", true}});
-  }
-  std::map<std::string, int> runs() {
-    std::lock_guard lock(mutex_);
-    return runs_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, int> runs_;
-};
 
 /// Runs `behaviour` (which the test makes thread-safe).
 class LambdaExecutor final : public Executor {

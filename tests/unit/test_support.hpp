@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "support/time.hpp"
 #include "task/memory/memory_repository.hpp"
 #include "task/ports/clock.hpp"
 #include "task/ports/executor.hpp"
@@ -19,9 +20,9 @@ inline boost::json::value J(const char* text) {
   return boost::json::parse(text);
 }
 
-/// A timestamp from RFC 3339 text (test input).
+/// A timestamp from RFC 3339 text (test input; the shared testing::at under a short name).
 inline Timestamp T(const char* text) {
-  return *parse_rfc3339(text);
+  return testing::at(text);
 }
 
 /// Deterministic ids: tsk_000..001, exe_000..001, evt-1.

@@ -1,5 +1,5 @@
-"""Helpers shared by the end-to-end scripts of this folder (each runs as `python3 SCRIPT.py`, so
-this module is importable from the script's own directory)."""
+"""Helpers shared by the Python end-to-end scripts (tests/e2e, tests/cli). Each script runs as
+`python3 SCRIPT.py` and puts this folder (tests/support) on sys.path before importing it."""
 import socket
 
 
