@@ -147,7 +147,7 @@ Analytics full_analytics() {
   return a;
 }
 
-// The wire text of the full records, as the field-by-field codec of release 1 wrote it: the
+// The wire text of the full records, as the earlier field-by-field codec wrote it: the
 // codec derived from the field lists (task/domain/describe.hpp) must write the same bytes.
 constexpr const char* kTaskText =
     R"({"id":42,"task_id":"tsk_0123456789abcdef01234567","user_id":"user-1","name":"Morning weather","description":"d","task_type":"daily_weather","status":"paused","priority":"urgent","config":{"location":"Berlin","n":0.1},"schedule":{"type":"daily","time":"07:00"},"credits_per_run":1.5,"tags":["weather","daily"],"metadata":{"source":"test"},"next_run_time":"2026-11-27T06:00:00Z","last_run_time":"2026-11-26T06:00:00.000123Z","last_success_time":"2026-11-25T06:00:00Z","last_error":"boom","last_result":{"temp":3.25,"big":1e+300},"run_count":3,"success_count":2,"failure_count":1,"total_credits_consumed":4.5,"due_date":"2026-12-01T00:00:00Z","reminder_time":"2026-11-30T09:00:00Z","is_completed":true,"completed_at":"2026-11-28T10:00:00Z","created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-26T06:00:01Z","deleted_at":"2026-11-29T00:00:00Z"})";
