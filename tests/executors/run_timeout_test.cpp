@@ -85,8 +85,8 @@ TEST_CASE(
   ServiceOptions options;
   options.timeouts.per_type[TaskType::daily_weather] = 400ms;
   TaskService service(
-      ServicePorts{repo, std::make_shared<SystemClock>(), std::make_shared<RandomIdGenerator>(),
-                   providers_at(silent.url(), repo), nullptr},
+      service_ports(repo, std::make_shared<SystemClock>(), std::make_shared<RandomIdGenerator>(),
+                    providers_at(silent.url(), repo)),
       options);
   const Caller alice{"alice", SubscriptionLevel::basic, false};
   const auto task = service.create_task(

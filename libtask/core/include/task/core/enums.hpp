@@ -1,5 +1,8 @@
 #pragma once
 /// The exact enum strings of API.md §2, each with `to_string` and `parse_enum<E>` kept together.
+///
+/// Ownership: to_string returns views of static strings (valid for the whole program);
+/// parse_enum keeps nothing of its argument. Thread-safety: pure functions, safe from any thread.
 #include <array>
 #include <boost/describe/enum.hpp>
 #include <boost/describe/enumerators.hpp>

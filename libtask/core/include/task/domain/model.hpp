@@ -1,6 +1,10 @@
 #pragma once
 /// The value types of the domain (API.md §3). Plain structs; nullable fields are std::optional;
 /// JSON-shaped fields (config, metadata, results) are Boost.JSON values.
+///
+/// Ownership: Task, Execution, Template, Event and Analytics are plain values that own all their
+/// fields (strings, JSON objects); copies are independent. Thread-safety: like any value type —
+/// concurrent reads are safe, a write needs exclusive access.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>

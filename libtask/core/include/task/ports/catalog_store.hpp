@@ -1,6 +1,13 @@
 #pragma once
 /// The CatalogStore role: task templates. TaskService lists them and creates tasks from them;
 /// task::memory::load_builtin_templates and the SQL store's seeding upsert the built-ins.
+///
+/// Ownership: the storage object is shared (std::shared_ptr) by the service, the scheduler and
+/// the event relay; every result is a copy the caller owns (no reference into storage escapes a
+/// call); string_view and reference arguments are read during the call only.
+/// Thread-safety: every method may be called from any number of threads at once (task::memory:
+/// one mutex, so a callback must not call back into the repository; task::store: a pooled
+/// connection per call).
 #include <optional>
 #include <string_view>
 #include <vector>

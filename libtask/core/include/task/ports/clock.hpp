@@ -1,5 +1,9 @@
 #pragma once
 /// The injectable clock. Production uses SystemClock; tests use ManualClock.
+///
+/// Ownership: shared through std::shared_ptr by everything that reads time.
+/// Thread-safety: now() may be called from any number of threads at once; a manual test clock
+/// must be set only while no other thread reads it (or be atomic).
 #include <atomic>
 #include <chrono>
 

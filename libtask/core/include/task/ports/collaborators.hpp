@@ -1,6 +1,10 @@
 #pragma once
 /// Ports to the world around the service: subscription levels, notifications, calendar sync and
 /// the in-process event sink. Adapters live in task::clients / task::events / task::memory.
+///
+/// Ownership: shared_ptr; arguments are read during the call only.
+/// Thread-safety: called from request and worker threads at once; implementations must be
+/// thread-safe (the HTTP adapters of task::clients are).
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,5 +1,11 @@
 #pragma once
 /// What a run does, per task type (API.md §10b): one Executor per type, in a registry.
+///
+/// Ownership: the registry shares ownership of its executors (shared_ptr); RunContext and its
+/// references live for the duration of run() only — copy what must outlive it.
+/// Thread-safety: run() is called from worker threads, several at once, for different tasks; an
+/// executor must be safe to run concurrently. Register executors before the registry is shared;
+/// lookups are then read-only.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <map>

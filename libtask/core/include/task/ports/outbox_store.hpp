@@ -2,6 +2,13 @@
 /// The OutboxStore role: events that committed changes stored (TaskStore, SchedulerStore), read
 /// in commit order by the outbox relay, marked published and pruned. TaskService and
 /// task-server's /metrics read the backlog.
+///
+/// Ownership: the storage object is shared (std::shared_ptr) by the service, the scheduler and
+/// the event relay; every result is a copy the caller owns (no reference into storage escapes a
+/// call); string_view and reference arguments are read during the call only.
+/// Thread-safety: every method may be called from any number of threads at once (task::memory:
+/// one mutex, so a callback must not call back into the repository; task::store: a pooled
+/// connection per call).
 #include <cstdint>
 #include <optional>
 #include <utility>

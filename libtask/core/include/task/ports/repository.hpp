@@ -14,6 +14,13 @@
 ///
 /// One implementation per backend family implements all of them: `task::memory` (in-process)
 /// and `task::store` (SOCI: SQLite, PostgreSQL).
+///
+/// Ownership: the storage object is shared (std::shared_ptr) by the service, the scheduler and
+/// the event relay; every result is a copy the caller owns (no reference into storage escapes a
+/// call); string_view and reference arguments are read during the call only.
+/// Thread-safety: every method may be called from any number of threads at once (task::memory:
+/// one mutex, so a callback must not call back into the repository; task::store: a pooled
+/// connection per call). Set `set_unreadable_row_hook` before sharing the object.
 #include "task/ports/archive_store.hpp"
 #include "task/ports/catalog_store.hpp"
 #include "task/ports/outbox_store.hpp"

@@ -5,6 +5,14 @@
 /// TaskService uses list_due_tasks (internal pending list) and earliest_due_time (lag in the
 /// service stats). Executions are unique per (task_id, scheduled_for): a change inserting a
 /// second row for a slot throws Conflict.
+///
+/// Ownership: the storage object is shared (std::shared_ptr) by the service, the scheduler and
+/// the event relay; every result is a copy the caller owns (no reference into storage escapes a
+/// call); string_view and reference arguments are read during the call only.
+/// Thread-safety: every method may be called from any number of threads at once (task::memory:
+/// one mutex, so a callback must not call back into the repository; task::store: a pooled
+/// connection per call). The callbacks of `modify_tasks` / `modify_due_tasks` are used during
+/// the call only and may run more than once: they must be pure.
 #include <chrono>
 #include <functional>
 #include <optional>

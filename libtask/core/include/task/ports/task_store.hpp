@@ -5,6 +5,14 @@
 /// SchedulerStore), the backup executor and task-cli. Every method that writes more than one row
 /// does it in one transaction. Backends throw `task::Unavailable` when storage cannot be reached,
 /// and nothing else for infrastructure failures. The whole storage port: repository.hpp.
+///
+/// Ownership: the storage object is shared (std::shared_ptr) by the service, the scheduler and
+/// the event relay; every result is a copy the caller owns (no reference into storage escapes a
+/// call); string_view and reference arguments are read during the call only.
+/// Thread-safety: every method may be called from any number of threads at once (task::memory:
+/// one mutex, so a callback must not call back into the repository; task::store: a pooled
+/// connection per call). The callback of `modify_task` is used during the call only and may
+/// run more than once (retries): it must be pure.
 #include <cstdint>
 #include <functional>
 #include <optional>

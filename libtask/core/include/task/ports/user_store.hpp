@@ -2,6 +2,13 @@
 /// The UserStore role: what the account events keep about users — the stored subscription level
 /// (subscription.changed; read back by TaskService::resolve_level) and a user's open tasks
 /// (user.deleted cancels them through TaskStore::modify_task).
+///
+/// Ownership: the storage object is shared (std::shared_ptr) by the service, the scheduler and
+/// the event relay; every result is a copy the caller owns (no reference into storage escapes a
+/// call); string_view and reference arguments are read during the call only.
+/// Thread-safety: every method may be called from any number of threads at once (task::memory:
+/// one mutex, so a callback must not call back into the repository; task::store: a pooled
+/// connection per call).
 #include <optional>
 #include <string>
 #include <string_view>

@@ -14,6 +14,12 @@
 ///
 ///   task::Scheduler scheduler(ports, options);
 ///   scheduler.step(clock->now());  // reminders, lost runs, due slots: run and recorded
+///
+/// Ownership: a Scheduler shares its ports (storage, clock, ids, executors, notifier) through
+/// shared_ptr and owns nothing else but its counters; ScheduledRun, StepResult and
+/// SchedulerMetrics are values. Thread-safety: every member may be called from any thread, also
+/// at once (the runtime does); two concurrent `step` calls on one store start each slot once
+/// (the storage's leases decide), but a host normally drives one round at a time.
 #include <array>
 #include <atomic>
 #include <chrono>
