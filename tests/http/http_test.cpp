@@ -1,4 +1,4 @@
-// The HTTP contract (API.md §3–§11) against the in-process server over a real database.
+// The HTTP contract (docs/api.md §3–§11) against the in-process server over a real database.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -422,7 +422,7 @@ TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[ht
   r = c.Post("/api/v1/tasks/" + first + "/execute", as_user(u), "", "application/json");
   REQUIRE(r->status == 429);
   CHECK(body_json(r).at("limit_type") == "executions_per_day");
-  {  // Retry-After: the seconds until the next UTC midnight (API.md §16)
+  {  // Retry-After: the seconds until the next UTC midnight (docs/api.md §16)
     const auto now = std::chrono::system_clock::now();
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1} - now)
@@ -470,7 +470,7 @@ TEST_CASE("internal endpoints", "[http]") {
   CHECK(c.Get("/api/v1/scheduler/pending")->status == 401);
   r = c.Get("/api/v1/scheduler/pending?limit=5", internal());
   REQUIRE(r->status == 200);
-  // API.md §16: the earlier service's shape, an array, with the number due in X-Total-Count.
+  // docs/api.md §16: the earlier service's shape, an array, with the number due in X-Total-Count.
   REQUIRE(body_json(r).is_array());
   CHECK(body_json(r).as_array().size() <= 5);
   REQUIRE(r->has_header("X-Total-Count"));

@@ -31,7 +31,7 @@ struct RunResult {
   bool finished = false;  ///< false when the wait ran out (HTTP 202)
 };
 
-/// Operations every command is written against (API.md §6).
+/// Operations every command is written against (docs/api.md §6).
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -50,7 +50,7 @@ std::string text_of(const json::object& o, const char* key) {
   return {};
 }
 
-/// The message of an HTTP error body (API.md §5 shapes).
+/// The message of an HTTP error body (docs/api.md §5 shapes).
 std::string remote_message(const RemoteError& e) {
   if (!e.body.is_object()) return "HTTP " + std::to_string(e.status) + ": " + e.what();
   const auto& o = e.body.get_object();

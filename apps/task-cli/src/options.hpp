@@ -50,7 +50,7 @@ struct TaskFields {
   bool clear_tags = false;
 };
 
-/// `list` filters (API.md §8).
+/// `list` filters (docs/api.md §8).
 struct ListOptions {
   std::optional<std::string> status, task_type, priority, due_before, due_after, q, cursor;
   std::vector<std::string> tags;

@@ -1,6 +1,7 @@
 #pragma once
-/// Pure translation of command-line values into the JSON bodies of the HTTP API (API.md §7, §9,
-/// §12). Throws UsageError for text the command line cannot mean; the service validates the rest.
+/// Pure translation of command-line values into the JSON bodies of the HTTP API (docs/api.md §7,
+/// §9, §12). Throws UsageError for text the command line cannot mean; the service validates the
+/// rest.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-/// Identity (API.md §4): gateway mode (X-User-ID), JWT mode (HS256 secret or RS256 public key,
+/// Identity (docs/api.md §4): gateway mode (X-User-ID), JWT mode (HS256 secret or RS256 public key,
 /// via libjwt) and internal callers (X-Internal-Service + X-Internal-Service-Secret).
 #include <chrono>
 #include <optional>

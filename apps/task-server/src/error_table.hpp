@@ -1,7 +1,7 @@
 #pragma once
 /// HTTP replies from libtask's error table (task/rules/error_table.hpp: the core's error hierarchy
-/// -> status and JSON body, API.md §5, shared with the C ABI), plus what only HTTP has: the log
-/// text and `Retry-After`. Everything not in the table is a 500 that leaks no internals.
+/// -> status and JSON body, docs/api.md §5, shared with the C ABI), plus what only HTTP has: the
+/// log text and `Retry-After`. Everything not in the table is a 500 that leaks no internals.
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <exception>

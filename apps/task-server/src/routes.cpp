@@ -1,4 +1,4 @@
-// The routes of API.md §6: each parses the request, calls the TaskService, writes JSON.
+// The routes of docs/api.md §6: each parses the request, calls the TaskService, writes JSON.
 #include <boost/json.hpp>
 #include <future>
 
@@ -181,8 +181,8 @@ void HttpServer::Impl::install_routes() {
         json::array out;
         for (const auto& t : due)
           out.push_back(json::value_from(t));
-        // The earlier service's shape (API.md §16): an array; the number due in all in a header.
-        // A short page is all there is; a full one is counted (up to kMaxPendingCount).
+        // The earlier service's shape (docs/api.md §16): an array; the number due in all in a
+        // header. A short page is all there is; a full one is counted (up to kMaxPendingCount).
         std::size_t asked = 100;  // the default page; pending_tasks validated `limit` (1-100)
         if (req.has_param("limit"))
           asked = std::strtoul(req.get_param_value("limit").c_str(), nullptr, 10);

@@ -288,7 +288,7 @@ void HttpServer::Impl::install_hooks() {
           res.set_header("X-Request-ID", state.request_id);
         }
         if (res.body.empty()) send_json(res, res.status, default_body(res.status));
-        if (res.status == 429 && !res.has_header("Retry-After"))  // API.md §16: every 429
+        if (res.status == 429 && !res.has_header("Retry-After"))  // docs/api.md §16: every 429
           res.set_header("Retry-After", std::to_string(kDefaultRetryAfterSeconds));
         return httplib::Server::HandlerResponse::Handled;
       }));

@@ -1,5 +1,5 @@
 #pragma once
-/// task-server's HTTP layer on cpp-httplib: routes of API.md §6 over a runtime::Runtime, with
+/// task-server's HTTP layer on cpp-httplib: routes of docs/api.md §6 over a runtime::Runtime, with
 /// request ids, one log line per request, metrics, identity, the error table and hardening
 /// (body and head limits, head/body timeouts, raw header checks, backlog, thread pool,
 /// TCP_NODELAY; connection handling in connection.hpp, header checks in request_head.hpp).

@@ -169,7 +169,7 @@ UiMode ui_mode_of(const runtime::Config& config, bool jwt_mode) {
 /// Registers /ui/, /ui/config.json, /ui/{asset}, POST /api/v1/schedules/preview and
 /// GET /api/v1/tasks/{task_id}/upcoming.
 void HttpServer::Impl::install_ui_routes() {
-  // Schedule previews (API.md §16), used by the task form and the task page.
+  // Schedule previews (docs/api.md §16), used by the task form and the task page.
   add("POST", "/api/v1/schedules/preview", "/api/v1/schedules/preview",
       [this](const httplib::Request& req, httplib::Response& res) {
         caller(req);

@@ -1,7 +1,7 @@
 #pragma once
 /// The dashboard at /ui/ (docs/dashboard.md): embedded static files with ETags and a strict
 /// Content-Security-Policy, the page's session settings (/ui/config.json), schedule previews
-/// (API.md §16 "Upcoming runs") and the same-origin rule for state-changing requests.
+/// (docs/api.md §16 "Upcoming runs") and the same-origin rule for state-changing requests.
 #include <httplib.h>
 
 #include <string>

@@ -1,4 +1,4 @@
-// Analytics figures (API.md §3) from repository aggregates.
+// Analytics figures (docs/api.md §3) from repository aggregates.
 #include "task/rules/analytics.hpp"
 #include "task/codec/json_numbers.hpp"
 

@@ -1,4 +1,4 @@
-// The built-in templates (API.md §11), defined once for every backend.
+// The built-in templates (docs/api.md §11), defined once for every backend.
 #include "task/rules/builtin_templates.hpp"
 
 #include <boost/json/parse.hpp>

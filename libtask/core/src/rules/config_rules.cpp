@@ -1,4 +1,4 @@
-// Per-type config rules (API.md §7) and the shared name/tags validators.
+// Per-type config rules (docs/api.md §7) and the shared name/tags validators.
 #include <algorithm>
 #include <cctype>
 #include <set>

@@ -1,4 +1,4 @@
-// Event builders (API.md §14).
+// Event builders (docs/api.md §14).
 #include "task/rules/events.hpp"
 
 #include "task/core/trace_context.hpp"

@@ -1,4 +1,4 @@
-// Query strings (API.md §8 list, pages) and the opaque list cursor.
+// Query strings (docs/api.md §8 list, pages) and the opaque list cursor.
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,4 +1,4 @@
-// The execution outcome rule (API.md §10).
+// The execution outcome rule (docs/api.md §10).
 #include "task/rules/outcome.hpp"
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// Request bodies (API.md §7, §9, §10, §11) -> typed requests.
+// Request bodies (docs/api.md §7, §9, §10, §11) -> typed requests.
 #include "task/rules/requests.hpp"
 
 #include <functional>

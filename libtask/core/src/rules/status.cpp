@@ -1,4 +1,4 @@
-// The status machine and apply_update (API.md §9).
+// The status machine and apply_update (docs/api.md §9).
 #include "task/rules/status.hpp"
 
 #include "field_errors.hpp"

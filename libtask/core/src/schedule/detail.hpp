@@ -20,9 +20,10 @@ using LocalMicros = date::local_time<Micros>;
 /// The zone named `name`, or nullptr when the system tz database does not know it.
 const date::time_zone* find_zone(const std::string& name) noexcept;
 
-/// The instant a wall-clock time stands for (DST rule of API.md §12): a unique local time maps to
-/// itself; an ambiguous one (fall-back) to its FIRST occurrence; a nonexistent one (spring-forward
-/// gap) to the first instant after the gap. Equivalently: the earliest instant whose local time is
+/// The instant a wall-clock time stands for (DST rule of docs/api.md §12): a unique local time maps
+/// to itself; an ambiguous one (fall-back) to its FIRST occurrence; a nonexistent one
+/// (spring-forward gap) to the first instant after the gap. Equivalently: the earliest instant
+/// whose local time is
 /// >= `local` — which makes the mapping non-decreasing in `local`.
 Timestamp resolve_local(const date::time_zone* zone, LocalMicros local);
 

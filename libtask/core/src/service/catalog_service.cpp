@@ -1,4 +1,4 @@
-// TaskService: templates (API.md §11), analytics and service stats.
+// TaskService: templates (docs/api.md §11), analytics and service stats.
 #include <algorithm>
 #include <chrono>
 

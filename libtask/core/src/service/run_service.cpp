@@ -1,4 +1,4 @@
-// TaskService: runs (API.md §10) — manual and internal scheduled — and execution listings.
+// TaskService: runs (docs/api.md §10) — manual and internal scheduled — and execution listings.
 #include "task/core/errors.hpp"
 #include "task/rules/events.hpp"
 #include "task/rules/outcome.hpp"

@@ -1,6 +1,6 @@
-// Reminders (API.md §13): at reminder_time a not-completed, non-deleted task notifies its owner
-// once. reminder_sent_at and the task.reminder_triggered event are one atomic change, so neither
-// a restart nor a second replica repeats a reminder.
+// Reminders (docs/api.md §13): at reminder_time a not-completed, non-deleted task notifies its
+// owner once. reminder_sent_at and the task.reminder_triggered event are one atomic change, so
+// neither a restart nor a second replica repeats a reminder.
 #include "scheduler_internal.hpp"
 #include "task/core/trace_context.hpp"
 #include "task/rules/events.hpp"

@@ -1,4 +1,4 @@
-// TaskService: construction, subscription levels, and the task use cases (API.md §7–§9).
+// TaskService: construction, subscription levels, and the task use cases (docs/api.md §7–§9).
 #include "task/service/task_service.hpp"
 
 #include "task/core/errors.hpp"

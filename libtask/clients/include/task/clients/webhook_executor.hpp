@@ -1,5 +1,5 @@
 #pragma once
-/// The `custom` task type's executor: one HTTP request to the task's webhook (API.md §10b).
+/// The `custom` task type's executor: one HTTP request to the task's webhook (docs/api.md §10b).
 ///
 /// Config keys: `url` (or `webhook_url`), `method` (POST), `headers` (object of strings), `body`
 /// (any JSON; default: the task context), `timeout_ms` (10000, at most 60000), `expect_status`

@@ -1,6 +1,6 @@
 #pragma once
 /// The one JSON codec (Boost.JSON tag_invoke) for the domain types: the exact field names of
-/// API.md §3. It serves HTTP, the CLI, events and exports alike.
+/// docs/api.md §3. It serves HTTP, the CLI, events and exports alike.
 ///
 ///   boost::json::value v = boost::json::value_from(task);   // Task -> JSON
 ///   Task t = boost::json::value_to<Task>(v);                 // JSON -> Task (round trip)
@@ -35,11 +35,11 @@ Template tag_invoke(boost::json::value_to_tag<Template>, const boost::json::valu
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Analytics& a);
 Analytics tag_invoke(boost::json::value_to_tag<Analytics>, const boost::json::value& v);
 
-/// The page object of `GET /api/v1/tasks` (API.md §8): tasks, count, total, limit, offset,
+/// The page object of `GET /api/v1/tasks` (docs/api.md §8): tasks, count, total, limit, offset,
 /// next_cursor, filters — the same for task-server and task-cli.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const TaskList& list);
 
-/// The CloudEvents 1.0 JSON envelope of an event (API.md §14): specversion, id,
+/// The CloudEvents 1.0 JSON envelope of an event (docs/api.md §14): specversion, id,
 /// source = "task_service", type, time, datacontenttype, data.
 boost::json::object to_cloudevent(const Event& e);
 /// Reads an envelope back; nullopt when it is not a CloudEvents 1.0 envelope of this service.

@@ -1,6 +1,6 @@
 #pragma once
-/// Exact JSON numbers (API.md §3, docs/api.md "Numbers in JSON"): one parser and one rule for what
-/// a store can hold, shared by request bodies, stored rows and executor results.
+/// Exact JSON numbers (docs/api.md §3, docs/api.md "Numbers in JSON"): one parser and one rule for
+/// what a store can hold, shared by request bodies, stored rows and executor results.
 ///
 /// Boost.JSON 1.81's parser rounds some decimal literals to a neighbour of the nearest double (a
 /// stored value would change by one bit on every read) and reads a literal beyond the double range

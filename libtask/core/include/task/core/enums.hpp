@@ -1,5 +1,6 @@
 #pragma once
-/// The exact enum strings of API.md §2, each with `to_string` and `parse_enum<E>` kept together.
+/// The exact enum strings of docs/api.md §2, each with `to_string` and `parse_enum<E>` kept
+/// together.
 ///
 /// Ownership: to_string returns views of static strings (valid for the whole program);
 /// parse_enum keeps nothing of its argument. Thread-safety: pure functions, safe from any thread.
@@ -19,7 +20,7 @@ namespace task {
 BOOST_DEFINE_ENUM_CLASS(TaskType, daily_weather, daily_news, news_monitor, weather_alert,
                         price_tracker, data_backup, todo, reminder, calendar_event, custom)
 
-/// Lifecycle state of a task (API.md §9 has the transitions).
+/// Lifecycle state of a task (docs/api.md §9 has the transitions).
 BOOST_DEFINE_ENUM_CLASS(TaskStatus, pending, scheduled, running, completed, failed, cancelled,
                         paused)
 

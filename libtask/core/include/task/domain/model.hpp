@@ -1,6 +1,6 @@
 #pragma once
-/// The value types of the domain (API.md §3). Plain structs; nullable fields are std::optional;
-/// JSON-shaped fields (config, metadata, results) are Boost.JSON values.
+/// The value types of the domain (docs/api.md §3). Plain structs; nullable fields are
+/// std::optional; JSON-shaped fields (config, metadata, results) are Boost.JSON values.
 ///
 /// Ownership: Task, Execution, Template, Event and Analytics are plain values that own all their
 /// fields (strings, JSON objects); copies are independent. Thread-safety: like any value type —
@@ -104,7 +104,7 @@ struct Template {
   Timestamp updated_at{};
 };
 
-/// Per-user analytics (API.md §3).
+/// Per-user analytics (docs/api.md §3).
 struct Analytics {
   std::string user_id;
   std::string time_period;  ///< "Last N days"

@@ -1,5 +1,5 @@
 #pragma once
-/// What a run does, per task type (API.md §10b): one Executor per type, in a registry.
+/// What a run does, per task type (docs/api.md §10b): one Executor per type, in a registry.
 ///
 /// Ownership: the registry shares ownership of its executors (shared_ptr); RunContext and its
 /// references live for the duration of run() only — copy what must outlive it.

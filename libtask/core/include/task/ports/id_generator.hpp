@@ -1,5 +1,5 @@
 #pragma once
-/// Ids: `tsk_` / `exe_` + 24 lowercase hex from a CSPRNG (API.md §3).
+/// Ids: `tsk_` / `exe_` + 24 lowercase hex from a CSPRNG (docs/api.md §3).
 ///
 /// Ownership: shared through std::shared_ptr by everything that draws ids; ids are returned by
 /// value. Thread-safety: every method may be called from any number of threads at once.

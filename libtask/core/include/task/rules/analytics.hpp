@@ -1,5 +1,5 @@
 #pragma once
-/// The analytics figures of API.md §3 from repository aggregates. Pure.
+/// The analytics figures of docs/api.md §3 from repository aggregates. Pure.
 ///
 /// Ownership: arguments are read during the call and never kept; results are values the caller
 /// owns. Thread-safety: pure functions without shared state; safe from any number of threads.

@@ -1,5 +1,5 @@
 #pragma once
-/// Builders of the domain events of API.md §14. Data timestamps are RFC 3339 strings.
+/// Builders of the domain events of docs/api.md §14. Data timestamps are RFC 3339 strings.
 ///
 /// Ownership: each builder copies what it needs into the Event it returns. Thread-safety: pure;
 /// safe from any number of threads.

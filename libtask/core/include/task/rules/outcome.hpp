@@ -1,6 +1,6 @@
 #pragma once
-/// The execution outcome rule (API.md §10): what a finished run does to its execution row and its
-/// task. Pure, apart from drawing event ids.
+/// The execution outcome rule (docs/api.md §10): what a finished run does to its execution row and
+/// its task. Pure, apart from drawing event ids.
 ///
 /// Ownership: apply_outcome copies the task and execution into the result it returns; it keeps no
 /// reference to its arguments (the IdGenerator is used during the call only). Thread-safety: pure

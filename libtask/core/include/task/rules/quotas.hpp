@@ -1,5 +1,5 @@
 #pragma once
-/// Quotas per subscription level (API.md §7 tasks, §10 executions per day); configurable.
+/// Quotas per subscription level (docs/api.md §7 tasks, §10 executions per day); configurable.
 ///
 /// Ownership: QuotaTable is a small value, copied where it is used. Thread-safety: reading a table
 /// (or calling utc_day_start) from any number of threads is safe; changing a table while another

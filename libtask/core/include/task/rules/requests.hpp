@@ -1,5 +1,5 @@
 #pragma once
-/// Parsing and validation of request bodies and query strings (API.md §7–§11) into typed
+/// Parsing and validation of request bodies and query strings (docs/api.md §7–§11) into typed
 /// requests. Pure: every problem becomes a task::ValidationError listing each FieldError found,
 /// with locations such as {"body","name"}, {"body","config","location"} or {"query","limit"}.
 ///
@@ -24,7 +24,7 @@ namespace task {
 /// Query parameters as received, in order; a key may repeat (e.g. `tag`).
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
-/// Limits of the create/update rules (API.md §7).
+/// Limits of the create/update rules (docs/api.md §7).
 inline constexpr std::size_t kMaxNameLength = 255;
 inline constexpr std::size_t kMaxDescriptionLength = 10000;
 inline constexpr std::size_t kMaxTags = 50;
@@ -79,7 +79,7 @@ struct FromTemplateRequest {
   std::vector<std::string> present_fields;  ///< top-level field names the caller sent
 };
 
-/// A validated POST /api/v1/tasks/{id}/execute body (API.md §10).
+/// A validated POST /api/v1/tasks/{id}/execute body (docs/api.md §10).
 struct ExecuteRequest {
   TriggerType trigger_type = TriggerType::manual;
   boost::json::object trigger_data;

@@ -1,5 +1,5 @@
 #pragma once
-/// The task status machine and the update rule (API.md §9). Pure functions.
+/// The task status machine and the update rule (docs/api.md §9). Pure functions.
 ///
 /// Ownership: arguments are read during the call and never kept; results are values the caller
 /// owns. Thread-safety: pure functions without shared state; safe from any number of threads.

@@ -1,6 +1,6 @@
 #pragma once
-/// Schedules (API.md §12): parsing, validation and pure fire-time math. No I/O except reading the
-/// system time zone database (through the date library) on first use of a zone.
+/// Schedules (docs/api.md §12): parsing, validation and pure fire-time math. No I/O except reading
+/// the system time zone database (through the date library) on first use of a zone.
 ///
 /// Contract used by the service and the scheduler (keep these signatures stable):
 ///   parse_schedule   JSON -> Schedule, or ValidationError naming the field

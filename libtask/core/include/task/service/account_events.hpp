@@ -1,7 +1,7 @@
 #pragma once
-/// Handlers for the events this service subscribes to (API.md §14): `*.user.deleted` cancels the
-/// user's open tasks, `*.subscription.changed` stores the user's level. Plain functions over the
-/// repository port, so they are testable without NATS; the transport (NATS, the in-process bus)
+/// Handlers for the events this service subscribes to (docs/api.md §14): `*.user.deleted` cancels
+/// the user's open tasks, `*.subscription.changed` stores the user's level. Plain functions over
+/// the repository port, so they are testable without NATS; the transport (NATS, the in-process bus)
 /// only parses bytes and calls `handle_account_message`.
 ///
 /// Ownership: the handlers borrow the repository (and ids/clock) for the duration of the call only;

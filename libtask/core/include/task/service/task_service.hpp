@@ -1,5 +1,5 @@
 #pragma once
-/// The task service: every use case of API.md §6–§11 over the ports. The HTTP server, the CLI
+/// The task service: every use case of docs/api.md §6–§11 over the ports. The HTTP server, the CLI
 /// and embedding programs call this; it does no I/O of its own. Errors are task::Error subclasses
 /// (errors.hpp); each write stores its §14 events in the same repository change (outbox).
 ///

@@ -1,5 +1,5 @@
 #pragma once
-/// The NATS subscriber for the events this service consumes (API.md §14): `*.user.deleted` and
+/// The NATS subscriber for the events this service consumes (docs/api.md §14): `*.user.deleted` and
 /// `*.subscription.changed`, handled by task::handle_account_message. With JetStream, every
 /// stream whose subjects intersect a subscribed subject (e.g. the account service's stream on
 /// `account_service.>` gives `account_service.user.deleted`) gets a durable consumer on that

@@ -1,5 +1,5 @@
 #pragma once
-/// Provider executors (API.md §10b): daily_weather, weather_alert, daily_news, news_monitor,
+/// Provider executors (docs/api.md §10b): daily_weather, weather_alert, daily_news, news_monitor,
 /// price_tracker and data_backup, plus the calendar service client. Request and response shapes
 /// of the providers are documented in docs/providers.md.
 ///

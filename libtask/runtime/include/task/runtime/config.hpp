@@ -1,5 +1,5 @@
 #pragma once
-/// Configuration (API.md §15): one table of settings, each with a flag name, environment
+/// Configuration (docs/api.md §15): one table of settings, each with a flag name, environment
 /// variables and a default. Precedence: command-line flag, then environment, then default.
 ///
 /// Ownership: Config is a plain value (copied into the Runtime that uses it). Thread-safety:
