@@ -6,6 +6,10 @@
 ///
 ///   const task::deadline::Scope scope(std::chrono::steady_clock::now() + timeout);
 ///   ... task::deadline::remaining() ...  // time left, nullopt outside a run
+///
+/// Ownership: nothing is shared; the deadline is a per-thread value set by a Scope on the stack.
+/// Thread-safety: each thread sees only its own deadline; a Scope must end on the thread that
+/// made it.
 #include <chrono>
 #include <optional>
 

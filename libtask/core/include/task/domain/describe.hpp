@@ -6,6 +6,8 @@
 ///
 /// Adding a field: declare it in model.hpp, name it here in the same position (the static_asserts
 /// below fail the build otherwise), add the column to both migrations when the record is stored.
+///
+/// Ownership and thread-safety: compile-time descriptions only; nothing here holds state.
 #include <array>
 #include <boost/describe/class.hpp>
 #include <boost/describe/members.hpp>

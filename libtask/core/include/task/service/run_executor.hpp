@@ -9,6 +9,10 @@
 /// own connect/read timeouts to the time left, so a provider that never answers ends the call
 /// when the run's time is up. An executor that blocks on something else must check
 /// `task::deadline::remaining()` itself. A result that arrives after the timeout is discarded.
+///
+/// Ownership: the registry and the RunContext are borrowed for the call only; the RunOutcome is
+/// returned by value. Thread-safety: safe from any number of threads at once (as safe as the
+/// executors it calls, which must be).
 #include <chrono>
 #include <map>
 

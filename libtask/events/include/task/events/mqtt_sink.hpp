@@ -4,6 +4,10 @@
 /// QoS 1 and the same CloudEvents JSON body as on NATS (event_body). A batch counts as
 /// acknowledged up to the first message without a PUBACK; the relay publishes the rest again, so
 /// delivery is at-least-once and consumers dedupe by the CloudEvents `id`.
+///
+/// Ownership: the sink owns its Paho client and connection settings; events are copied into the
+/// outgoing messages. Thread-safety: publish may be called from the relay's thread while Paho's
+/// own thread delivers acknowledgements; one relay feeds one sink.
 #include <chrono>
 #include <cstdint>
 #include <functional>

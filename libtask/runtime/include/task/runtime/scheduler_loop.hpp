@@ -10,6 +10,11 @@
 ///   loop.start();
 ///   ...; loop.notify();  // after a write that may change what is due
 ///   loop.stop();         // no new claims; runs in progress finish and are written
+///
+/// Ownership: the loop owns its Scheduler, its two threads and its queue, shares the ports, and
+/// borrows the WorkerPool, which must outlive it; stop() (also run by the destructor) joins the
+/// threads after the runs in progress are written. Thread-safety: start, stop, notify and the
+/// getters may be called from any thread; do not call stop() from a run's own thread.
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>

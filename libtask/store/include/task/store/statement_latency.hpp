@@ -2,6 +2,8 @@
 /// Latency of the SQL statements the stores of this process ran, by statement kind (verb and
 /// main table), for GET /metrics. Thread-safe; the numbers cover every SQL repository of the
 /// process since it started.
+/// Ownership: one process-wide set of histograms, valid for the whole program; readers get
+/// copies of the numbers.
 #include <array>
 #include <cstdint>
 #include <string>
