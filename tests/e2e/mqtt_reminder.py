@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from e2e_support import free_port, expect
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
