@@ -1,6 +1,5 @@
 #include "mqtt_support.hpp"
 
-#include <MQTTAsync.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -90,73 +89,111 @@ std::string MosquittoBroker::url() const {
   return "mqtt://127.0.0.1:" + std::to_string(port_);
 }
 
+// The subscriber is Debian's mosquitto_sub (libmosquitto, an MQTT client independent of the Paho
+// code under test): it reconnects and subscribes again by itself after a broker restart. With
+// -d it reports each SUBACK and the QoS of each PUBLISH (lines "Client ..."); -F prints
+// "<topic> <payload>".
 struct MqttCollector::Impl {
-  MQTTAsync client = nullptr;
-  std::string filter;
+  int pid = -1;
+  int out_fd = -1;
+  std::thread reader;
   mutable std::mutex mu;
   std::condition_variable cv;
   std::vector<MqttReceived> got;
-  bool subscribed = false;
+  int subscriptions = 0;
 
-  static int on_message(void* ctx, char* topic, int topic_len, MQTTAsync_message* m) {
-    auto* self = static_cast<Impl*>(ctx);
-    MqttReceived r;
-    r.topic = topic_len > 0 ? std::string(topic, static_cast<std::size_t>(topic_len)) : topic;
-    r.body.assign(static_cast<const char*>(m->payload), static_cast<std::size_t>(m->payloadlen));
-    r.qos = m->qos;
-    {
-      std::lock_guard lock(self->mu);
-      self->got.push_back(std::move(r));
+  void read_lines() {
+    std::string buf;
+    char chunk[4096];
+    int pending_qos = 0;
+    for (;;) {
+      const auto n = ::read(out_fd, chunk, sizeof chunk);
+      if (n <= 0) return;
+      buf.append(chunk, static_cast<std::size_t>(n));
+      std::size_t nl;
+      while ((nl = buf.find('\n')) != std::string::npos) {
+        const std::string line = buf.substr(0, nl);
+        buf.erase(0, nl + 1);
+        std::lock_guard lock(mu);
+        if (!line.starts_with("Client ") && !line.starts_with("Subscribed") && !line.empty()) {
+          const auto space = line.find(' ');
+          MqttReceived r;
+          r.topic = line.substr(0, space);
+          r.body = space == std::string::npos ? "" : line.substr(space + 1);
+          r.qos = pending_qos;
+          got.push_back(std::move(r));
+          cv.notify_all();
+        } else if (line.find("received SUBACK") != std::string::npos) {
+          ++subscriptions;
+        } else if (const auto q = line.find("received PUBLISH (d"); q != std::string::npos) {
+          const auto qpos = line.find(", q", q);
+          pending_qos = qpos == std::string::npos ? 0 : line[qpos + 3] - '0';
+        }
+      }
     }
-    self->cv.notify_all();
-    MQTTAsync_freeMessage(&m);
-    MQTTAsync_free(topic);
-    return 1;
-  }
-  static void on_subscribed(void* ctx, MQTTAsync_successData*) {
-    auto* self = static_cast<Impl*>(ctx);
-    std::lock_guard lock(self->mu);
-    self->subscribed = true;
-  }
-  static void on_connected(void* ctx, char*) {
-    // (Re)connected: subscribe again (the persistent session keeps it anyway).
-    auto* self = static_cast<Impl*>(ctx);
-    MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
-    ro.onSuccess = &Impl::on_subscribed;
-    ro.context = self;
-    MQTTAsync_subscribe(self->client, self->filter.c_str(), 1, &ro);
   }
 };
 
 MqttCollector::MqttCollector(const std::string& url, const std::string& filter) : impl_(new Impl) {
-  impl_->filter = filter;
-  const auto uri = "tcp://" + url.substr(url.find("://") + 3);
-  const auto id = "collector-" + RandomIdGenerator().event_id().substr(0, 12);
-  if (MQTTAsync_create(&impl_->client, uri.c_str(), id.c_str(), MQTTCLIENT_PERSISTENCE_NONE,
-                       nullptr) != MQTTASYNC_SUCCESS)
-    throw std::runtime_error("MQTTAsync_create failed");
-  MQTTAsync_setCallbacks(impl_->client, impl_, nullptr, &Impl::on_message, nullptr);
-  MQTTAsync_setConnected(impl_->client, impl_, &Impl::on_connected);
-  MQTTAsync_connectOptions o = MQTTAsync_connectOptions_initializer;
-  o.cleansession = 0;
-  o.keepAliveInterval = 5;
-  o.automaticReconnect = 1;
-  o.minRetryInterval = 1;
-  o.maxRetryInterval = 1;
-  if (MQTTAsync_connect(impl_->client, &o) != MQTTASYNC_SUCCESS)
-    throw std::runtime_error("MQTTAsync_connect failed");
-  if (!wait_until([&] { return subscribed(); }, std::chrono::seconds(10)))
-    throw std::runtime_error("MQTT subscriber did not subscribe to " + filter);
+  const auto hostport = url.substr(url.find("://") + 3);
+  std::string host = hostport.substr(0, hostport.rfind(':'));
+  std::string port = hostport.substr(hostport.rfind(':') + 1);
+  std::string id = "collector-" + RandomIdGenerator().event_id().substr(0, 12);
+  std::string bin = TASK_MOSQUITTO_SUB_BIN;
+  std::string topic = filter;
+  // stdbuf: line-buffered output through the pipe (mosquitto_sub's stdio buffers otherwise).
+  std::vector<std::string> args{"/usr/bin/stdbuf",
+                                "-oL",
+                                bin,
+                                "-h",
+                                host,
+                                "-p",
+                                port,
+                                "-t",
+                                topic,
+                                "-q",
+                                "1",
+                                "-c",
+                                "-i",
+                                id,
+                                "-d",
+                                "-F",
+                                "%t %p"};
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 2);
+    ::close(fds[0]);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  impl_->pid = pid;
+  impl_->out_fd = fds[0];
+  impl_->reader = std::thread([impl = impl_] { impl->read_lines(); });
+  if (!wait_until([&] { return subscribed(); }, std::chrono::seconds(10))) {
+    this->~MqttCollector();
+    throw std::runtime_error("mosquitto_sub did not subscribe to " + filter);
+  }
 }
 
 MqttCollector::~MqttCollector() {
-  MQTTAsync_disconnectOptions o = MQTTAsync_disconnectOptions_initializer;
-  o.timeout = 1000;
-  MQTTAsync_disconnect(impl_->client, &o);
-  for (int i = 0; i < 100 && MQTTAsync_isConnected(impl_->client); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  MQTTAsync_destroy(&impl_->client);
+  if (!impl_) return;
+  ::kill(impl_->pid, SIGTERM);
+  int status = 0;
+  ::waitpid(impl_->pid, &status, 0);
+  impl_->reader.join();  // EOF once mosquitto_sub is gone
+  ::close(impl_->out_fd);
   delete impl_;
+  impl_ = nullptr;
 }
 
 bool MqttCollector::wait_for(std::size_t n, std::chrono::milliseconds timeout) {
@@ -169,9 +206,14 @@ std::vector<MqttReceived> MqttCollector::messages() const {
   return impl_->got;
 }
 
+int MqttCollector::subscriptions() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->subscriptions;
+}
+
 bool MqttCollector::subscribed() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->subscribed;
+  return impl_->subscriptions > 0;
 }
 
 }  // namespace task::events::test

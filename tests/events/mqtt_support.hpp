@@ -28,6 +28,7 @@ class MosquittoBroker {
   void stop();
   std::string url() const;  ///< mqtt://127.0.0.1:<port>
   int port() const { return port_; }
+  std::string log_path() const { return dir_.path + "/mosquitto.log"; }
 
  private:
   TempDir dir_;
@@ -42,8 +43,8 @@ struct MqttReceived {
   int qos = 0;
 };
 
-/// Subscribes to `filter` with QoS 1 on a persistent session (clean session off), so messages
-/// published while it reconnects after a broker restart are delivered afterwards.
+/// Subscribes to `filter` with QoS 1 through Debian's mosquitto_sub (an independent client, on a
+/// persistent session; it reconnects and subscribes again after a broker restart).
 class MqttCollector {
  public:
   MqttCollector(const std::string& url, const std::string& filter);
@@ -54,6 +55,8 @@ class MqttCollector {
   bool wait_for(std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(20));
   std::vector<MqttReceived> messages() const;
   bool subscribed() const;
+  /// Successful subscribes so far (one per (re)connect).
+  int subscriptions() const;
 
   struct Impl;
 
