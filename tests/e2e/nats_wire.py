@@ -76,9 +76,13 @@ class NatsConn:
 
     def subscribe(self, subject):
         self.sid += 1
+        self.pong.clear()  # before the PING: its PONG may arrive before send() returns
         self._send(f"SUB {subject} {self.sid}\r\nPING\r\n".encode())
-        self.pong.clear()
         self.pong.wait(10)
+
+    def publish(self, subject, body):
+        data = body.encode() if isinstance(body, str) else body
+        self._send(f"PUB {subject} {len(data)}\r\n".encode() + data + b"\r\n")
 
     def request(self, subject, body, timeout=5):
         """A request/reply; returns the reply as JSON (None on timeout)."""

@@ -297,10 +297,10 @@ TEST_CASE("a NATS_URL listing several servers connects to a live one and fails o
   REQUIRE(wait_until(
       [&] {
         const auto s = sink->status();
-        return s.connected && !s.url.empty() && s.url != first;
+        // nats.c reports the new connection before its reconnected callback has counted it.
+        return s.connected && !s.url.empty() && s.url != first && s.reconnects >= 1;
       },
       10s));
-  CHECK(sink->status().reconnects >= 1);
   const auto e = sample_event("task.created", "t1", Timestamp{});
   CHECK(sink->publish_batch(std::span<const Event>(&e, 1)) == 1);
 }
