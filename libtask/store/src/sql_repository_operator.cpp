@@ -1,27 +1,12 @@
 // The operator's and the dashboard's reads of SqlRepository (added apart from the role files):
 // runs in flight across all users, and a user's executions by quarter hour.
-#include <algorithm>
 #include <set>
 
 #include "codec.hpp"
+#include "execution_quarters.hpp"
 #include "sql_repository.hpp"
-#include "task/codec/json_numbers.hpp"
 
 namespace task::store::detail {
-
-namespace {
-
-/// floor(started_at / 15 min) for micros, also before 1970 (the expression execution_totals
-/// groups by, so PostgreSQL can range-scan idx_executions_user_quarter).
-const char* const kQuarterOfStart =
-    "((started_at - (((started_at % 900000000) + 900000000) % 900000000)) / 900000000)";
-
-std::int64_t quarter_of(Timestamp t) {
-  const std::int64_t us = to_unix_micros(t), q = 900000000;
-  return (us - (((us % q) + q) % q)) / q;
-}
-
-}  // namespace
 
 std::vector<TaskRepository::RunInFlight> SqlRepository::list_runs_in_flight(int limit) {
   return db_->with_session([&](soci::session& s) {
@@ -67,16 +52,13 @@ std::vector<TaskRepository::QuarterTotals> SqlRepository::execution_quarters(
     Params p;
     std::vector<QuarterTotals> out;
     query(s,
-          std::string("SELECT ") + kQuarterOfStart +
+          std::string("SELECT ") + kQuarterHourOfStart +
               ", COUNT(*), SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), "
               "SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), " +
-              // As execution_totals: PostgreSQL sums exactly and saturates at the largest double.
-              (d().pg() ? "CAST(LEAST(COALESCE(SUM(CAST(credits_consumed AS NUMERIC)), 0), "
-                          "1.7976931348623157e308) AS DOUBLE PRECISION)"
-                        : "CAST(COALESCE(SUM(credits_consumed), 0) AS DOUBLE PRECISION)") +
-              " FROM " + t("task_executions") + " WHERE user_id = " + p.add(std::string(user_id)) +
-              " AND started_at >= " + p.add(since) + " AND " + kQuarterOfStart +
-              " >= " + p.add(quarter_of(since)) + " GROUP BY 1 ORDER BY 1",
+              credits_sum(d()) + " FROM " + t("task_executions") +
+              " WHERE user_id = " + p.add(std::string(user_id)) +
+              " AND started_at >= " + p.add(since) + " AND " + kQuarterHourOfStart +
+              " >= " + p.add(quarter_hour_of(since)) + " GROUP BY 1 ORDER BY 1",
           p, [&](const soci::row& r) {
             out.push_back(
                 {col_i64(r, 0), col_i64(r, 1), col_i64(r, 2), col_i64(r, 3), col_double(r, 4)});
