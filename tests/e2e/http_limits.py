@@ -10,7 +10,6 @@ Then SIGTERM -> exit 0.
 Usage: http_limits.py /path/to/task-server"""
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import free_port, expect
+from e2e_support import expect, free_port, stop, wait_healthy
 
 MIB = 1024 * 1024
 
@@ -113,14 +112,7 @@ def main(binary):
                             stdout=log, stderr=subprocess.STDOUT)
     ok = False
     try:
-        for _ in range(200):
-            try:
-                if get_health(port)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("server did not come up")
+        wait_healthy(port, proc=proc)
         base_hwm = vm_hwm_kib(proc.pid)
         base_cpu = cpu_seconds(proc.pid)
 
@@ -153,11 +145,11 @@ def main(binary):
             s = socket.create_connection(("127.0.0.1", port), timeout=5)
             s.sendall(b"GET /health HTTP/1.1\r\n")
             slow.append(s)
-        stop = threading.Event()
+        quit_probes = threading.Event()
 
         def drip():
             for _ in range(100):  # at most 20 s
-                if stop.wait(0.2):
+                if quit_probes.wait(0.2):
                     return
                 for s in slow:
                     try:
@@ -185,7 +177,7 @@ def main(binary):
                 dropped += 1 if (data == b"" or data.startswith(b"HTTP/1.1 408")) else 0
             except OSError:
                 pass
-        stop.set()
+        quit_probes.set()
         for s in slow:
             s.close()
         print(f"slowloris connections dropped by the server: {dropped}/100 after "
@@ -195,12 +187,7 @@ def main(binary):
         print(f"total server CPU during the test: {cpu_seconds(proc.pid) - base_cpu:.2f} s")
         ok = True
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            rc = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            rc = "killed"
+        rc = stop(proc)
         log.close()
         if not ok or rc != 0:
             print(open(os.path.join(tmp, "server.log")).read()[-4000:])

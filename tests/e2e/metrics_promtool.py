@@ -8,8 +8,6 @@ import datetime
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +16,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import free_port, expect
+from e2e_support import expect, free_port, stop, wait_healthy
 
 USER = {"X-User-ID": "metrics-user"}
 FAMILIES = [
@@ -63,14 +61,7 @@ def main(binary, promtool):
                              "--default-tier", "pro", "--scheduler", "on"],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(200):
-            try:
-                if call(base, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("server did not come up")
+        wait_healthy(port, proc=proc)
         status, body = call(base, "POST", "/api/v1/tasks", {"name": "n", "task_type": "todo"})
         expect(status == 201, f"create: {status} {body}")
         todo = json.loads(body)["task_id"]
@@ -113,13 +104,10 @@ def main(binary, promtool):
                "latency histogram by status class")
         expect("task_database_up 1" in text, "task_database_up")
         print(f"ok: all {len(FAMILIES)} families present")
-        proc.send_signal(signal.SIGTERM)
-        expect(proc.wait(timeout=30) == 0, "exit code on SIGTERM")
+        expect(stop(proc) == 0, "exit code on SIGTERM")
         print("2 passed, 0 failed")
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
         shutil.rmtree(tmp, ignore_errors=True)
 

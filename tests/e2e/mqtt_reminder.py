@@ -10,8 +10,6 @@ import json
 import os
 import queue
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,27 +18,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import free_port, expect
+from e2e_support import expect, free_port, listening, port_free, stop
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 TRACEPARENT = f"00-{TRACE_ID}-b7ad6b7169203331-01"
-
-
-def port_free(port):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
-def listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def http(port, method, path, body=None, headers=None):
@@ -149,20 +130,13 @@ def main():
         expect(len(fired_tp) == 4 and fired_tp[1] != TRACE_ID,
                f"the reminder has its own trace: {fired.get('traceparent')}")
 
-        proc.send_signal(signal.SIGTERM)
-        rc = proc.wait(timeout=30)
+        rc = stop(proc)
         expect(rc == 0, f"task-server exit code {rc}")
         proc = None
         print("e2e mqtt reminder: ok")
     finally:
         for p in (proc, sub, broker):
-            if p is not None and p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            stop(p, 10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,20 +21,11 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import free_port, expect
+from e2e_support import expect, free_port, port_free, stop
 from nats_wire import NatsConn
 
 WRITES = 1000
 KILL_AT = 300
-
-
-def port_free(port):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def pick_ports(base, n):
@@ -247,15 +237,11 @@ def main():
     finally:
         if subscriber:
             subscriber.close()
-        for name, p in procs.items():
+        for p in procs.values():
             if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for name, p in procs.items():
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+                p.send_signal(signal.SIGTERM)  # all at once, then wait for each
+        for p in procs.values():
+            stop(p, 15)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

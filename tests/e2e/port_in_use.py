@@ -7,7 +7,6 @@ Usage: port_in_use.py /path/to/task-server"""
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile

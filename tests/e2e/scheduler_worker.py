@@ -8,15 +8,13 @@ import datetime
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import free_port, expect
+from e2e_support import expect, free_port, listening, stop
 
 
 def cli(task_cli, db, *args):
@@ -24,14 +22,6 @@ def cli(task_cli, db, *args):
                          capture_output=True, text=True, timeout=60)
     expect(out.returncode == 0, f"task-cli {args} -> {out.returncode}: {out.stderr}")
     return out.stdout
-
-
-def listening(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def main():
@@ -73,8 +63,7 @@ def main():
         expect(sched == slot, f"scheduled_for {run['scheduled_for']} != slot {at}")
         expect(not listening(port), f"worker mode listens on {port}")
 
-        proc.send_signal(signal.SIGTERM)
-        rc = proc.wait(timeout=30)
+        rc = stop(proc)
         log.seek(0)
         text = log.read()
         expect(rc == 0, f"exit code {rc}; log:\n{text}")

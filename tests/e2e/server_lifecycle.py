@@ -6,18 +6,15 @@ import http.server
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import free_port, expect
+from e2e_support import expect, free_port, stop, wait_healthy
 
 USER = {"X-User-ID": "e2e-user"}
 
@@ -62,14 +59,7 @@ def main(binary):
                              "--webhook-allow-private", "on", "--scheduler", "off"],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(200):
-            try:
-                if call(base, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("server did not come up")
+        wait_healthy(port, proc=proc)
 
         # todo lifecycle
         st, h, t = call(base, "POST", "/api/v1/tasks", {"name": "Write report", "task_type": "todo"})
@@ -103,12 +93,7 @@ def main(binary):
         st, h, history = call(base, "GET", f"/api/v1/tasks/{t['task_id']}/executions")
         expect(st == 200 and h.get("X-Total-Count") == "1" and len(history) == 1, "history")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            rc = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            rc = "killed"
+        rc = stop(proc)
         stub.shutdown()
         log.close()
     if rc != 0:

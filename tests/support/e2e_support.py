@@ -1,6 +1,10 @@
 """Helpers shared by the Python end-to-end scripts (tests/e2e, tests/cli). Each script runs as
 `python3 SCRIPT.py` and puts this folder (tests/support) on sys.path before importing it."""
+import signal
 import socket
+import subprocess
+import time
+import urllib.request
 
 
 def free_port():
@@ -14,3 +18,55 @@ def expect(cond, what):
     """Fails the script with `what` when `cond` is false."""
     if not cond:
         raise AssertionError(what)
+
+
+def port_free(port):
+    """True when nothing holds `port` on 127.0.0.1."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def listening(port):
+    """True when something accepts connections on 127.0.0.1:port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_healthy(port, seconds=10.0, proc=None):
+    """Waits until GET /health on 127.0.0.1:port answers 200; fails when `proc` exits first or
+    the time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode} before it was healthy")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"server on port {port} did not come up within {seconds:.0f} s")
+
+
+def stop(proc, seconds=30.0):
+    """SIGTERM, then SIGKILL if `proc` has not exited within `seconds`; returns its exit code
+    ("killed" after SIGKILL, None when it was not running)."""
+    if proc is None:
+        return None
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return "killed"
