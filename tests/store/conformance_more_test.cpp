@@ -8,19 +8,6 @@
 using namespace task;
 using namespace task::test;
 
-namespace {
-
-/// Stores executions through modify_task (the only write path for executions).
-void add_executions(TaskRepository& r, const Task& t, const std::vector<Execution>& es) {
-  r.modify_task(t.task_id, [&](const Task&) -> std::optional<Change> {
-    Change c;
-    c.executions = es;
-    return c;
-  });
-}
-
-}  // namespace
-
 TEST_CASE("executions: find, list newest first with paging, count since", "[executions]") {
   Fixture f;
   auto& r = f.repo();

@@ -8,18 +8,6 @@
 using namespace task;
 using namespace task::test;
 
-namespace {
-
-void add_executions(TaskRepository& r, const Task& t, const std::vector<Execution>& es) {
-  r.modify_task(t.task_id, [&](const Task&) -> std::optional<Change> {
-    Change c;
-    c.executions = es;
-    return c;
-  });
-}
-
-}  // namespace
-
 TEST_CASE("runs in flight: running tasks of every user with lease and execution", "[operator]") {
   Fixture f;
   auto& r = f.repo();

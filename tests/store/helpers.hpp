@@ -61,6 +61,15 @@ inline Execution make_execution(const Task& t, std::int64_t n, std::int64_t star
   return e;
 }
 
+/// Stores executions through modify_task (the only write path for executions).
+inline void add_executions(TaskStore& r, const Task& t, const std::vector<Execution>& es) {
+  r.modify_task(t.task_id, [&](const Task&) -> std::optional<Change> {
+    Change c;
+    c.executions = es;
+    return c;
+  });
+}
+
 inline Event make_event(const Task& t, const std::string& type, std::int64_t n,
                         std::int64_t time_us = 0) {
   Event e;
