@@ -18,21 +18,9 @@
 #include "task/events/mqtt_sink.hpp"
 #include "task/events/outbox_relay.hpp"
 
-using namespace task;
-using namespace task::events;
 using namespace task::events::test;
-using namespace std::chrono_literals;
-namespace json = boost::json;
 
 namespace {
-
-RelayOptions fast_relay() {
-  RelayOptions o;
-  o.initial_backoff = 20ms;
-  o.max_backoff = 300ms;
-  o.poll_interval = 100ms;
-  return o;
-}
 
 MqttOptions fast_mqtt(const std::string& url) {
   MqttOptions o;

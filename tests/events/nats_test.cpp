@@ -12,11 +12,7 @@
 #include "task/events/nats_sink.hpp"
 #include "task/events/outbox_relay.hpp"
 
-using namespace task;
-using namespace task::events;
 using namespace task::events::test;
-using namespace std::chrono_literals;
-namespace json = boost::json;
 
 namespace {
 
@@ -88,22 +84,6 @@ std::vector<std::string> types_of(const std::vector<Received>& ms, std::size_t f
   for (std::size_t i = from; i < ms.size(); ++i)
     out.push_back(ms[i].subject.substr(std::string("task_service.").size()));
   return out;
-}
-
-NatsOptions fast_nats(const std::string& url) {
-  NatsOptions o;
-  o.url = url;
-  o.reconnect_wait = 100ms;
-  o.ack_timeout = 2000ms;
-  return o;
-}
-
-RelayOptions fast_relay() {
-  RelayOptions o;
-  o.initial_backoff = 20ms;
-  o.max_backoff = 300ms;
-  o.poll_interval = 100ms;
-  return o;
 }
 
 /// Drives every API operation and checks the events each one published.

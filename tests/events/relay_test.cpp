@@ -9,10 +9,7 @@
 #include "task/events/nats_sink.hpp"
 #include "task/events/outbox_relay.hpp"
 
-using namespace task;
-using namespace task::events;
 using namespace task::events::test;
-using namespace std::chrono_literals;
 
 namespace {
 const Timestamp kT0 = from_unix_micros(1'800'000'000'000'000);

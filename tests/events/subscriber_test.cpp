@@ -8,11 +8,7 @@
 #include "support.hpp"
 #include "task/events/event_system.hpp"
 
-using namespace task;
-using namespace task::events;
 using namespace task::events::test;
-using namespace std::chrono_literals;
-namespace json = boost::json;
 
 namespace {
 

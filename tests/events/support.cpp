@@ -244,4 +244,20 @@ Event sample_event(const std::string& type, const std::string& task_id, Timestam
   return e;
 }
 
+RelayOptions fast_relay() {
+  RelayOptions o;
+  o.initial_backoff = std::chrono::milliseconds(20);
+  o.max_backoff = std::chrono::milliseconds(300);
+  o.poll_interval = std::chrono::milliseconds(100);
+  return o;
+}
+
+NatsOptions fast_nats(const std::string& url) {
+  NatsOptions o;
+  o.url = url;
+  o.reconnect_wait = std::chrono::milliseconds(100);
+  o.ack_timeout = std::chrono::milliseconds(2000);
+  return o;
+}
+
 }  // namespace task::events::test

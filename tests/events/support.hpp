@@ -3,6 +3,8 @@
 // stream reading, an outbox-only fake repository and a controllable sink.
 #include <nats/nats.h>
 
+#include <boost/json/fwd.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -19,10 +21,25 @@
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
 #include "task/core/errors.hpp"
+#include "task/events/nats_sink.hpp"
+#include "task/events/outbox_relay.hpp"
 #include "task/events/sink.hpp"
 #include "task/ports/repository.hpp"
 
 namespace task::events::test {
+
+// The names the tier's test files use unqualified: `using namespace task::events::test;`
+// brings these too (using-directives are transitive).
+using namespace ::task;
+using namespace ::task::events;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+/// Relay options with short backoffs and polls, so outages in tests resolve in milliseconds.
+RelayOptions fast_relay();
+
+/// NATS options for `url` with a short reconnect wait and a 2 s acknowledgement timeout.
+NatsOptions fast_nats(const std::string& url);
 
 // wait_until, TempDir and free_port are the shared ones (tests/support).
 using task::testing::free_port;

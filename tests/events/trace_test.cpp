@@ -13,11 +13,7 @@
 #include "task/events/event_system.hpp"
 #include "task/service/scheduler.hpp"
 
-using namespace task;
-using namespace task::events;
 using namespace task::events::test;
-using namespace std::chrono_literals;
-namespace json = boost::json;
 
 namespace {
 
