@@ -42,6 +42,11 @@ std::string test_database_url();
 /// A user id unique to this test run (so a shared PostgreSQL database needs no wiping).
 std::string unique_user(const std::string& name);
 
+/// The gateway-mode identity header of `user`.
+inline httplib::Headers as_user(const std::string& user) {
+  return {{"X-User-ID", user}};
+}
+
 /// Parses a response body; fails the test when it is not JSON.
 boost::json::value body_json(const httplib::Result& r);
 

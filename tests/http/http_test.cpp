@@ -12,14 +12,11 @@
 #include "task/core/time.hpp"
 
 namespace json = boost::json;
+using test::as_user;
 using test::body_json;
 using test::ServerUnderTest;
 
 namespace {
-
-httplib::Headers as_user(const std::string& user) {
-  return {{"X-User-ID", user}};
-}
 
 httplib::Headers internal(const std::string& user = "") {
   httplib::Headers h{{"X-Internal-Service", "true"},

@@ -9,14 +9,11 @@
 #include "task/codec/json_numbers.hpp"
 
 namespace json = boost::json;
+using test::as_user;
 using test::body_json;
 using test::ServerUnderTest;
 
 namespace {
-
-httplib::Headers as_user(const std::string& user) {
-  return {{"X-User-ID", user}};
-}
 
 ServerUnderTest& server() {
   static ServerUnderTest s(

@@ -13,14 +13,11 @@
 #include "ui_routes.hpp"
 
 namespace json = boost::json;
+using test::as_user;
 using test::body_json;
 using test::ServerUnderTest;
 
 namespace {
-
-httplib::Headers as_user(const std::string& user) {
-  return {{"X-User-ID", user}};
-}
 
 ServerUnderTest& ui_server() {
   static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "enterprise"}});
