@@ -15,6 +15,7 @@
 
 #include "auth.hpp"
 #include "support.hpp"
+#include "task/codec/base64url.hpp"
 #include "task/core/errors.hpp"
 
 namespace json = boost::json;
@@ -47,30 +48,13 @@ std::int64_t now_seconds() {
       .count();
 }
 
-std::string b64url(std::string_view in) {
-  static constexpr char k[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t buf = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    buf = (buf << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(k[(buf >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(k[(buf << (6 - bits)) & 63]);
-  return out;
-}
-
 std::string sign_hs256(std::string_view header, std::string_view claims) {
-  const std::string input = b64url(header) + "." + b64url(claims);
+  const std::string input = base64url_encode(header) + "." + base64url_encode(claims);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), kSecret, static_cast<int>(std::strlen(kSecret)),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
-  return input + "." + b64url({reinterpret_cast<const char*>(mac), len});
+  return input + "." + base64url_encode({reinterpret_cast<const char*>(mac), len});
 }
 
 AuthSettings hs256() {
