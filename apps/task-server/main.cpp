@@ -88,30 +88,24 @@ int main(int argc, char** argv) {
     if (!consul_error.empty()) throw std::invalid_argument(consul_error);
     if (!config.http) return run_worker(config, stop_signals);
     const bool reuse_port = config.values.at("reuse-port") == "on";
-    if (const auto why = task::server::bind_problem(config.bind_address, config.port, reuse_port);
-        !why.empty()) {
+    auto cannot_bind = [&](const std::string& why) {
       log_line(LogLevel::error, "cannot bind",
                {{"address", config.bind_address},
                 {"port", std::to_string(config.port)},
                 {"error", why}});
       std::cerr << "task-server: " << why << "\n";
       return 1;
-    }
+    };
+    if (const auto why = task::server::bind_problem(config.bind_address, config.port, reuse_port);
+        !why.empty())
+      return cannot_bind(why);
     task::runtime::Runtime runtime(config);
     task::server::ServerOptions server_options;
     server_options.version = TASK_VERSION;
     server_options.reuse_port = reuse_port;
     task::server::HttpServer server(runtime, server_options);
     const int port = server.bind(config.bind_address, config.port);
-    if (port < 0) {
-      const auto why = server.bind_error();
-      log_line(LogLevel::error, "cannot bind",
-               {{"address", config.bind_address},
-                {"port", std::to_string(config.port)},
-                {"error", why}});
-      std::cerr << "task-server: " << why << "\n";
-      return 1;
-    }
+    if (port < 0) return cannot_bind(server.bind_error());
     std::unique_ptr<task::server::ConsulRegistrar> registrar;
     if (consul) {
       task::server::ConsulOptions o;

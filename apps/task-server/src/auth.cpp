@@ -49,15 +49,8 @@ std::optional<double> numeric_date(jwt_t* jwt, const char* name) {
   boost::system::error_code ec;
   const auto v = boost::json::parse(text.get(), ec);
   if (ec) throw Unauthenticated("Invalid token");
-  double d = 0;
-  if (v.is_int64())
-    d = static_cast<double>(v.get_int64());
-  else if (v.is_uint64())
-    d = static_cast<double>(v.get_uint64());
-  else if (v.is_double())
-    d = v.get_double();
-  else
-    throw Unauthenticated("Invalid token");
+  if (!v.is_number()) throw Unauthenticated("Invalid token");
+  const double d = v.to_number<double>();
   if (!std::isfinite(d)) throw Unauthenticated("Invalid token");
   return d;
 }

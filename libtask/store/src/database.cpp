@@ -111,20 +111,7 @@ void Database::run(const std::function<void(soci::session&)>& fn) {
 }
 
 void Database::transact(const std::function<void(soci::session&)>& fn) {
-  run([&](soci::session& s) {
-    s << dialect_.begin_write();
-    try {
-      fn(s);
-      s << "COMMIT";
-    } catch (...) {
-      try {
-        s << "ROLLBACK";
-      } catch (...) {
-        // the connection may be gone; the server rolls back on its own then
-      }
-      throw;
-    }
-  });
+  run([&](soci::session& s) { within_transaction(s, dialect_.begin_write(), [&] { fn(s); }); });
 }
 
 }  // namespace task::store::detail

@@ -163,20 +163,10 @@ int apply_migrations(soci::session& s, const Dialect& d) {
       throw;
     }
   }
-  s << "BEGIN IMMEDIATE";
-  try {
+  return within_transaction(s, "BEGIN IMMEDIATE", [&] {
     ensure_migrations_table(s, d);
-    const int n = apply_pending(s, d);
-    s << "COMMIT";
-    return n;
-  } catch (...) {
-    try {
-      s << "ROLLBACK";
-    } catch (...) {
-      // nothing more to do
-    }
-    throw;
-  }
+    return apply_pending(s, d);
+  });
 }
 
 }  // namespace task::store::detail

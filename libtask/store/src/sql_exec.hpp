@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -144,5 +145,30 @@ std::optional<std::string> json_text(const boost::json::value& v, bool null_as_s
 /// or JSON on SQLite.
 std::string tags_text(const Dialect& d, const std::vector<std::string>& v);
 std::string strings_json(const std::vector<std::string>& v);
+
+/// Runs `fn()` between `begin` (BEGIN, BEGIN IMMEDIATE) and COMMIT on `s` and returns its
+/// result; on an exception rolls back and rethrows. A ROLLBACK that fails too (the connection is
+/// gone) is ignored: the server rolls back a lost session's transaction itself.
+template <class Fn>
+auto within_transaction(soci::session& s, const std::string& begin, Fn&& fn) -> decltype(fn()) {
+  s << begin;
+  try {
+    if constexpr (std::is_void_v<decltype(fn())>) {
+      fn();
+      s << "COMMIT";
+    } else {
+      auto result = fn();
+      s << "COMMIT";
+      return result;
+    }
+  } catch (...) {
+    try {
+      s << "ROLLBACK";
+    } catch (...) {
+      // see above
+    }
+    throw;
+  }
+}
 
 }  // namespace task::store::detail

@@ -34,17 +34,11 @@ std::optional<std::string> read_string(const boost::json::value& v, const Loc& l
 }
 
 std::optional<double> read_number(const boost::json::value& v, const Loc& loc, Errors& errs) {
-  double d = 0;
-  if (v.is_int64())
-    d = static_cast<double>(v.get_int64());
-  else if (v.is_uint64())
-    d = static_cast<double>(v.get_uint64());
-  else if (v.is_double())
-    d = v.get_double();
-  else {
+  if (!v.is_number()) {
     errs.add(loc, "Input should be a valid number", "float_type");
     return std::nullopt;
   }
+  const double d = v.to_number<double>();
   if (!std::isfinite(d)) {
     errs.add(loc, "Input should be a finite number", "finite_number");
     return std::nullopt;
