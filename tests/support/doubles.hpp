@@ -51,4 +51,27 @@ class RecordingNotifier final : public Notifier {
   std::vector<Notification> sent_;
 };
 
+/// A run context for a task of `type` with `config`.
+inline RunContext context(TaskType type, boost::json::object config,
+                          boost::json::value previous = nullptr) {
+  RunContext ctx;
+  ctx.task.task_id = "tsk_000000000000000000000001";
+  ctx.task.user_id = "user-1";
+  ctx.task.name = "test task";
+  ctx.task.task_type = type;
+  ctx.task.config = std::move(config);
+  ctx.execution.execution_id = "exe_000000000000000000000001";
+  ctx.execution.task_id = ctx.task.task_id;
+  ctx.execution.user_id = ctx.task.user_id;
+  ctx.previous_result = std::move(previous);
+  return ctx;
+}
+
+/// error_details.error_code of a failed outcome.
+inline std::string error_code(const RunOutcome& o) {
+  if (!o.error_details.is_object()) return "";
+  const auto* c = o.error_details.get_object().if_contains("error_code");
+  return c && c->is_string() ? std::string(c->get_string()) : "";
+}
+
 }  // namespace task::testing

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/doubles.hpp"
 #include "task/clients/account_client.hpp"
 #include "task/clients/notification_client.hpp"
 #include "task/clients/outbound.hpp"
@@ -23,6 +24,8 @@ namespace {
 
 using namespace task;
 using namespace task::clients;
+using task::testing::context;
+using task::testing::error_code;
 namespace json = boost::json;
 
 /// One row: how the host is written in the URL, the address it stands for (canonical), and
@@ -149,23 +152,21 @@ struct FakeWire {
   }
 };
 
-std::string error_code(const RunOutcome& o) {
-  if (!o.error_details.is_object()) return "";
-  const auto* c = o.error_details.get_object().if_contains("error_code");
-  return c && c->is_string() ? std::string(c->get_string()) : "";
-}
-
-RunContext context(TaskType type, json::object config) {
-  RunContext ctx;
-  ctx.task.task_id = "tsk_000000000000000000000001";
-  ctx.task.user_id = "user-1";
-  ctx.task.name = "outbound";
-  ctx.task.task_type = type;
-  ctx.task.config = std::move(config);
-  ctx.execution.execution_id = "exe_000000000000000000000001";
-  ctx.execution.task_id = ctx.task.task_id;
-  ctx.execution.user_id = ctx.task.user_id;
-  return ctx;
+/// One run to a host of kTable: sent once to the address checked (public, or private allowed),
+/// else refused with `refused_code` before anything is sent; one DNS query at most.
+void check_sent_or_refused(const RunOutcome& out, const Row& row, bool allow_private,
+                           const FakeDns& dns, const FakeWire& wire,
+                           const std::string& refused_code) {
+  if (row.is_public || allow_private) {
+    CHECK(out.success);
+    REQUIRE(wire.addresses.size() == 1);
+    CHECK(wire.addresses[0] == row.address);
+  } else {
+    CHECK_FALSE(out.success);
+    CHECK(error_code(out) == refused_code);
+    CHECK(wire.addresses.empty());
+  }
+  CHECK(dns.calls <= 1);
 }
 
 }  // namespace
@@ -265,16 +266,7 @@ TEST_CASE("webhook executor: every table address, refused or sent to the checked
       o.outbound = {dns.resolver(), wire.transport()};
       WebhookExecutor exec(o);
       const auto out = exec.run(context(TaskType::custom, {{"url", "http://" + row.host + "/h"}}));
-      if (row.is_public || allow_private) {
-        CHECK(out.success);
-        REQUIRE(wire.addresses.size() == 1);
-        CHECK(wire.addresses[0] == row.address);
-      } else {
-        CHECK_FALSE(out.success);
-        CHECK(error_code(out) == "WEBHOOK_TARGET_FORBIDDEN");
-        CHECK(wire.addresses.empty());
-      }
-      CHECK(dns.calls <= 1);
+      check_sent_or_refused(out, row, allow_private, dns, wire, "WEBHOOK_TARGET_FORBIDDEN");
     }
   }
 }
@@ -293,16 +285,7 @@ TEST_CASE("backup destination: every table address, refused or sent to the check
       auto exec = executors::make_backup_executor(c, repo, nullptr);
       const auto out = exec->run(
           context(TaskType::data_backup, {{"destination", "http://" + row.host + "/upload"}}));
-      if (row.is_public || allow_private) {
-        CHECK(out.success);
-        REQUIRE(wire.addresses.size() == 1);
-        CHECK(wire.addresses[0] == row.address);
-      } else {
-        CHECK_FALSE(out.success);
-        CHECK(error_code(out) == "DESTINATION_REFUSED");
-        CHECK(wire.addresses.empty());
-      }
-      CHECK(dns.calls <= 1);
+      check_sent_or_refused(out, row, allow_private, dns, wire, "DESTINATION_REFUSED");
     }
   }
 }
