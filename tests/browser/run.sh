@@ -5,7 +5,15 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 missing=()
-command -v node >/dev/null || missing+=("node")
+# Debian 12's Node.js 18: the node on PATH when it is 18.x, else the one scripts/install-deps
+# unpacked from Debian's packages into .cache/node18.
+node=node
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" != 18 ]; then
+  n18="$here/../../.cache/node18"
+  node="$n18/usr/bin/node"
+  export LD_LIBRARY_PATH="$n18/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  "$node" --version 2>/dev/null | grep -q '^v18\.' || missing+=("Debian's Node.js 18 in .cache/node18")
+fi
 [ -x "${TASK_CHROMIUM:-/usr/bin/chromium}" ] || missing+=("chromium (${TASK_CHROMIUM:-/usr/bin/chromium})")
 [ -d "$here/node_modules/puppeteer-core" ] && [ -d "$here/node_modules/axe-core" ] || missing+=("npm packages in tests/browser/node_modules")
 if [ ${#missing[@]} -gt 0 ]; then
@@ -13,4 +21,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 export PUPPETEER_SKIP_DOWNLOAD=1
-exec node "$here/dashboard.mjs" "$@"
+echo "browser tests on Node.js $("$node" --version) ($node)"
+exec "$node" "$here/dashboard.mjs" "$@"
