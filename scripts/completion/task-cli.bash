@@ -9,9 +9,9 @@ _task_cli() {
     cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"
     words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
   fi
-  local commands="add list ls show edit done reopen pause resume cancel rm run runs templates from-template stats next export import db completion"
+  local commands="add list ls show edit done reopen pause resume cancel rm run runs templates from-template stats next upcoming preview completions export import db completion"
   local global="--db --data-dir --server --user -u --token --internal-secret --output -o --quiet --help -h"
-  local fields="--description -d --priority -p --schedule -s --every --at --tz --due --remind --tag --config -c --config-json --metadata-json"
+  local fields="--description -d --priority -p --schedule -s --every --at --tz --due --remind --recur --anchor --tag --config -c --config-json --metadata-json"
   local types="daily_weather daily_news news_monitor weather_alert price_tracker data_backup todo reminder calendar_event custom"
 
   case "$prev" in
@@ -20,7 +20,8 @@ _task_cli() {
     --type|-t) COMPREPLY=($(compgen -W "$types" -- "$cur")); return ;;
     --status) COMPREPLY=($(compgen -W "pending scheduled running completed failed cancelled paused" -- "$cur")); return ;;
     --category) COMPREPLY=($(compgen -W "productivity monitoring alerts calendar custom" -- "$cur")); return ;;
-    --schedule|-s) COMPREPLY=($(compgen -W "cron: daily: weekly: monthly: once: every:" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+    --anchor) COMPREPLY=($(compgen -W "due completion" -- "$cur")); return ;;
+    --schedule|-s|--recur) COMPREPLY=($(compgen -W "cron: daily: weekly: monthly: once: every:" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
     --file|-f|--data-dir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
 
@@ -39,21 +40,23 @@ _task_cli() {
   local opts=""
   case "$cmd" in
     add) opts="$fields --type -t --credits" ;;
-    edit) opts="$fields --name --credits --status --next-run --clear-description --clear-schedule --clear-due --clear-remind --clear-tags" ;;
-    from-template) opts="$fields --name" ;;
+    edit) opts="$fields --name --credits --status --next-run --clear-description --clear-schedule --clear-due --clear-remind --clear-tags --clear-recur" ;;
+    from-template) opts="${fields/--recur --anchor /} --name" ;;
     list|ls) opts="--status --type --priority --tag --due-before --due-after -q --query --limit --offset --cursor --all" ;;
     run) opts="--trigger-type --trigger-data --wait" ;;
     runs) opts="--limit --offset" ;;
     templates) opts="--category --type" ;;
     stats) opts="--days --tz" ;;
-    next) opts="--count -n --tz --from" ;;
+    next|preview) opts="--count -n --tz --from" ;;
+    upcoming) opts="--count -n" ;;
+    completions) opts="--limit" ;;
     export) opts="--file -f" ;;
     db) opts="migrate" ;;
     completion) opts="bash" ;;
   esac
   if [[ "$cur" != -* ]]; then
     case "$cmd" in
-      show|edit|done|reopen|pause|resume|cancel|rm|run|runs)
+      show|edit|done|reopen|pause|resume|cancel|rm|run|runs|upcoming|completions)
         local ids
         ids=$(task-cli --output json --quiet list --all 2>/dev/null)
         COMPREPLY=($(compgen -W "$ids" -- "$cur")); return ;;

@@ -7,7 +7,8 @@ usage: cli_e2e.py offline TASK_CLI
 
 offline: `next` against known cron cases (incl. a Europe/Berlin DST change), usage errors, help,
          completion, an unreachable server.
-local:   every command on a temporary SQLite file; export -> import into an empty database ->
+local:   every command on a temporary SQLite file (upcoming, preview, recurring todos with
+         done/completions included); export -> import into an empty database ->
          identical export bytes; exit codes 2-7.
 remote:  the same scenario against a task-server started here on a free loopback port; import is
          refused (exit 2); a bad bearer token gives exit 8.
@@ -294,6 +295,68 @@ def varied_source(cli):
     cli.run("pause", b)
 
 
+def plan_scenario(cli):
+    """docs/api.md §16 through the CLI: preview and upcoming (computed by the service), recurring
+    todos (`done` prints the next due date), completions."""
+    got = cli.json("preview", "daily:02:30@Europe/Berlin", "--from", "2026-03-27T12:00:00Z",
+                   "-n", "3")
+    check([r.get("at") for r in got.get("runs", [])] ==
+          ["2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"],
+          f"preview across the Berlin spring-forward: {got}")
+    check(got.get("timezone") == "Europe/Berlin" and
+          got["runs"][1].get("local") == "2026-03-29T03:00:00+02:00", f"preview local: {got}")
+    p = cli.run("--output", "jsonl", "preview", "every:90m", "-n", "2")
+    check(len(p.stdout.splitlines()) == 2, f"preview jsonl: one run per line: {p.stdout!r}")
+    cli.run("preview", "daily:02:30", "-n", "0", rc=3)
+    cli.run("preview", "daily:02:30", "-n", "101", rc=3)
+    cli.run("preview", "daily:02:30", "--from", "soon", rc=3)
+    cli.run("preview", "cron:61 * * * *", rc=3)
+    cli.run("preview", "hourly", rc=2)
+
+    t = cli.json("add", "Weekly sync", "--schedule", "weekly:monday@08:00@America/New_York")
+    up = cli.json("upcoming", t.get("task_id", ""), "-n", "4")
+    runs = up.get("runs", [])
+    check(len(runs) == 4 and runs[0].get("at") == t.get("next_run_time"),
+          f"upcoming starts at next_run_time: {up} / {t}")
+    check(all(r.get("local", "")[10:19] == "T08:00:00" for r in runs), f"upcoming local: {runs}")
+    check(up.get("timezone") == "America/New_York", f"upcoming timezone: {up}")
+    table = cli.run("--output", "table", "upcoming", t["task_id"], "-n", "2").stdout
+    check("timezone: America/New_York" in table and "LOCAL" in table, f"upcoming table: {table!r}")
+    cli.run("upcoming", t["task_id"], "-n", "101", rc=3)
+    cli.run("upcoming", "tsk_000000000000000000000000", rc=4)
+    plain = cli.json("add", "No schedule")
+    check(cli.json("upcoming", plain["task_id"]).get("runs") == [], "no schedule: no runs")
+
+    r = cli.json("add", "Water plants", "--due", "2030-01-07T08:00:00Z", "--remind",
+                 "2030-01-07T07:30:00Z", "--recur", "daily:09:00@Europe/Warsaw")
+    rid = r.get("task_id", "")
+    check((r.get("recurrence") or {}).get("anchor") == "due", f"add --recur: {r}")
+    p = cli.run("--output", "table", "done", rid)
+    check("next due: 2030-01-08T08:00:00Z" in p.stdout, f"done prints the next due date: {p.stdout!r}")
+    d = cli.json("show", rid)
+    check(d.get("status") == "pending" and d.get("due_date") == "2030-01-08T08:00:00Z" and
+          d.get("reminder_time") == "2030-01-08T07:30:00Z", f"recurring todo moved on: {d}")
+    d = cli.json("done", rid)
+    check(d.get("due_date") == "2030-01-09T08:00:00Z", f"second done: {d}")
+    c = cli.json("completions", rid)
+    check([x.get("due_date") for x in c] == ["2030-01-08T08:00:00Z", "2030-01-07T08:00:00Z"],
+          f"completions newest first: {c}")
+    check(len(cli.json("completions", rid, "--limit", "1")) == 1, "completions --limit")
+    p = cli.run("--output", "table", "completions", rid)
+    check("DUE_DATE" in p.stdout and "2030-01-07T08:00:00Z" in p.stdout, f"table: {p.stdout!r}")
+    cli.run("completions", "tsk_000000000000000000000000", rc=4)
+    cli.run("add", "No due", "--recur", "daily:09:00", rc=3)
+    cli.run("add", "Once", "--due", "2030-01-01T00:00:00Z", "--recur", "once:2030-01-02T00:00", rc=3)
+    cli.run("add", "Anchor only", "--anchor", "due", rc=2)
+    e = cli.json("edit", rid, "--clear-recur")
+    check(e.get("recurrence") is None, f"--clear-recur: {e}")
+    p = cli.run("--output", "table", "done", rid)
+    check("next due" not in p.stdout and "completed" in p.stdout, f"done closes it now: {p.stdout!r}")
+    a = cli.json("add", "Every 3 days", "--due", "2030-01-01T09:00:00Z", "--recur",
+                 "every:3d", "--anchor", "completion")
+    check((a.get("recurrence") or {}).get("anchor") == "completion", f"--anchor completion: {a}")
+
+
 # --- local --------------------------------------------------------------------------------------
 
 def local(binary):
@@ -307,6 +370,7 @@ def local(binary):
         check(out.strip() != "", "db migrate reports")
         cli.run("db", "migrate")                                 # idempotent
         scenario(cli, True)
+        plan_scenario(Cli(binary, ["--db", db, "--user", "planner"], env))
         counter = iter(range(100))
         fresh = lambda: Cli(binary, ["--db", f"sqlite://{root}/b{next(counter)}.db"], env)
         export_import(cli, fresh, tasks=5, executions=1)
@@ -358,6 +422,7 @@ def remote(binary, server):
         env = {k: v for k, v in os.environ.items() if not k.startswith("TASK_")}
         cli = Cli(binary, ["--server", url, "--user", "bob"], env)
         scenario(cli, False)
+        plan_scenario(Cli(binary, ["--server", url, "--user", "planner"], env))
         first = cli.run("export").stdout
         check(len(first.splitlines()) == 5, "remote export")
         cli.run("import", rc=2, stdin=first)

@@ -43,6 +43,7 @@ const std::map<std::string, std::set<std::string>> kDataKeys{
       "duration_ms", "executed_at"}},
     {"task.status_changed",
      {"task_id", "user_id", "old_status", "new_status", "reason", "changed_at"}},
+    {"task.completed", {"task_id", "user_id", "due_date", "completed_at", "next_due_date"}},
 };
 
 /// Checks subject, envelope and data keys of one message; returns the envelope.
@@ -136,6 +137,19 @@ void check_operations(Backend backend, const std::string& url, bool jetstream) {
   CHECK(executed.at("execution_id").as_string() == run.execution.execution_id);
   CHECK(executed.at("status").as_string() == "completed");
   CHECK(executed.at("trigger_type").as_string() == "manual");
+
+  // A recurring todo's completion (docs/api.md §16): task.updated, then task.completed.
+  const auto rec = rig.service->create_task(
+      rig.caller, json::parse(R"({"name":"rec","task_type":"todo","due_date":"2030-01-01T09:00:00Z",
+          "recurrence":{"type":"daily","time":"09:00"}})"));
+  step({"task.created"});
+  rig.clock->advance(1ms);
+  rig.service->update_task(rig.caller, rec.task_id, json::parse(R"({"status":"completed"})"));
+  ms = step({"task.updated", "task.completed"});
+  auto completed = json::parse(ms.back().body).at("data").as_object();
+  CHECK(completed.at("task_id").as_string() == rec.task_id);
+  CHECK(completed.at("due_date").as_string() == "2030-01-01T09:00:00Z");
+  CHECK(completed.at("next_due_date").as_string() == "2030-01-02T09:00:00Z");
 
   const auto other = rig.create("second");
   step({"task.created"});

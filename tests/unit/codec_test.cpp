@@ -71,6 +71,7 @@ Task full_task() {
   t.reminder_time = at("2026-11-30T09:00:00Z");
   t.is_completed = true;
   t.completed_at = at("2026-11-28T10:00:00Z");
+  t.recurrence = json::parse(R"({"type":"daily","time":"07:00","anchor":"due"})").as_object();
   t.created_at = at("2026-11-01T10:00:00Z");
   t.updated_at = at("2026-11-26T06:00:01Z");
   t.deleted_at = at("2026-11-29T00:00:00Z");
@@ -150,7 +151,7 @@ Analytics full_analytics() {
 // The wire text of the full records, as the earlier field-by-field codec wrote it: the
 // codec derived from the field lists (task/domain/describe.hpp) must write the same bytes.
 constexpr const char* kTaskText =
-    R"({"id":42,"task_id":"tsk_0123456789abcdef01234567","user_id":"user-1","name":"Morning weather","description":"d","task_type":"daily_weather","status":"paused","priority":"urgent","config":{"location":"Berlin","n":0.1},"schedule":{"type":"daily","time":"07:00"},"credits_per_run":1.5,"tags":["weather","daily"],"metadata":{"source":"test"},"next_run_time":"2026-11-27T06:00:00Z","last_run_time":"2026-11-26T06:00:00.000123Z","last_success_time":"2026-11-25T06:00:00Z","last_error":"boom","last_result":{"temp":3.25,"big":1e+300},"run_count":3,"success_count":2,"failure_count":1,"total_credits_consumed":4.5,"due_date":"2026-12-01T00:00:00Z","reminder_time":"2026-11-30T09:00:00Z","is_completed":true,"completed_at":"2026-11-28T10:00:00Z","created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-26T06:00:01Z","deleted_at":"2026-11-29T00:00:00Z"})";
+    R"({"id":42,"task_id":"tsk_0123456789abcdef01234567","user_id":"user-1","name":"Morning weather","description":"d","task_type":"daily_weather","status":"paused","priority":"urgent","config":{"location":"Berlin","n":0.1},"schedule":{"type":"daily","time":"07:00"},"credits_per_run":1.5,"tags":["weather","daily"],"metadata":{"source":"test"},"next_run_time":"2026-11-27T06:00:00Z","last_run_time":"2026-11-26T06:00:00.000123Z","last_success_time":"2026-11-25T06:00:00Z","last_error":"boom","last_result":{"temp":3.25,"big":1e+300},"run_count":3,"success_count":2,"failure_count":1,"total_credits_consumed":4.5,"due_date":"2026-12-01T00:00:00Z","reminder_time":"2026-11-30T09:00:00Z","is_completed":true,"completed_at":"2026-11-28T10:00:00Z","recurrence":{"type":"daily","time":"07:00","anchor":"due"},"created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-26T06:00:01Z","deleted_at":"2026-11-29T00:00:00Z"})";
 constexpr const char* kExecutionText =
     R"({"id":7,"execution_id":"exe_0123456789abcdef01234567","task_id":"tsk_0123456789abcdef01234567","user_id":"user-1","status":"failed","trigger_type":"webhook","trigger_data":{"hook":"x"},"scheduled_for":"2026-11-26T06:00:00Z","result":[1,2.5,"x"],"error_message":"timeout","error_details":{"error_code":"TIMEOUT"},"credits_consumed":2,"tokens_used":12,"api_calls_made":3,"duration_ms":10000,"started_at":"2026-11-26T06:00:00.500000Z","completed_at":"2026-11-26T06:00:10.500000Z","created_at":"2026-11-26T06:00:00.400000Z"})";
 constexpr const char* kTemplateText =
@@ -188,13 +189,14 @@ TEST_CASE("Task JSON uses the exact field names of the contract", "[codec]") {
                           "reminder_time",
                           "is_completed",
                           "completed_at",
+                          "recurrence",
                           "created_at",
                           "updated_at",
                           "deleted_at"}) {
     INFO(key);
     CHECK(o.contains(key));
   }
-  CHECK(o.size() == 29);
+  CHECK(o.size() == 30);
   CHECK(o.at("priority") == "urgent");
   CHECK(o.at("last_run_time") == "2026-11-26T06:00:00.000123Z");
   CHECK(o.at("reminder_time").is_null());

@@ -132,7 +132,7 @@ TEST_CASE("scheduler: a slot that already has an execution is skipped, never run
     e.status = ExecutionStatus::completed;
     e.trigger_type = TriggerType::scheduled;
     e.scheduled_for = T("2026-11-26T11:00:00Z");
-    return Change{std::nullopt, {e}, {}};
+    return Change{std::nullopt, {e}, {}, {}};
   });
   fx.walk(T("2026-11-26T12:00:00Z"), kMinute);
   CHECK(fx.slots(t.task_id) ==

@@ -64,6 +64,12 @@ class Backend {
   virtual void import_record(const TaskRecord& record) = 0;
   /// Called before an import reads its input: throws UsageError when this backend cannot import.
   virtual void begin_import() {}
+  /// GET /api/v1/tasks/{id}/upcoming?count= -> {"task_id","timezone","runs":[{"at","local"}]}.
+  virtual boost::json::object upcoming(const std::string& task_id, const Params& query) = 0;
+  /// POST /api/v1/schedules/preview -> {"timezone","runs":[{"at","local"}]}.
+  virtual boost::json::object preview(const boost::json::object& body) = 0;
+  /// GET /api/v1/tasks/{id}/completions?limit= -> array of {"due_date","completed_at"}.
+  virtual boost::json::array completions(const std::string& task_id, const Params& query) = 0;
   /// Applies the database migrations (local only) and returns a one-line description.
   virtual std::string migrate() = 0;
 };

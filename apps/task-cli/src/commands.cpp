@@ -123,7 +123,13 @@ int cmd_set_status(Backend& b, Printer& p, const std::string& task_id, const std
     status = s && s->is_object() ? "scheduled" : "pending";
   }
   if (status.empty()) throw UsageError("unknown status verb: " + verb);
-  p.task(b.update_task(task_id, json::object{{"status", status}}));
+  const auto t = b.update_task(task_id, json::object{{"status", status}});
+  // A recurring todo stays open on its next occurrence (docs/api.md §16): say when.
+  const auto* r = t.if_contains("recurrence");
+  const auto* st = t.if_contains("status");
+  if (verb == "done" && r && r->is_object() && st && st->is_string() && *st != "completed")
+    p.note("next due: " + cell_text(t.at("due_date")));
+  p.task(t);
   return kOk;
 }
 

@@ -26,6 +26,12 @@ int cmd_from_template(Backend& b, Printer& p, const std::string& template_id, co
 int cmd_stats(Backend& b, Printer& p, const StatsOptions& o);
 /// The next fire times of a schedule expression; offline (no backend).
 int cmd_next(Printer& p, const NextOptions& o);
+/// The next runs of a task (GET /api/v1/tasks/{id}/upcoming).
+int cmd_upcoming(Backend& b, Printer& p, const std::string& task_id, const PlanOptions& o);
+/// Slots of a schedule that is not saved, computed by the service (POST /schedules/preview).
+int cmd_preview(Backend& b, Printer& p, const PlanOptions& o);
+/// Completed occurrences of a recurring todo, newest first.
+int cmd_completions(Backend& b, Printer& p, const std::string& task_id, const PlanOptions& o);
 /// Writes the caller's tasks with their executions as JSON Lines, oldest task first.
 int cmd_export(Backend& b, std::ostream& out);
 /// Reads JSON Lines written by export and stores each record exactly.

@@ -9,6 +9,9 @@
 #include "exit_codes.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
+#include "task/rules/recurrence.hpp"
+#include "task/rules/requests.hpp"
+#include "task/rules/upcoming.hpp"
 #include "task/runtime/runtime.hpp"
 #include "task/store/store.hpp"
 
@@ -107,6 +110,24 @@ class LocalBackend final : public Backend {
   json::object analytics(const Params& query) override {
     return object_of(json::value_from(service().analytics(caller_, query)));
   }
+  // The same rules as task-server's routes (task/rules/upcoming.hpp, recurrence.hpp).
+  json::object upcoming(const std::string& id, const Params& query) override {
+    std::optional<json::value> count;
+    if (const auto* v = query_value(query, "count")) count = json::value(*v);
+    const auto n = upcoming_count(count ? &*count : nullptr, {"query", "count"});
+    const auto t = service().get_task(caller_, id);
+    return upcoming_json(upcoming_of(t, runtime_->clock().now(), n), t.task_id);
+  }
+  json::object preview(const json::object& body) override {
+    return upcoming_json(preview_of(json::value(body), runtime_->clock().now()));
+  }
+  json::array completions(const std::string& id, const Params& query) override {
+    json::array out;
+    const int limit = parse_int_param(query, "limit", 1, 1000, 100);
+    for (const auto& c : service().list_completions(caller_, id, limit))
+      out.push_back(completion_json(c));
+    return out;
+  }
 
   void import_record(const TaskRecord& record) override {
     Task task = json::value_to<Task>(json::value(record.task));
@@ -174,6 +195,13 @@ class LazyBackend final : public Backend {
     return get().create_from_template(b);
   }
   json::object analytics(const Params& q) override { return get().analytics(q); }
+  json::object upcoming(const std::string& id, const Params& q) override {
+    return get().upcoming(id, q);
+  }
+  json::object preview(const json::object& b) override { return get().preview(b); }
+  json::array completions(const std::string& id, const Params& q) override {
+    return get().completions(id, q);
+  }
   void import_record(const TaskRecord& r) override { get().import_record(r); }
   void begin_import() override { get().begin_import(); }
   std::string migrate() override { return get().migrate(); }

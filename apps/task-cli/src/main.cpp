@@ -52,6 +52,12 @@ void add_field_options(CLI::App* app, TaskFields& f, FieldSet which) {
   opt(app, "--tz", f.tz, "time zone of the schedule (IANA, e.g. Europe/Berlin)");
   opt(app, "--due", f.due, "due date (RFC 3339)");
   opt(app, "--remind", f.remind, "reminder time (RFC 3339)");
+  if (which != FieldSet::from_template) {
+    opt(app, "--recur", f.recur,
+        "repeat a todo/reminder on this schedule (as --schedule, not once; needs --due)");
+    opt(app, "--anchor", f.anchor, "next due date after the due date (due) or the completion")
+        ->check(CLI::IsMember({"due", "completion"}));
+  }
   app->add_option("--tag", f.tags,
                   update ? "tag (repeatable; replaces the task's tags)" : "tag (repeatable)")
       ->allow_extra_args(false)
@@ -73,6 +79,7 @@ void add_field_options(CLI::App* app, TaskFields& f, FieldSet which) {
   app->add_flag("--clear-due", f.clear_due, "remove the due date");
   app->add_flag("--clear-remind", f.clear_remind, "remove the reminder");
   app->add_flag("--clear-tags", f.clear_tags, "remove all tags");
+  app->add_flag("--clear-recur", f.clear_recur, "stop repeating (remove the recurrence)");
 }
 
 bool stdout_is_tty() {
@@ -223,6 +230,26 @@ int main(int argc, char** argv) {
   opt(nx, "--tz", next.tz, "time zone when the expression names none (default UTC)");
   opt(nx, "--from", next.from, "start instant, RFC 3339 (default now)");
   nx->callback([&] { offline = [&](Printer& p) { return cmd_next(p, next); }; });
+
+  // docs/api.md §16 (plan_commands.cpp)
+  PlanOptions plan;
+  auto* up = app.add_subcommand("upcoming", "the next runs the scheduler will start for a task");
+  with_id(up);
+  opt_int(up, "--count,-n", plan.count, "1-100 (default 10)");
+  up->callback(
+      [&] { action = [&](Backend& b, Printer& p) { return cmd_upcoming(b, p, id, plan); }; });
+  auto* pv = app.add_subcommand("preview", "the runs of a schedule that is not saved (service)");
+  pv->add_option("schedule", plan.expression, "as --schedule: cron line, daily:07:30, JSON ...")
+      ->required();
+  opt_int(pv, "--count,-n", plan.count, "1-100 (default 10)");
+  opt(pv, "--tz", plan.tz, "time zone when the schedule names none (default UTC)");
+  opt(pv, "--from", plan.from, "start instant, RFC 3339 (default now)");
+  pv->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_preview(b, p, plan); }; });
+  auto* cp = app.add_subcommand("completions", "completed occurrences of a recurring todo");
+  with_id(cp);
+  opt_int(cp, "--limit", plan.limit, "1-1000 (default 100)");
+  cp->callback(
+      [&] { action = [&](Backend& b, Printer& p) { return cmd_completions(b, p, id, plan); }; });
 
   auto* ex = app.add_subcommand("export", "tasks with their executions as JSON Lines");
   ex->add_option("--file,-f", file, "write to this file instead of stdout");

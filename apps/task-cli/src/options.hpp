@@ -42,12 +42,15 @@ struct TaskFields {
   std::optional<std::string> config_json;
   std::optional<std::string> metadata_json;
   std::optional<double> credits;
+  std::optional<std::string> recur;   ///< recurrence schedule (shorthand or JSON), todo/reminder
+  std::optional<std::string> anchor;  ///< recurrence anchor: due | completion
   // edit only: clear nullable fields
   bool clear_description = false;
   bool clear_schedule = false;
   bool clear_due = false;
   bool clear_remind = false;
   bool clear_tags = false;
+  bool clear_recur = false;
 };
 
 /// `list` filters (docs/api.md §8).
@@ -80,6 +83,15 @@ struct NextOptions {
   int count = 5;
   std::optional<std::string> tz;
   std::optional<std::string> from;
+};
+
+/// `upcoming`, `preview` and `completions` options.
+struct PlanOptions {
+  std::string expression;           ///< preview: the schedule (as --schedule)
+  std::optional<int> count;         ///< upcoming/preview: 1-100 (server default 10)
+  std::optional<int> limit;         ///< completions: 1-1000 (default 100)
+  std::optional<std::string> tz;    ///< preview: zone when the expression names none
+  std::optional<std::string> from;  ///< preview: start instant (RFC 3339)
 };
 
 /// `run` options.

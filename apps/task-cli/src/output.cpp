@@ -238,6 +238,24 @@ void Printer::deleted(const json::object& reply) {
   }
 }
 
+void Printer::table_or_json(const json::value& whole, const json::array& items,
+                            const std::vector<std::string>& headers,
+                            const std::vector<std::vector<std::string>>& rows) {
+  if (quiet_) return;
+  if (mode_ == OutputMode::table) {
+    out_ << render_table(headers, rows);
+  } else if (mode_ == OutputMode::json) {
+    json_line(whole);
+  } else {
+    for (const auto& v : items)
+      json_line(v);
+  }
+}
+
+void Printer::note(const std::string& line) {
+  if (mode_ == OutputMode::table && !quiet_) out_ << line << '\n';
+}
+
 void Printer::fire_times(const std::vector<std::string>& utc,
                          const std::vector<std::string>& local) {
   if (mode_ == OutputMode::table && !quiet_) {

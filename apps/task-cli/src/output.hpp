@@ -44,6 +44,14 @@ class Printer {
   /// Fire times of `next` (RFC 3339 UTC), with local renderings for the table.
   void fire_times(const std::vector<std::string>& utc, const std::vector<std::string>& local);
 
+  /// A result with rows (upcoming, preview, completions): a table of `rows` under `headers`; the
+  /// whole JSON answer in json; one line per element of `items` in jsonl; nothing when quiet.
+  void table_or_json(const boost::json::value& whole, const boost::json::array& items,
+                     const std::vector<std::string>& headers,
+                     const std::vector<std::vector<std::string>>& rows);
+  /// A line for people (table mode only, not quiet), e.g. `done`'s next due date.
+  void note(const std::string& line);
+
   OutputMode mode() const { return mode_; }
 
  private:

@@ -68,6 +68,15 @@ class RemoteBackend final : public Backend {
   json::object analytics(const Params& query) override {
     return send("GET", "/api/v1/analytics", query, nullptr).value.as_object();
   }
+  json::object upcoming(const std::string& id, const Params& query) override {
+    return send("GET", task_path(id) + "/upcoming", query, nullptr).value.as_object();
+  }
+  json::object preview(const json::object& body) override {
+    return send("POST", "/api/v1/schedules/preview", {}, &body).value.as_object();
+  }
+  json::array completions(const std::string& id, const Params& query) override {
+    return send("GET", task_path(id) + "/completions", query, nullptr).value.as_array();
+  }
   void import_record(const TaskRecord&) override { begin_import(); }
   void begin_import() override {
     throw UsageError(

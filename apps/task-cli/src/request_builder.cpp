@@ -231,6 +231,12 @@ void put_common(json::object& body, const TaskFields& f) {
     body["metadata"] = parse_json_object_arg(*f.metadata_json, "--metadata-json");
   if (f.due) body["due_date"] = *f.due;
   if (f.remind) body["reminder_time"] = *f.remind;
+  if (f.anchor && !f.recur) throw UsageError("--anchor needs --recur");
+  if (f.recur) {  // a recurring todo/reminder (docs/api.md §16)
+    auto r = parse_schedule_arg(*f.recur, f.tz);
+    if (f.anchor) r["anchor"] = *f.anchor;
+    body["recurrence"] = std::move(r);
+  }
 }
 
 }  // namespace
@@ -269,6 +275,7 @@ json::object build_update_body(const TaskFields& f, const json::object& current_
   clear(f.clear_schedule, "schedule", "schedule");
   clear(f.clear_due, "due_date", "due");
   clear(f.clear_remind, "reminder_time", "remind");
+  clear(f.clear_recur, "recurrence", "recur");
   if (f.clear_tags) {
     if (body.contains("tags")) throw UsageError("--clear-tags conflicts with --tag");
     body["tags"] = json::array{};

@@ -211,7 +211,8 @@ void HttpServer::Impl::install_routes() {
         const auto c = caller(req, false);
         send_json(res, 200, stats_json(rt.service().service_stats(c)));
       });
-  install_ui_routes();  // ui_routes.cpp: /ui/, schedule previews
+  install_schedule_routes();  // schedule_routes.cpp: upcoming runs, previews, completions
+  install_ui_routes();        // ui_routes.cpp: /ui/, analytics series
 }
 
 void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& res) {

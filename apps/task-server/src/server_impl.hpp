@@ -57,8 +57,9 @@ struct HttpServer::Impl {
   std::size_t hard_body_cap() const {
     return std::max<std::size_t>(8 * options.max_body_bytes, 8u << 20);
   }
-  void install_routes();     // routes.cpp
-  void install_ui_routes();  // ui_routes.cpp: /ui/ and schedule previews
+  void install_routes();           // routes.cpp
+  void install_ui_routes();        // ui_routes.cpp: /ui/, analytics series, runs in flight
+  void install_schedule_routes();  // schedule_routes.cpp: upcoming, preview, completions
   /// POST /api/v1/tasks/{task_id}/execute (routes.cpp).
   void execute(const httplib::Request& req, httplib::Response& res);
 

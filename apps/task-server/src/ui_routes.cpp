@@ -1,9 +1,7 @@
-// The dashboard's server side (docs/dashboard.md): static files, session settings, schedule
-// previews and the same-origin rule. Kept apart from routes.cpp; install_routes() calls
+// The dashboard's server side (docs/dashboard.md): static files, session settings, the
+// analytics series and the same-origin rule. Kept apart from routes.cpp; install_routes() calls
 // install_ui_routes() once.
 #include "ui_routes.hpp"
-
-#include <date/tz.h>
 
 #include <boost/json.hpp>
 #include <map>
@@ -11,7 +9,6 @@
 
 #include "task/core/errors.hpp"
 #include "task/core/time.hpp"
-#include "task/schedule/schedule.hpp"
 
 namespace task::server {
 
@@ -94,63 +91,6 @@ bool is_loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
-/// "local" text of a slot in `zone`, e.g. 2027-03-29T09:00:00+02:00.
-std::string local_text(Timestamp t, const std::string& zone) {
-  try {
-    const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-    return date::format("%FT%T%Ez", date::make_zoned(date::locate_zone(zone), secs));
-  } catch (const std::exception&) {
-    return format_rfc3339(t);
-  }
-}
-
-/// `{"timezone":…,"runs":[{"at","local"}…]}` for slots starting at `first` (inclusive).
-json::object runs_json(const schedule::Schedule& s, std::optional<Timestamp> first,
-                       std::size_t count, std::int64_t runs_so_far) {
-  json::array runs;
-  if (first && (!s.end_at || *first <= *s.end_at)) {
-    std::size_t n = count;
-    if (s.max_runs) {
-      const auto left = *s.max_runs - runs_so_far;
-      n = left <= 0 ? 0 : std::min<std::size_t>(n, static_cast<std::size_t>(left));
-    }
-    std::vector<Timestamp> slots;
-    if (n > 0) {
-      slots.push_back(*first);
-      for (auto t : schedule::next_fires(s, *first, n - 1))
-        slots.push_back(t);
-    }
-    for (auto t : slots)
-      runs.push_back(json::object{{"at", format_rfc3339(t)}, {"local", local_text(t, s.timezone)}});
-  }
-  return {{"timezone", s.timezone}, {"runs", std::move(runs)}};
-}
-
-/// A count of 1..100 (default 10) from a JSON value or query text; 422 at `loc` otherwise.
-std::size_t count_of(const json::value* v, const std::vector<std::string>& loc) {
-  if (v == nullptr || v->is_null()) return 10;
-  std::int64_t n = 0;
-  if (v->is_int64()) {
-    n = v->as_int64();
-  } else if (v->is_uint64()) {
-    n = v->as_uint64() > 1000 ? 1000 : static_cast<std::int64_t>(v->as_uint64());
-  } else if (v->is_string()) {
-    const std::string text(v->as_string());
-    std::size_t used = 0;
-    try {
-      n = std::stoll(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != text.size())
-      throw ValidationError(loc, "Input should be a valid integer", "int_parsing");
-  } else {
-    throw ValidationError(loc, "Input should be a valid integer", "int_type");
-  }
-  if (n < 1 || n > 100) throw ValidationError(loc, "Input should be between 1 and 100");
-  return static_cast<std::size_t>(n);
-}
-
 }  // namespace
 
 UiMode ui_mode_of(const runtime::Config& config, bool jwt_mode) {
@@ -166,52 +106,10 @@ UiMode ui_mode_of(const runtime::Config& config, bool jwt_mode) {
   return UiMode::local;
 }
 
-/// Registers /ui/, /ui/config.json, /ui/{asset}, POST /api/v1/schedules/preview and
-/// GET /api/v1/tasks/{task_id}/upcoming.
+/// Registers /ui/, /ui/config.json, /ui/{asset}, the analytics series and the operator view's
+/// runs in flight. The dashboard's schedule previews and upcoming runs use the public endpoints
+/// (schedule_routes.cpp).
 void HttpServer::Impl::install_ui_routes() {
-  // Schedule previews (docs/api.md §16), used by the task form and the task page.
-  add("POST", "/api/v1/schedules/preview", "/api/v1/schedules/preview",
-      [this](const httplib::Request& req, httplib::Response& res) {
-        caller(req);
-        const auto body = json_body(req, false);
-        if (!body.is_object())
-          throw ValidationError({"body"}, "Input should be a valid object", "dict_type");
-        const auto& o = body.as_object();
-        const auto now = rt.clock().now();
-        Timestamp from = now;
-        if (const auto* f = o.if_contains("from"); f && !f->is_null()) {
-          std::optional<Timestamp> t;
-          if (f->is_string()) t = parse_rfc3339(f->as_string());
-          if (!t)
-            throw ValidationError({"body", "from"}, "Input should be an RFC 3339 time",
-                                  "datetime_parsing");
-          from = *t;
-        }
-        const auto count = count_of(o.if_contains("count"), {"body", "count"});
-        const auto* sj = o.if_contains("schedule");
-        if (sj == nullptr || sj->is_null())
-          throw ValidationError({"body", "schedule"}, "Field required", "missing");
-        const auto s = schedule::parse_schedule(*sj, from, {"body", "schedule"});
-        send_json(res, 200, runs_json(s, schedule::first_fire(s, from), count, 0));
-      });
-  add("GET", R"(/api/v1/tasks/([^/]+)/upcoming)", "/api/v1/tasks/{task_id}/upcoming",
-      [this](const httplib::Request& req, httplib::Response& res) {
-        const auto c = caller(req);
-        std::optional<json::value> q;
-        if (req.has_param("count")) q = json::value(req.get_param_value("count"));
-        const auto count = count_of(q ? &*q : nullptr, {"query", "count"});
-        const auto t = rt.service().get_task(c, req.matches[1].str());
-        json::object out{{"task_id", t.task_id}, {"timezone", "UTC"}, {"runs", json::array{}}};
-        if (t.schedule) {
-          const auto s = schedule::parse_schedule(*t.schedule, t.created_at, {"schedule"});
-          const bool live = t.status == TaskStatus::scheduled && t.next_run_time;
-          auto runs = runs_json(s, live ? t.next_run_time : std::nullopt, count, t.run_count);
-          out["timezone"] = runs["timezone"];
-          out["runs"] = runs["runs"];
-        }
-        send_json(res, 200, out);
-      });
-
   add("GET", "/api/v1/analytics/series", "/api/v1/analytics/series",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);

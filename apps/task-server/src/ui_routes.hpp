@@ -1,7 +1,8 @@
 #pragma once
 /// The dashboard at /ui/ (docs/dashboard.md): embedded static files with ETags and a strict
-/// Content-Security-Policy, the page's session settings (/ui/config.json), schedule previews
-/// (docs/api.md §16 "Upcoming runs") and the same-origin rule for state-changing requests.
+/// Content-Security-Policy, the page's session settings (/ui/config.json) and the same-origin
+/// rule for state-changing requests. Its schedule previews and upcoming runs are the public
+/// endpoints of docs/api.md §16 (schedule_routes.cpp).
 #include <httplib.h>
 
 #include <string>

@@ -167,6 +167,7 @@ std::vector<std::optional<Change>> MemoryRepository::modify_locked(
       store_execution(e);
     for (auto& e : change->executions)
       e.id = executions_.at(e.execution_id).id;
+    completions_.insert(completions_.end(), change->completions.begin(), change->completions.end());
     append_events(change->events);
   }
   return changes;
@@ -199,6 +200,19 @@ std::int64_t MemoryRepository::count_executions_since(std::string_view user_id, 
   return std::count_if(executions_.begin(), executions_.end(), [&](const auto& kv) {
     return kv.second.user_id == user_id && kv.second.started_at >= since;
   });
+}
+
+std::vector<Completion> MemoryRepository::list_completions(std::string_view task_id, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Completion> rows;
+  for (auto it = completions_.rbegin(); it != completions_.rend(); ++it)  // later insert first
+    if (it->task_id == task_id) rows.push_back(*it);
+  std::stable_sort(rows.begin(), rows.end(), [](const Completion& a, const Completion& b) {
+    return a.completed_at > b.completed_at;
+  });
+  if (rows.size() > static_cast<std::size_t>(std::max(limit, 0)))
+    rows.resize(static_cast<std::size_t>(std::max(limit, 0)));
+  return rows;
 }
 
 }  // namespace task::memory

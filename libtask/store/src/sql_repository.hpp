@@ -30,6 +30,7 @@ class SqlRepository final : public TaskRepository {
   std::optional<Execution> find_execution(std::string_view execution_id) override;
   ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
   std::int64_t count_executions_since(std::string_view user_id, Timestamp since) override;
+  std::vector<Completion> list_completions(std::string_view task_id, int limit) override;
 
   // --- SchedulerStore ---
   std::vector<Task> list_due_tasks(Timestamp now, int limit) override;

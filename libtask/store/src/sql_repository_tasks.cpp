@@ -186,4 +186,20 @@ std::int64_t SqlRepository::count_executions_since(std::string_view user_id, Tim
   });
 }
 
+std::vector<Completion> SqlRepository::list_completions(std::string_view task_id, int limit) {
+  return db_->with_session([&](soci::session& s) {
+    std::vector<Completion> out;
+    Params p;
+    query(s,
+          "SELECT task_id, user_id, due_date, completed_at FROM " + t("task_completions") +
+              " WHERE task_id = " + p.add(std::string(task_id)) +
+              " ORDER BY completed_at DESC, id DESC LIMIT " + p.add(std::max(limit, 0)),
+          p, [&](const soci::row& r) {
+            out.push_back(
+                Completion{col_str(r, 0), col_str(r, 1), col_opt_time(r, 2), col_time(r, 3)});
+          });
+    return out;
+  });
+}
+
 }  // namespace task::store::detail

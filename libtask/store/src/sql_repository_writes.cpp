@@ -66,8 +66,11 @@ void SqlRepository::write_changes(soci::session& s, const std::vector<Change*>& 
   std::vector<const Task*> tasks;
   std::vector<Execution*> executions;
   std::vector<const Event*> events;
+  std::vector<const Completion*> completions;
   for (Change* c : changes) {
     if (c->task) tasks.push_back(&*c->task);
+    for (const auto& x : c->completions)
+      completions.push_back(&x);
     for (auto& e : c->executions)
       executions.push_back(&e);
     for (const auto& e : c->events)
@@ -103,6 +106,18 @@ void SqlRepository::write_changes(soci::session& s, const std::vector<Change*>& 
       [&](const soci::row& r) { ids[col_str(r, 0)] = col_i64(r, 1); });
   for (Execution* e : executions)
     e->id = ids[e->execution_id];
+  insert_rows(
+      s, completions.size(),
+      [&](std::size_t i, Params& p) -> std::pair<std::string, std::string> {
+        const Completion& x = *completions[i];
+        return {"task_id, user_id, due_date, completed_at",
+                p.add(x.task_id) + ", " + p.add(x.user_id) + ", " + p.add(x.due_date) + ", " +
+                    p.add(x.completed_at)};
+      },
+      [&](const std::string& cols) {
+        return "INSERT INTO " + t("task_completions") + " (" + cols + ")";
+      },
+      [](const std::string&) { return std::string(); }, nullptr);
   insert_events(s, events);
 }
 

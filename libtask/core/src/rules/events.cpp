@@ -55,6 +55,18 @@ Event make_updated_event(const Task& task, const std::vector<std::string>& updat
   return e;
 }
 
+Event make_completed_event(const Task& task, const Completion& completion,
+                           std::optional<Timestamp> next_due_date, std::string event_id) {
+  auto e = base_event(task, "task.completed", std::move(event_id), completion.completed_at);
+  auto opt = [](const std::optional<Timestamp>& t) {
+    return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
+  };
+  e.data["due_date"] = opt(completion.due_date);
+  e.data["completed_at"] = format_rfc3339(completion.completed_at);
+  e.data["next_due_date"] = opt(next_due_date);
+  return e;
+}
+
 Event make_deleted_event(const Task& task, std::string event_id) {
   const auto at = task.deleted_at.value_or(task.updated_at);
   auto e = base_event(task, "task.deleted", std::move(event_id), at);

@@ -1,5 +1,6 @@
 // Request bodies (docs/api.md §7, §9, §10, §11) -> typed requests.
 #include "task/rules/requests.hpp"
+#include "task/rules/recurrence.hpp"
 
 #include <functional>
 
@@ -105,6 +106,14 @@ CreateTaskRequest parse_create_request(const json::value& body, Timestamp now) {
   else
     errs.add(at(kBody, "task_type"), "Field required", "missing");
   read_create_optionals(o, kBody, now, r, errs);
+  if (const auto* v = present(o, "recurrence")) {
+    try {
+      r.recurrence = parse_recurrence(*v, now, at(kBody, "recurrence"));
+      if (type) check_recurrence_fits(*type, r.due_date, kBody);
+    } catch (const ValidationError& e) {
+      errs.add_all(e.errors);
+    }
+  }
   if (name) r.name = *name;
   if (type) {
     r.task_type = *type;
@@ -168,6 +177,15 @@ UpdateTaskRequest parse_update_request(const json::value& body, Timestamp now) {
   });
   if (const auto* v = o.if_contains("next_run_time"))
     r.next_run_time = detail::read_timestamp(*v, loc("next_run_time"), errs);
+  set_nullable<json::object>(o, "recurrence", r.recurrence,
+                             [&](const json::value& v) -> std::optional<json::object> {
+                               try {
+                                 return parse_recurrence(v, now, loc("recurrence"));
+                               } catch (const ValidationError& e) {
+                                 errs.add_all(e.errors);
+                                 return std::nullopt;
+                               }
+                             });
   errs.throw_if_any();
   return r;
 }
@@ -260,6 +278,7 @@ Task build_new_task(const CreateTaskRequest& req, std::string task_id, std::stri
   t.metadata = req.metadata;
   t.due_date = req.due_date;
   t.reminder_time = req.reminder_time;
+  t.recurrence = req.recurrence;
   t.status = TaskStatus::pending;
   if (req.schedule) {
     t.schedule = schedule::to_json(*req.schedule);

@@ -2,6 +2,7 @@
 #include "task/rules/status.hpp"
 
 #include "field_errors.hpp"
+#include "task/rules/recurrence.hpp"
 
 namespace task {
 
@@ -95,7 +96,7 @@ void enter_status(Task& t, TaskStatus to, Timestamp now) {
 }  // namespace
 
 UpdateResult apply_update(const Task& task, const UpdateTaskRequest& patch, Timestamp now) {
-  UpdateResult r{task, {}, std::nullopt};
+  UpdateResult r{task, {}, std::nullopt, std::nullopt};
   Task& t = r.task;
   auto& changed = r.updated_fields;
   if (patch.status && *patch.status != task.status && !can_transition(task.status, *patch.status))
@@ -105,22 +106,45 @@ UpdateResult apply_update(const Task& task, const UpdateTaskRequest& patch, Time
     auto cfg = validate_config(task.task_type, *patch.config, t.name, t.due_date);
     assign(t.config, cfg, "config", changed);
   }
+  if (patch.recurrence) {
+    auto next = *patch.recurrence;
+    if (next && t.recurrence)  // occurrences completed so far still count against max_runs
+      if (const auto* n = t.recurrence->if_contains("completed_count"))
+        (*next)["completed_count"] = *n;
+    assign(t.recurrence, next, "recurrence", changed);
+  }
+  if (t.recurrence && (patch.recurrence || patch.due_date))
+    check_recurrence_fits(t.task_type, t.due_date);
   const auto implied = apply_schedule(t, patch, now, changed);
   if (patch.next_run_time) assign(t.next_run_time, patch.next_run_time, "next_run_time", changed);
-  std::optional<TaskStatus> target;
+  // The target as a plain value plus a flag (GCC 12 reports a std::optional<enum> that is
+  // reassigned on several paths as maybe-uninitialized).
+  TaskStatus target = task.status;
+  bool moves = false;
   std::string reason = "user_update";
   if (patch.status && *patch.status != task.status) {
-    target = patch.status;
+    target = *patch.status;
+    moves = true;
   } else if (implied && !patch.status) {
-    target = implied;
+    target = *implied;
+    moves = true;
     reason = *implied == TaskStatus::scheduled ? "schedule_set" : "schedule_cleared";
   }
-  if (target) {
-    if (*target == TaskStatus::scheduled && !t.next_run_time && t.schedule)
+  if (moves && target == TaskStatus::completed && t.recurrence) {
+    Completion done;
+    if (advance_recurrence(t, now, done, changed)) {  // the next occurrence: stays open
+      moves = task.status != TaskStatus::pending && task.status != TaskStatus::scheduled;
+      target = TaskStatus::pending;
+      reason = "recurrence_next";
+    }
+    r.completion = done;
+  }
+  if (moves) {
+    if (target == TaskStatus::scheduled && !t.next_run_time && t.schedule)
       t.next_run_time = schedule::first_fire(schedule::parse_schedule(*t.schedule, now), now);
-    enter_status(t, *target, now);
+    enter_status(t, target, now);
     changed.emplace_back("status");
-    r.status_change = StatusChange{task.status, *target, reason};
+    r.status_change = StatusChange{task.status, target, reason};
   }
   if (!changed.empty()) t.updated_at = now;
   return r;

@@ -87,7 +87,7 @@ FinishedRun TaskService::finish_execution(const StartedRun& run) {
         r.task.lease_owner.reset();
         r.task.lease_expires_at.reset();
         out.execution = r.execution;
-        return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events)};
+        return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events), {}};
       });
   if (!change) {
     out.task = *current;

@@ -285,7 +285,7 @@ void Scheduler::finish(std::vector<ScheduledOutcome>& done) {
                              now, *ports_.ids);
       clear_lease(r.task);
       done[i].recorded = r.execution;
-      return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events)};
+      return Change{std::move(r.task), {std::move(r.execution)}, std::move(r.events), {}};
     });
   } catch (const std::exception&) {
     // Storage trouble: the leases expire and recovery closes these runs as lost.

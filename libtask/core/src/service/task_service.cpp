@@ -76,6 +76,12 @@ Task TaskService::get_task(const Caller& caller, std::string_view task_id) {
   return owned_task(caller, task_id);
 }
 
+std::vector<Completion> TaskService::list_completions(const Caller& caller,
+                                                      std::string_view task_id, int limit) {
+  owned_task(caller, task_id);
+  return ports_.tasks->list_completions(task_id, limit);
+}
+
 TaskList TaskService::list_tasks(const Caller& caller, const QueryParams& params) {
   return list_tasks(caller, parse_list_query(params));
 }
@@ -125,6 +131,13 @@ UpdatedTask TaskService::update_task(const Caller& caller, std::string_view task
       c.events.push_back(make_status_changed_event(r.task, r.status_change->from,
                                                    r.status_change->to, r.status_change->reason,
                                                    now, ports_.ids->event_id()));
+    if (r.completion) {  // a recurring todo's occurrence (docs/api.md §16)
+      const bool closed = r.task.status == TaskStatus::completed;
+      c.events.push_back(make_completed_event(r.task, *r.completion,
+                                              closed ? std::optional<Timestamp>{} : r.task.due_date,
+                                              ports_.ids->event_id()));
+      c.completions.push_back(*r.completion);
+    }
     c.task = std::move(r.task);
     return c;
   });

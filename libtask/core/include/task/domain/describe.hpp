@@ -25,8 +25,8 @@ BOOST_DESCRIBE_STRUCT(Task, (),
                        schedule, credits_per_run, tags, metadata, next_run_time, last_run_time,
                        last_success_time, last_error, last_result, run_count, success_count,
                        failure_count, total_credits_consumed, due_date, reminder_time, is_completed,
-                       completed_at, created_at, updated_at, deleted_at, version, lease_owner,
-                       lease_expires_at, reminder_sent_at))
+                       completed_at, recurrence, created_at, updated_at, deleted_at, version,
+                       lease_owner, lease_expires_at, reminder_sent_at))
 
 BOOST_DESCRIBE_STRUCT(Execution, (),
                       (id, execution_id, task_id, user_id, status, trigger_type, trigger_data,

@@ -49,6 +49,9 @@ struct Task {
   std::optional<Timestamp> reminder_time;
   bool is_completed = false;
   std::optional<Timestamp> completed_at;
+  /// A todo/reminder that repeats (docs/api.md §16 "Recurring todos"): a normalized schedule
+  /// object (any kind but `once`) plus `"anchor":"due"|"completion"`; nullopt when it does not.
+  std::optional<boost::json::object> recurrence;
 
   Timestamp created_at{};
   Timestamp updated_at{};
@@ -81,6 +84,15 @@ struct Execution {
   Timestamp started_at{};
   std::optional<Timestamp> completed_at;
   Timestamp created_at{};
+};
+
+/// One completed occurrence of a recurring todo (docs/api.md §16): the due date it had and when
+/// it was completed. Written in the same transaction as the task that moves on.
+struct Completion {
+  std::string task_id;
+  std::string user_id;
+  std::optional<Timestamp> due_date;
+  Timestamp completed_at{};
 };
 
 /// A pre-configured task, gated by subscription level.

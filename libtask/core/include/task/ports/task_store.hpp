@@ -58,11 +58,12 @@ struct ExecutionPage {
 };
 
 /// What one atomic write stores: the task row (when set), execution rows (inserted or updated by
-/// execution_id), and outbox events.
+/// execution_id), completed occurrences of a recurring todo (inserted), and outbox events.
 struct Change {
   std::optional<Task> task;
   std::vector<Execution> executions;
   std::vector<Event> events;
+  std::vector<Completion> completions;
 };
 
 /// Tasks and executions.
@@ -98,6 +99,9 @@ class TaskStore {
   virtual ExecutionPage list_executions(std::string_view task_id, int limit, int offset) = 0;
   /// Executions of a user with started_at >= since (the daily execution quota).
   virtual std::int64_t count_executions_since(std::string_view user_id, Timestamp since) = 0;
+  /// The completed occurrences of a recurring todo (written through Change::completions), newest
+  /// `completed_at` first (ties: the later insert first), at most `limit`.
+  virtual std::vector<Completion> list_completions(std::string_view task_id, int limit) = 0;
 };
 
 }  // namespace task

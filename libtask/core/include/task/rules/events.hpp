@@ -3,6 +3,7 @@
 ///
 /// Ownership: each builder copies what it needs into the Event it returns. Thread-safety: pure;
 /// safe from any number of threads.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ Event make_status_changed_event(const Task& task, TaskStatus old_status, TaskSta
                                 std::string event_id);
 
 /// task.reminder_triggered: task_id, user_id, reminder_type, triggered_at.
+/// `task.completed` (docs/api.md §16): a recurring todo's occurrence was completed; data
+/// `due_date` (the completed occurrence), `completed_at`, `next_due_date` (null when the
+/// recurrence ended and the task closed).
+Event make_completed_event(const Task& task, const Completion& completion,
+                           std::optional<Timestamp> next_due_date, std::string event_id);
+
 Event make_reminder_triggered_event(const Task& task, const std::string& reminder_type,
                                     Timestamp triggered_at, std::string event_id);
 

@@ -44,6 +44,8 @@ struct CreateTaskRequest {
   boost::json::object metadata;
   std::optional<Timestamp> due_date;
   std::optional<Timestamp> reminder_time;
+  /// Normalized recurrence (task/rules/recurrence.hpp); todo and reminder only.
+  std::optional<boost::json::object> recurrence;
 };
 
 /// A validated PUT /api/v1/tasks/{id} body. Outer optional: field present; inner optional
@@ -61,6 +63,9 @@ struct UpdateTaskRequest {
   std::optional<std::optional<Timestamp>> due_date;
   std::optional<std::optional<Timestamp>> reminder_time;
   std::optional<Timestamp> next_run_time;
+  /// Normalized recurrence; inner nullopt: `null` was sent (the todo stops repeating). Checked
+  /// against the task's type and due date on apply.
+  std::optional<std::optional<boost::json::object>> recurrence;
 };
 
 /// A validated POST /api/v1/tasks/from-template body (flat or `customization` form). Config is

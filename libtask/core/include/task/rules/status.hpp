@@ -35,6 +35,9 @@ struct UpdateResult {
   Task task;
   std::vector<std::string> updated_fields;
   std::optional<StatusChange> status_change;
+  /// Set when completing a recurring todo recorded an occurrence (docs/api.md §16) instead of
+  /// closing it, or closed it at the end of its recurrence; `task.due_date` is the next one.
+  std::optional<Completion> completion;
 };
 
 /// Applies a validated patch at `now`: re-validates config against the task's type, recomputes

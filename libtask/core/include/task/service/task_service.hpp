@@ -147,6 +147,10 @@ class TaskService {
   Task create_task(const Caller& caller, const CreateTaskRequest& request);
   /// The caller's non-deleted task; NotFound("task", id) otherwise.
   Task get_task(const Caller& caller, std::string_view task_id);
+  /// The completed occurrences of the caller's recurring todo, newest first, at most `limit`
+  /// (docs/api.md §16); NotFound("task", id) for another user's or a deleted task.
+  std::vector<Completion> list_completions(const Caller& caller, std::string_view task_id,
+                                           int limit);
   /// Lists the caller's tasks from query parameters (§8).
   TaskList list_tasks(const Caller& caller, const QueryParams& params);
   /// Lists the caller's tasks from a validated request.

@@ -32,6 +32,7 @@ class MemoryRepository : public TaskRepository {
   std::optional<Execution> find_execution(std::string_view execution_id) override;
   ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
   std::int64_t count_executions_since(std::string_view user_id, Timestamp since) override;
+  std::vector<Completion> list_completions(std::string_view task_id, int limit) override;
 
   // --- SchedulerStore ---
   std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
@@ -102,6 +103,7 @@ class MemoryRepository : public TaskRepository {
   mutable std::mutex mu_;
   std::map<std::string, Task, std::less<>> tasks_;
   std::map<std::string, Execution, std::less<>> executions_;
+  std::vector<Completion> completions_;  ///< in insert order
   std::map<std::string, Template, std::less<>> templates_;
   std::map<std::string, UserLevel, std::less<>> levels_;
   std::vector<OutboxRow> outbox_;
