@@ -36,7 +36,8 @@ std::vector<json::value> locs(const httplib::Result& r) {
   INFO(r->body);
   REQUIRE(r->status == 422);
   std::vector<json::value> out;
-  for (const auto& d : body_json(r).at("detail").as_array())
+  const auto body = body_json(r);
+  for (const auto& d : body.at("detail").as_array())
     out.push_back(d.at("loc"));
   return out;
 }

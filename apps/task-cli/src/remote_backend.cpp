@@ -75,7 +75,7 @@ class RemoteBackend final : public Backend {
     return send("POST", "/api/v1/schedules/preview", {}, &body).value.as_object();
   }
   json::array completions(const std::string& id, const Params& query) override {
-    return send("GET", task_path(id) + "/completions", query, nullptr).value.as_array();
+    return send("GET", task_path(id) + "/completions", query, nullptr, true).value.as_array();
   }
   void import_record(const TaskRecord&) override { begin_import(); }
   void begin_import() override {
