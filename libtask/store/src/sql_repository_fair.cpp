@@ -26,9 +26,9 @@ std::string limit_case(const std::string& level, const ClaimFairness& f, Params&
   std::string out = "(CASE " + level;
   for (const auto lv : {SubscriptionLevel::free, SubscriptionLevel::basic, SubscriptionLevel::pro,
                         SubscriptionLevel::enterprise})
-    out += " WHEN " + p.add(std::string(to_string(lv))) + " THEN " +
-           p.add(f.limit_of(lv).value_or(kNoLimit));
-  return out + " ELSE " + p.add(kNoLimit) + " END)";
+    out += " WHEN " + p.add(std::string(to_string(lv))) + " THEN CAST(" +
+           p.add(f.limit_of(lv).value_or(kNoLimit)) + " AS BIGINT)";
+  return out + " ELSE CAST(" + p.add(kNoLimit) + " AS BIGINT) END)";
 }
 
 }  // namespace
