@@ -118,11 +118,16 @@ class SqlRepository final : public TaskRepository {
   std::vector<Task> lock_due_by_priority(soci::session& s, Timestamp now, int limit);
   std::vector<Task> lock_due_fairly(soci::session& s, Timestamp now, int limit,
                                     const ClaimFairness& fairness);
-  /// Row ids and users of the due tasks in fair_turn_order within each user's room, computed in
-  /// SQL (window functions); `users` (if not null) restricts it to those users.
-  std::vector<std::pair<std::int64_t, std::string>> fair_due_ids(
-      soci::session& s, Timestamp now, int limit, const ClaimFairness& fairness,
-      const std::vector<std::string>* users);
+  /// A due task of a fair claim: row id, user and the limit of the user's level.
+  struct FairCandidate {
+    std::int64_t id;
+    std::string user_id;
+    std::int64_t limit;
+  };
+  /// The due tasks in fair_turn_order within each user's room, computed in SQL (window
+  /// functions).
+  std::vector<FairCandidate> fair_due_ids(soci::session& s, Timestamp now, int limit,
+                                          const ClaimFairness& fairness);
   /// Calls fn on every locked row (null = none: nullopt), fixes the identity of the task rows
   /// it returns (id, task_id, version + 1) and writes all changes.
   std::vector<std::optional<Change>> change_rows(
