@@ -40,6 +40,18 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
   // d: the due tasks with two turns per row — user_turn over all of the user's due tasks
   // (highest priority first, the room cuts there) and turn within the user's tasks of that
   // priority (the claim order). b: runs in flight per user (running, lease unexpired).
+  auto in_flight = [&] {
+    return "SELECT user_id, COUNT(*) AS n FROM " + t("user_tasks") +
+           " WHERE status = 'running' AND deleted_at IS NULL AND lease_expires_at > " + p.add(now) +
+           " GROUP BY user_id";
+  };
+  // Users already at their limit are left out before the window functions sort anything: while
+  // a big backlog's owner is at the limit, a round reads only the other users' due rows.
+  const std::string full =
+      "SELECT f.user_id FROM (" + in_flight() + ") f LEFT JOIN " + t("user_levels") +
+      " l ON l.user_id = f.user_id WHERE f.n >= " +
+      limit_case("COALESCE(l.level, " + p.add(std::string(to_string(fairness.default_level))) + ")",
+                 fairness, p);
   const std::string due = "SELECT id, user_id, next_run_time, " + std::string(kRank) +
                           " AS prank, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY " + kRank +
                           " DESC, next_run_time, id) AS user_turn, ROW_NUMBER() OVER (PARTITION "
@@ -49,11 +61,7 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
                           "<= " +
                           p.add(now) +
                           " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) +
-                          ")" + skip_unreadable();
-  const std::string busy = "SELECT user_id, COUNT(*) AS n FROM " + t("user_tasks") +
-                           " WHERE status = 'running' AND deleted_at IS NULL AND lease_expires_at "
-                           "> " +
-                           p.add(now) + " GROUP BY user_id";
+                          ") AND user_id NOT IN (" + full + ")" + skip_unreadable();
   auto level_limit = [&] {
     return limit_case(
         "COALESCE(l.level, " + p.add(std::string(to_string(fairness.default_level))) + ")",
@@ -62,7 +70,7 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
   const std::string room = level_limit();
   const std::string sql =
       "SELECT d.id, d.user_id, " + level_limit() + " FROM (" + due + ") d LEFT JOIN " +
-      t("user_levels") + " l ON l.user_id = d.user_id LEFT JOIN (" + busy +
+      t("user_levels") + " l ON l.user_id = d.user_id LEFT JOIN (" + in_flight() +
       ") b ON b.user_id = d.user_id WHERE d.user_turn + COALESCE(b.n, 0) <= " + room +
       " ORDER BY d.prank DESC, d.turn, d.next_run_time, d.id LIMIT " + p.add(std::max(limit, 0));
   std::vector<FairCandidate> out;
