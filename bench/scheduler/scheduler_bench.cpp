@@ -5,6 +5,12 @@
 //       loop + worker pool, real store), then the same N rows claimed + completed by a plain SQL
 //       loop (FOR UPDATE SKIP LOCKED batch claim + INSERT execution + UPDATE task, one
 //       transaction per batch). Prints executions/s of both and the ratio.
+//   scheduler_bench fairness URL N [WORKERS] [BATCH]
+//       N due no-op tasks of one user and one of each of ten other users, all due at the same
+//       instant, drained by one scheduler replica three times: fair turns with no per-user limit,
+//       fair turns with the enterprise default (16 in flight), and the first release's claim order
+//       (TASK_USER_CONCURRENCY=off). Prints the ten users' p50/p99/max lateness and the big
+//       user's drain rate of each.
 //   scheduler_bench lateness URL COUNT SECONDS
 //       COUNT once-tasks at distinct instants spread over SECONDS, one scheduler replica;
 //       p50/p99/max of (execution started_at − scheduled_for).
@@ -20,6 +26,7 @@
 #include <vector>
 
 #include "task/clients/notify_executor.hpp"
+#include "task/rules/fair_turns.hpp"
 #include "task/runtime/scheduler_loop.hpp"
 #include "task/schedule/schedule.hpp"
 #include "task/service/scheduler.hpp"
@@ -86,8 +93,10 @@ long long count(soci::session& s, const std::string& sql) {
 }
 
 double run_scheduler(std::shared_ptr<task::SchedulerStore> repo, soci::session& s, std::int64_t n,
-                     std::size_t workers, int batch) {
+                     std::size_t workers, int batch,
+                     task::ClaimFairness fairness = task::ClaimFairness{}) {
   task::SchedulerOptions options;
+  options.fairness = fairness;
   options.replica_id = "bench";
   options.batch_size = batch;
   options.reminders = false;
@@ -183,6 +192,71 @@ int bench_burndown(const std::string& url, std::int64_t n, std::size_t workers, 
   return 0;
 }
 
+/// Seeds `n` tasks of user "big" and one of each of small0..small9, all due at `slot`.
+void seed_fair(task::TaskStore& repo, soci::session& s, std::int64_t n, task::Timestamp slot,
+               task::Timestamp now) {
+  reset(s);
+  auto first = due_task(0, slot, now);
+  first.user_id = "big";
+  repo.insert_task(first, {});
+  s << "INSERT INTO task.user_tasks (task_id, user_id, name, task_type, status, priority, config, "
+       "schedule, metadata, next_run_time, created_at, updated_at) SELECT 'tsk_' || "
+       "lpad(to_hex(g), 24, '0'), 'big', 'scheduler bench ' || g, t.task_type, t.status, "
+       "t.priority, t.config, t.schedule, t.metadata, t.next_run_time, t.created_at, t.updated_at "
+       "FROM task.user_tasks t, generate_series(1, :n - 1) g",
+      soci::use(static_cast<long long>(n));
+  for (int u = 0; u < 10; ++u) {
+    auto small = due_task(n + u, slot, now);
+    small.user_id = "small" + std::to_string(u);
+    repo.insert_task(small, {});
+  }
+  s << "ANALYZE task.user_tasks";
+}
+
+int bench_fairness(const std::string& url, std::int64_t n, std::size_t workers, int batch) {
+  task::store::StoreOptions options;
+  options.pool_size = static_cast<int>(workers) + 2;
+  auto repo = task::store::open_repository(url, options);
+  soci::session s(soci::postgresql, task::store::pg_conninfo_from_url(url));
+  struct Mode {
+    const char* name;
+    const char* setting;
+  };
+  for (const Mode mode :
+       {Mode{"fair, no per-user limit", "0"}, Mode{"fair, 16 in flight per user", "16"},
+        Mode{"first-release order (off)", "off"}}) {
+    const auto now = std::chrono::time_point_cast<task::Micros>(std::chrono::system_clock::now());
+    const auto slot = now + std::chrono::seconds(3);
+    seed_fair(*repo, s, n, slot, now);
+    if (std::chrono::system_clock::now() >= slot) {
+      std::fprintf(stderr, "scheduler_bench: seeding took longer than the 3 s lead\n");
+      return 1;
+    }
+    std::this_thread::sleep_until(slot - std::chrono::milliseconds(200));
+    run_scheduler(repo, s, n + 10, workers, batch, task::parse_user_concurrency(mode.setting));
+    std::vector<long long> late;
+    soci::rowset<long long> rows =
+        (s.prepare << "SELECT started_at - scheduled_for FROM task.task_executions WHERE user_id "
+                      "<> 'big' ORDER BY 1");
+    for (auto v : rows)
+      late.push_back(v);
+    long long big_first = 0, big_last = 0;
+    s << "SELECT min(started_at), max(completed_at) FROM task.task_executions WHERE user_id = "
+         "'big'",
+        soci::into(big_first), soci::into(big_last);
+    const double drain =
+        static_cast<double>(n) / (static_cast<double>(big_last - task::to_unix_micros(slot)) / 1e6);
+    std::printf(
+        "%-30s small users' lateness p50 %.1f ms, p99 %.1f ms, max %.1f ms; big user's "
+        "%lld runs drained at %.0f runs/s (first started %.1f ms after the slot)\n",
+        mode.name, late.at(late.size() / 2) / 1000.0,
+        late.at(std::min(late.size() - 1, late.size() * 99 / 100)) / 1000.0, late.back() / 1000.0,
+        static_cast<long long>(n), drain,
+        static_cast<double>(big_first - task::to_unix_micros(slot)) / 1000.0);
+  }
+  return 0;
+}
+
 int bench_lateness(const std::string& url, int tasks, double seconds) {
   task::store::StoreOptions options;
   options.pool_size = 10;
@@ -237,6 +311,10 @@ int main(int argc, char** argv) {
       return bench_burndown(argv[2], std::stoll(argv[3]),
                             argc > 4 ? std::stoul(argv[4]) : std::size_t{8},
                             argc > 5 ? std::stoi(argv[5]) : 32);
+    if (mode == "fairness" && argc > 3)
+      return bench_fairness(argv[2], std::stoll(argv[3]),
+                            argc > 4 ? std::stoul(argv[4]) : std::size_t{8},
+                            argc > 5 ? std::stoi(argv[5]) : 128);
     if (mode == "lateness" && argc > 4)
       return bench_lateness(argv[2], std::stoi(argv[3]), std::stod(argv[4]));
   } catch (const std::exception& e) {
@@ -245,6 +323,6 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: scheduler_bench burndown URL N [WORKERS] [BATCH] | scheduler_bench "
-               "lateness URL COUNT SECONDS\n");
+               "fairness URL N [WORKERS] [BATCH] | scheduler_bench lateness URL COUNT SECONDS\n");
   return 2;
 }

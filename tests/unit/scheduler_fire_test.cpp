@@ -115,6 +115,11 @@ TEST_CASE("scheduler: claims run in priority order, then earliest slot") {
                             .c_str());
   fx.create(fx.alice, R"({"name":"early-low","task_type":"data_backup","priority":"low",
       "schedule":{"type":"once","run_at":"2026-11-26T10:01:00Z"}})");
+  // alice has the default level (basic): 2 runs in flight at once (TASK_USER_CONCURRENCY), so
+  // each round starts two of her five due tasks.
+  fx.step_at(T("2026-11-26T10:10:00Z"));
+  CHECK(order == Strings{"urgent", "high"});
+  fx.step_at(T("2026-11-26T10:10:00Z"));
   fx.step_at(T("2026-11-26T10:10:00Z"));
   CHECK(order == Strings{"urgent", "high", "medium", "early-low", "low"});
 }

@@ -1,7 +1,9 @@
 // The in-memory repository: due tasks, claims, lost runs and reminders (SchedulerStore).
 #include <algorithm>
+#include <map>
 
 #include "task/memory/memory_repository.hpp"
+#include "task/rules/fair_turns.hpp"
 
 namespace task::memory {
 namespace {
@@ -63,15 +65,45 @@ std::vector<Task> MemoryRepository::claim_lost_runs(Timestamp now, int limit,
 }
 
 std::vector<std::pair<Task, std::optional<Change>>> MemoryRepository::modify_due_tasks(
-    Timestamp now, int limit, const std::function<std::optional<Change>(const Task&)>& fn) {
+    Timestamp now, int limit, const ClaimFairness& fairness,
+    const std::function<std::optional<Change>(const Task&)>& fn) {
   std::lock_guard lock(mu_);
+  std::vector<Task> due;
+  for (auto& t : due_tasks_locked(now))
+    if (!(t.lease_owner && t.lease_expires_at && *t.lease_expires_at > now))
+      due.push_back(std::move(t));
+  std::vector<const Task*> order;
+  if (fairness.enabled) {
+    // Runs in flight per user: running, lease unexpired (a dead worker's run is not counted).
+    std::map<std::string, int, std::less<>> in_flight;
+    for (const auto& [id, t] : tasks_)
+      if (!t.deleted_at && t.status == TaskStatus::running && t.lease_expires_at &&
+          *t.lease_expires_at > now)
+        ++in_flight[t.user_id];
+    std::vector<const Task*> all;
+    for (const auto& t : due)
+      all.push_back(&t);
+    order = fair_turn_order(all, static_cast<std::size_t>(std::max(limit, 0)),
+                            [&](std::string_view user) -> std::optional<int> {
+                              const auto level = levels_.find(user);
+                              const auto cap = fairness.limit_of(level != levels_.end()
+                                                                     ? level->second.level
+                                                                     : fairness.default_level);
+                              if (!cap) return std::nullopt;
+                              const auto busy = in_flight.find(user);
+                              return *cap - (busy != in_flight.end() ? busy->second : 0);
+                            });
+  } else {
+    for (const auto& t : due) {
+      if (static_cast<int>(order.size()) >= limit) break;
+      order.push_back(&t);
+    }
+  }
   std::vector<Task> picked;
   std::vector<std::string> ids;
-  for (auto& due : due_tasks_locked(now)) {
-    if (static_cast<int>(picked.size()) >= limit) break;
-    if (due.lease_owner && due.lease_expires_at && *due.lease_expires_at > now) continue;
-    ids.push_back(due.task_id);
-    picked.push_back(std::move(due));
+  for (const Task* t : order) {
+    ids.push_back(t->task_id);
+    picked.push_back(*t);
   }
   auto written = modify_locked(ids, fn);
   std::vector<std::pair<Task, std::optional<Change>>> out;

@@ -1,5 +1,7 @@
 #include "task/runtime/config.hpp"
 
+#include "task/rules/fair_turns.hpp"
+
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
@@ -56,6 +58,13 @@ const std::vector<Setting>& settings() {
       {"scheduler", {"TASK_SCHEDULER"}, "on", false, "run the scheduler (on/off)"},
       {"workers", {"TASK_WORKERS"}, "8", false, "execution worker threads"},
       {"db-pool", {"TASK_DB_POOL"}, "8", false, "database connections"},
+      {"user-concurrency",
+       {"TASK_USER_CONCURRENCY"},
+       "free=1,basic=2,pro=4,enterprise=16",
+       false,
+       "most scheduled runs of one user in flight at once, across replicas: level=N pairs "
+       "(levels not named keep these defaults), one number for all levels (0 = no limit), or "
+       "off (no per-user turns or limit)"},
       {"ui",
        {"TASK_UI"},
        "on",
@@ -206,6 +215,7 @@ Config resolve_config(const std::map<std::string, std::string>& flags,
   c.scheduler = parse_switch("scheduler", v.at("scheduler"));
   c.workers = parse_int("workers", v.at("workers"), 1, 1024);
   c.db_pool_size = parse_int("db-pool", v.at("db-pool"), 1, 256);
+  c.user_concurrency = parse_user_concurrency(v.at("user-concurrency"));
   const auto level = normalize_log_level(v.at("log-level"));
   if (!level)
     throw std::invalid_argument("--log-level: '" + v.at("log-level") +

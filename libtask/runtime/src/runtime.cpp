@@ -116,6 +116,9 @@ Runtime::~Runtime() {
 void Runtime::make_scheduler(const RunTimeouts& timeouts) {
   SchedulerOptions options;
   options.timeouts = timeouts;
+  options.fairness = config_.user_concurrency;
+  options.fairness.default_level =
+      parse_enum<SubscriptionLevel>(config_.default_tier).value_or(SubscriptionLevel::basic);
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   options.replica_id =

@@ -36,8 +36,9 @@ class SqlRepository final : public TaskRepository {
   std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
   std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
                                     std::chrono::microseconds lease) override;
+  using SchedulerStore::modify_due_tasks;
   std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
-      Timestamp now, int limit,
+      Timestamp now, int limit, const ClaimFairness& fairness,
       const std::function<std::optional<Change>(const Task&)>& fn) override;
   std::vector<std::optional<Change>> modify_tasks(
       const std::vector<std::string>& task_ids,
@@ -114,6 +115,20 @@ class SqlRepository final : public TaskRepository {
   /// appending them to `out` in claim order.
   void claim_rows(soci::session& s, const std::string& where, Params& p, int n,
                   std::string_view owner, Timestamp until, std::vector<Task>& out);
+  /// The due tasks a claim takes, in claim order, locked (scheduler side: sql_repository_fair.cpp).
+  std::vector<Task> lock_due_by_priority(soci::session& s, Timestamp now, int limit);
+  std::vector<Task> lock_due_fairly(soci::session& s, Timestamp now, int limit,
+                                    const ClaimFairness& fairness);
+  /// A due task of a fair claim: row id, user and the limit of the user's level.
+  struct FairCandidate {
+    std::int64_t id;
+    std::string user_id;
+    std::int64_t limit;
+  };
+  /// The due tasks in fair_turn_order within each user's room, computed in SQL (window
+  /// functions).
+  std::vector<FairCandidate> fair_due_ids(soci::session& s, Timestamp now, int limit,
+                                          const ClaimFairness& fairness);
   /// Calls fn on every locked row (null = none: nullopt), fixes the identity of the task rows
   /// it returns (id, task_id, version + 1) and writes all changes.
   std::vector<std::optional<Change>> change_rows(

@@ -81,21 +81,28 @@ std::vector<Task> SqlRepository::claim_lost_runs(Timestamp now, int limit, std::
   });
 }
 
+std::vector<Task> SqlRepository::lock_due_by_priority(soci::session& s, Timestamp now, int limit) {
+  std::vector<Task> picked;
+  for (const Priority priority : kPriorities) {
+    const int n = std::max(limit, 0) - static_cast<int>(picked.size());
+    if (n <= 0) break;
+    Params p;
+    // Rows locked now stay locked until the changes are written (no lease UPDATE).
+    for (auto& task : select_tasks(s,
+                                   due_where(priority, p, now, skip_unreadable()) + " LIMIT " +
+                                       p.add(n) + d().for_update_skip_locked(),
+                                   p))
+      picked.push_back(std::move(task));
+  }
+  return picked;
+}
+
 std::vector<std::pair<Task, std::optional<Change>>> SqlRepository::modify_due_tasks(
-    Timestamp now, int limit, const std::function<std::optional<Change>(const Task&)>& fn) {
+    Timestamp now, int limit, const ClaimFairness& fairness,
+    const std::function<std::optional<Change>(const Task&)>& fn) {
   return db_->in_transaction([&](soci::session& s) {
-    std::vector<Task> picked;
-    for (const Priority priority : kPriorities) {
-      const int n = std::max(limit, 0) - static_cast<int>(picked.size());
-      if (n <= 0) break;
-      Params p;
-      // Rows locked now stay locked until the changes below are written (no lease UPDATE).
-      for (auto& task : select_tasks(s,
-                                     due_where(priority, p, now, skip_unreadable()) + " LIMIT " +
-                                         p.add(n) + d().for_update_skip_locked(),
-                                     p))
-        picked.push_back(std::move(task));
-    }
+    std::vector<Task> picked = fairness.enabled ? lock_due_fairly(s, now, limit, fairness)
+                                                : lock_due_by_priority(s, now, limit);
     std::vector<const Task*> rows;
     for (const auto& task : picked)
       rows.push_back(&task);

@@ -134,11 +134,12 @@ std::vector<ScheduledRun> Scheduler::start_due(Timestamp now, int limit, std::si
   std::vector<ScheduledRun> out;
   try {
     // ONE transaction locks up to `limit` due tasks and starts (or skips) every slot.
-    written = ports_.repository->modify_due_tasks(now, limit, [&](const Task& cur) {
-      auto& [task, start] = seen[cur.task_id];
-      task = cur;
-      return slot_change(plan_slot(cur, now), cur, started, start);
-    });
+    written =
+        ports_.repository->modify_due_tasks(now, limit, options_.fairness, [&](const Task& cur) {
+          auto& [task, start] = seen[cur.task_id];
+          task = cur;
+          return slot_change(plan_slot(cur, now), cur, started, start);
+        });
   } catch (const Conflict&) {
     // A slot of this batch is already recorded (it ran elsewhere): start them one at a time,
     // so only that slot is skipped. Never run a slot twice.

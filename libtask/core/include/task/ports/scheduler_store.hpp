@@ -13,6 +13,7 @@
 /// one mutex, so a callback must not call back into the repository; task::store: a pooled
 /// connection per call). The callbacks of `modify_tasks` / `modify_due_tasks` are used during
 /// the call only and may run more than once: they must be pure.
+#include <array>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -24,6 +25,27 @@
 #include "task/ports/task_store.hpp"
 
 namespace task {
+
+/// How a claim shares due work among users (API §16, docs/scheduler.md "Fair turns"): users take
+/// turns within a priority, and a user with `limit` runs in flight (status running, lease
+/// unexpired, any replica) gets no more until one finishes.
+struct ClaimFairness {
+  /// Most scheduled runs of one user in flight at once, indexed by SubscriptionLevel; a value
+  /// <= 0 means no limit.
+  std::array<int, 4> limit{1, 2, 4, 16};
+  /// The level of a user with no stored level (TASK_DEFAULT_TIER).
+  SubscriptionLevel default_level = SubscriptionLevel::basic;
+  /// false: the claim order of the first release (priority, slot, id; no turns, no limit). Kept
+  /// as the benchmark's yardstick.
+  bool enabled = true;
+
+  /// The limit of a level, or nullopt when it has none.
+  std::optional<int> limit_of(SubscriptionLevel level) const {
+    const int n = limit[static_cast<std::size_t>(level)];
+    if (n <= 0) return std::nullopt;
+    return n;
+  }
+};
 
 /// What the scheduler reads and writes, on top of TaskStore.
 class SchedulerStore : public virtual TaskStore {
@@ -41,8 +63,19 @@ class SchedulerStore : public virtual TaskStore {
   /// held and unexpired and rows another transaction holds — calls `fn` on each in that order,
   /// and writes what it returns as modify_tasks does. Returns every locked task (as read) with
   /// what was written for it. A slot Conflict in any change throws Conflict and writes nothing.
+  /// With `fairness.enabled` the order is fair_turn_order's (priority, then each user's turn)
+  /// and a user's tasks are left out beyond their room (limit − runs in flight, counted in
+  /// storage under a per-user claim lock, so replicas never exceed it together).
   virtual std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
-      Timestamp now, int limit, const std::function<std::optional<Change>(const Task&)>& fn) = 0;
+      Timestamp now, int limit, const ClaimFairness& fairness,
+      const std::function<std::optional<Change>(const Task&)>& fn) = 0;
+  /// modify_due_tasks in the first release's order (no turns, no per-user limit).
+  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
+      Timestamp now, int limit, const std::function<std::optional<Change>(const Task&)>& fn) {
+    ClaimFairness off;
+    off.enabled = false;
+    return modify_due_tasks(now, limit, off, fn);
+  }
   /// Batch form of modify_task, in ONE transaction: locks the rows of `task_ids` (distinct; in
   /// row id order, so two batches never deadlock), calls `fn` once per stored task in the order
   /// given, and writes every change with multi-row statements. Element i of the result is what

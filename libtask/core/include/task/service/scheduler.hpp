@@ -50,6 +50,8 @@ struct SchedulerOptions {
   RunTimeouts timeouts;                            ///< per-type run timeouts
   int reminder_batch = 100;                        ///< most reminders fired per round
   bool reminders = true;                           ///< fire reminders in this process
+  /// Fair turns and per-user concurrency of the claim (TASK_USER_CONCURRENCY).
+  ClaimFairness fairness;
 };
 
 /// The ports the scheduler works over. `notifier` may be null (reminders then only publish the

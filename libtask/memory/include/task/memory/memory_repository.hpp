@@ -38,8 +38,9 @@ class MemoryRepository : public TaskRepository {
   std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
   std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
                                     std::chrono::microseconds lease) override;
+  using SchedulerStore::modify_due_tasks;
   std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
-      Timestamp now, int limit,
+      Timestamp now, int limit, const ClaimFairness& fairness,
       const std::function<std::optional<Change>(const Task&)>& fn) override;
   std::vector<std::optional<Change>> modify_tasks(
       const std::vector<std::string>& task_ids,

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "task/ports/scheduler_store.hpp"
+
 namespace task::runtime {
 
 /// One setting: `--flag`, environment names (first found wins), default, whether it is secret.
@@ -49,6 +51,8 @@ struct Config {
   bool scheduler = true;
   int workers = 8;
   int db_pool_size = 8;
+  /// TASK_USER_CONCURRENCY, parsed (the default level is set by the Runtime from default_tier).
+  ClaimFairness user_concurrency;
   std::string log_level = "info";
   /// Relay outbox events (to NATS, or to the in-process bus) from this process. Not a setting:
   /// task-cli turns it off, so that a CLI without NATS_URL never marks events published that the
