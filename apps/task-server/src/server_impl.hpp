@@ -11,8 +11,10 @@
 
 #include "auth.hpp"
 #include "connection.hpp"
+#include "idempotency.hpp"
 #include "metrics.hpp"
 #include "server.hpp"
+#include "task/ports/repository.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task::server {
@@ -40,6 +42,7 @@ struct HttpServer::Impl {
   AuthSettings auth;
   ConnectionServer http;
   Metrics metrics;
+  IdempotencyGuard idempotency{rt.repository(), rt.clock()};
   std::vector<std::string> route_list;
   int port = -1;
   std::string bind_error;  ///< why the last bind failed
@@ -59,8 +62,8 @@ struct HttpServer::Impl {
   }
   void install_routes();     // routes.cpp
   void install_ui_routes();  // ui_routes.cpp: /ui/ and schedule previews
-  /// POST /api/v1/tasks/{task_id}/execute (routes.cpp).
-  void execute(const httplib::Request& req, httplib::Response& res);
+  /// POST /api/v1/tasks/{task_id}/execute (routes.cpp), waiting up to `wait_ms` for the run.
+  void execute(const Caller& c, int wait_ms, const httplib::Request& req, httplib::Response& res);
 
   /// The authenticated caller (401/403 by exception); `need_user`: a user id is required.
   Caller caller(const httplib::Request& req, bool need_user = true);
