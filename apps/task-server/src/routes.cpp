@@ -130,6 +130,11 @@ void HttpServer::Impl::install_routes() {
           rt.after_write();
         });
       });
+  add("POST", "/api/v1/tasks/bulk", "/api/v1/tasks/bulk",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        idempotency.run(c, "/api/v1/tasks/bulk", req, res, {}, [&] { bulk(c, req, res); });
+      });
   add("GET", kTaskId, "/api/v1/tasks/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
@@ -224,14 +229,13 @@ void HttpServer::Impl::install_routes() {
   install_ui_routes();  // ui_routes.cpp: /ui/, schedule previews
 }
 
-void HttpServer::Impl::execute(const Caller& c, int wait_ms, const httplib::Request& req,
-                               httplib::Response& res) {
-  const auto body = json_body(req, true);
+std::future<FinishedRun> HttpServer::Impl::launch_run(const Caller& c, const std::string& task_id,
+                                                      const json::value& body,
+                                                      StartedRun& started) {
   auto& pool = rt.workers();
   if (!pool.try_admit()) throw Unavailable("execution worker pool is full");
-  StartedRun started;
   try {
-    started = rt.service().start_execution(c, req.matches[1].str(), body);
+    started = rt.service().start_execution(c, task_id, body);
   } catch (...) {
     pool.cancel_admission();
     throw;
@@ -263,6 +267,14 @@ void HttpServer::Impl::execute(const Caller& c, int wait_ms, const httplib::Requ
     }
     trace::set_current(std::nullopt);
   });
+  return finished;
+}
+
+void HttpServer::Impl::execute(const Caller& c, int wait_ms, const httplib::Request& req,
+                               httplib::Response& res) {
+  const auto body = json_body(req, true);
+  StartedRun started;
+  auto finished = launch_run(c, req.matches[1].str(), body, started);
   if (finished.wait_for(std::chrono::milliseconds(wait_ms)) == std::future_status::ready) {
     send_json(res, 200, json::value_from(finished.get().execution));
     return;

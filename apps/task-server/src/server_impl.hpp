@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,12 @@ struct HttpServer::Impl {
   }
   void install_routes();     // routes.cpp
   void install_ui_routes();  // ui_routes.cpp: /ui/ and schedule previews
+  /// Admits a manual run to the worker pool, starts it (`started`) and runs it there; the future
+  /// gives the finished run. 503 when the pool is full (routes.cpp).
+  std::future<FinishedRun> launch_run(const Caller& c, const std::string& task_id,
+                                      const boost::json::value& body, StartedRun& started);
+  /// POST /api/v1/tasks/bulk (bulk.cpp).
+  void bulk(const Caller& c, const httplib::Request& req, httplib::Response& res);
   /// POST /api/v1/tasks/{task_id}/execute (routes.cpp), waiting up to `wait_ms` for the run.
   void execute(const Caller& c, int wait_ms, const httplib::Request& req, httplib::Response& res);
 
