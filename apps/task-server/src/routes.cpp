@@ -96,6 +96,7 @@ void HttpServer::Impl::install_routes() {
     std::string text = metrics.render() + to_prometheus(http.counters);
     if (auto* sched = rt.scheduler()) text += render_scheduler_metrics(sched->metrics());
     text += live_metrics(rt);
+    text += idempotency.render_metrics();
     text +=
         "# HELP task_store_unreadable_rows_total Stored rows skipped by listings and scheduler "
         "rounds because they could not be decoded.\n"
@@ -111,8 +112,10 @@ void HttpServer::Impl::install_routes() {
   add("POST", "/api/v1/tasks", "/api/v1/tasks",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
-        send_task(res, 201, rt.service().create_task(c, json_body(req, false)));
-        rt.after_write();
+        idempotency.run(c, "/api/v1/tasks", req, res, {}, [&] {
+          send_task(res, 201, rt.service().create_task(c, json_body(req, false)));
+          rt.after_write();
+        });
       });
   add("GET", "/api/v1/tasks", "/api/v1/tasks",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -122,8 +125,15 @@ void HttpServer::Impl::install_routes() {
   add("POST", "/api/v1/tasks/from-template", "/api/v1/tasks/from-template",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
-        send_task(res, 201, rt.service().create_from_template(c, json_body(req, false)));
-        rt.after_write();
+        idempotency.run(c, "/api/v1/tasks/from-template", req, res, {}, [&] {
+          send_task(res, 201, rt.service().create_from_template(c, json_body(req, false)));
+          rt.after_write();
+        });
+      });
+  add("POST", "/api/v1/tasks/bulk", "/api/v1/tasks/bulk",
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        idempotency.run(c, "/api/v1/tasks/bulk", req, res, {}, [&] { bulk(c, req, res); });
       });
   add("GET", kTaskId, "/api/v1/tasks/{task_id}",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -149,7 +159,12 @@ void HttpServer::Impl::install_routes() {
         rt.after_write();
       });
   add("POST", R"(/api/v1/tasks/([^/]+)/execute)", "/api/v1/tasks/{task_id}/execute",
-      [this](const httplib::Request& req, httplib::Response& res) { execute(req, res); });
+      [this](const httplib::Request& req, httplib::Response& res) {
+        const auto c = caller(req);
+        const int wait_ms = wait_ms_of(req, options.max_wait_ms);
+        idempotency.run(c, "/api/v1/tasks/{task_id}/execute", req, res,
+                        std::chrono::milliseconds(wait_ms), [&] { execute(c, wait_ms, req, res); });
+      });
   add("GET", R"(/api/v1/tasks/([^/]+)/executions)", "/api/v1/tasks/{task_id}/executions",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
@@ -215,15 +230,13 @@ void HttpServer::Impl::install_routes() {
   install_ui_routes();        // ui_routes.cpp: /ui/, analytics series
 }
 
-void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& res) {
-  const auto c = caller(req);
-  const auto body = json_body(req, true);
-  const int wait_ms = wait_ms_of(req, options.max_wait_ms);
+std::future<FinishedRun> HttpServer::Impl::launch_run(const Caller& c, const std::string& task_id,
+                                                      const json::value& body,
+                                                      StartedRun& started) {
   auto& pool = rt.workers();
   if (!pool.try_admit()) throw Unavailable("execution worker pool is full");
-  StartedRun started;
   try {
-    started = rt.service().start_execution(c, req.matches[1].str(), body);
+    started = rt.service().start_execution(c, task_id, body);
   } catch (...) {
     pool.cancel_admission();
     throw;
@@ -255,6 +268,14 @@ void HttpServer::Impl::execute(const httplib::Request& req, httplib::Response& r
     }
     trace::set_current(std::nullopt);
   });
+  return finished;
+}
+
+void HttpServer::Impl::execute(const Caller& c, int wait_ms, const httplib::Request& req,
+                               httplib::Response& res) {
+  const auto body = json_body(req, true);
+  StartedRun started;
+  auto finished = launch_run(c, req.matches[1].str(), body, started);
   if (finished.wait_for(std::chrono::milliseconds(wait_ms)) == std::future_status::ready) {
     send_json(res, 200, json::value_from(finished.get().execution));
     return;

@@ -6,13 +6,16 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <string>
 #include <vector>
 
 #include "auth.hpp"
 #include "connection.hpp"
+#include "idempotency.hpp"
 #include "metrics.hpp"
 #include "server.hpp"
+#include "task/ports/repository.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task::server {
@@ -40,6 +43,7 @@ struct HttpServer::Impl {
   AuthSettings auth;
   ConnectionServer http;
   Metrics metrics;
+  IdempotencyGuard idempotency{rt.repository(), rt.clock()};
   std::vector<std::string> route_list;
   int port = -1;
   std::string bind_error;  ///< why the last bind failed
@@ -60,8 +64,14 @@ struct HttpServer::Impl {
   void install_routes();           // routes.cpp
   void install_ui_routes();        // ui_routes.cpp: /ui/, analytics series, runs in flight
   void install_schedule_routes();  // schedule_routes.cpp: upcoming, preview, completions
-  /// POST /api/v1/tasks/{task_id}/execute (routes.cpp).
-  void execute(const httplib::Request& req, httplib::Response& res);
+  /// Admits a manual run to the worker pool, starts it (`started`) and runs it there; the future
+  /// gives the finished run. 503 when the pool is full (routes.cpp).
+  std::future<FinishedRun> launch_run(const Caller& c, const std::string& task_id,
+                                      const boost::json::value& body, StartedRun& started);
+  /// POST /api/v1/tasks/bulk (bulk.cpp).
+  void bulk(const Caller& c, const httplib::Request& req, httplib::Response& res);
+  /// POST /api/v1/tasks/{task_id}/execute (routes.cpp), waiting up to `wait_ms` for the run.
+  void execute(const Caller& c, int wait_ms, const httplib::Request& req, httplib::Response& res);
 
   /// The authenticated caller (401/403 by exception); `need_user`: a user id is required.
   Caller caller(const httplib::Request& req, bool need_user = true);

@@ -80,6 +80,17 @@ class SqlRepository final : public TaskRepository {
   std::vector<RunInFlight> list_runs_in_flight(int limit) override;
   std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
 
+  // --- IdempotencyStore: sql_repository_idempotency.cpp
+  IdempotencyBegin begin_idempotent(const IdempotencyRecord& candidate, Timestamp now) override;
+  bool complete_idempotent(std::string_view user_id, std::string_view key, std::string_view owner,
+                           int status, const std::string& body, const std::string& headers,
+                           Timestamp expires_at) override;
+  void release_idempotent(std::string_view user_id, std::string_view key,
+                          std::string_view owner) override;
+  std::int64_t prune_idempotency(Timestamp now, int limit) override;
+  std::optional<IdempotencyRecord> find_idempotency(std::string_view user_id,
+                                                    std::string_view key) override;
+
   /// Inserts the built-in templates that are not stored yet.
   void seed_templates(const std::vector<Template>& templates);
 

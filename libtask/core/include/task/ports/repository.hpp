@@ -11,6 +11,7 @@
 ///   StatsStore     counts and totals               TaskService (analytics, stats), dashboard
 ///   StorageHealth  ping, unreadable rows           task-server (/health, /metrics), runtime
 ///   ArchiveStore   restore                         task-cli import
+///   IdempotencyStore Idempotency-Key records       task-server (the four keyed POSTs)
 ///
 /// One implementation per backend family implements all of them: `task::memory` (in-process)
 /// and `task::store` (SOCI: SQLite, PostgreSQL).
@@ -23,6 +24,7 @@
 /// connection per call). Set `set_unreadable_row_hook` before sharing the object.
 #include "task/ports/archive_store.hpp"
 #include "task/ports/catalog_store.hpp"
+#include "task/ports/idempotency_store.hpp"
 #include "task/ports/outbox_store.hpp"
 #include "task/ports/scheduler_store.hpp"
 #include "task/ports/stats_store.hpp"
@@ -40,6 +42,7 @@ class TaskRepository : public virtual TaskStore,
                        public UserStore,
                        public StatsStore,
                        public StorageHealth,
-                       public ArchiveStore {};
+                       public ArchiveStore,
+                       public IdempotencyStore {};
 
 }  // namespace task

@@ -78,6 +78,17 @@ class MemoryRepository : public TaskRepository {
   std::vector<RunInFlight> list_runs_in_flight(int limit) override;
   std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
 
+  // --- IdempotencyStore: memory_repository_idempotency.cpp
+  IdempotencyBegin begin_idempotent(const IdempotencyRecord& candidate, Timestamp now) override;
+  bool complete_idempotent(std::string_view user_id, std::string_view key, std::string_view owner,
+                           int status, const std::string& body, const std::string& headers,
+                           Timestamp expires_at) override;
+  void release_idempotent(std::string_view user_id, std::string_view key,
+                          std::string_view owner) override;
+  std::int64_t prune_idempotency(Timestamp now, int limit) override;
+  std::optional<IdempotencyRecord> find_idempotency(std::string_view user_id,
+                                                    std::string_view key) override;
+
  private:
   /// claim_lost_runs with mu_ held; appends to `out` until it holds `limit` tasks.
   void claim_lost_locked(Timestamp now, int limit, std::string_view owner,
@@ -108,6 +119,7 @@ class MemoryRepository : public TaskRepository {
   std::map<std::string, Template, std::less<>> templates_;
   std::map<std::string, UserLevel, std::less<>> levels_;
   std::vector<OutboxRow> outbox_;
+  std::map<std::pair<std::string, std::string>, IdempotencyRecord> idempotency_;
   std::int64_t next_task_id_ = 0;
   std::int64_t next_execution_id_ = 0;
   std::int64_t next_template_id_ = 0;
