@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import expect, free_port, port_free, stop
+from e2e_support import ScratchDatabase, expect, free_port, port_free, stop
 from nats_wire import NatsConn
 
 WRITES = 1000
@@ -54,6 +54,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="task-e2e-cluster-")
     procs = {}
     subscriber = None
+    # A database of its own: another test's task-server relaying the shared database's outbox
+    # would publish this test's events to its own bus first.
+    db = ScratchDatabase(pg_url, f"e2e_cluster_{os.getpid()}")
+    pg_url = db.url
     try:
         ports = pick_ports(base, 9)
         client, route, mon = ports[0:3], ports[3:6], ports[6:9]
@@ -243,6 +247,7 @@ def main():
         for p in procs.values():
             stop(p, 15)
         shutil.rmtree(tmp, ignore_errors=True)
+        db.close()
 
 
 if __name__ == "__main__":

@@ -70,3 +70,25 @@ def stop(proc, seconds=30.0):
         proc.kill()
         proc.wait()
         return "killed"
+
+
+class ScratchDatabase:
+    """A database of its own on the PostgreSQL server of `admin_url` (a test whose servers relay
+    the outbox must not share one with other tests' relays): created fresh, dropped WITH (FORCE)
+    by close(). `url` is its connection URL."""
+
+    def __init__(self, admin_url, name):
+        self.admin_url, self.name = admin_url, name
+        base, _, query = admin_url.partition("?")
+        self.url = base[:base.rfind("/") + 1] + name + (f"?{query}" if query else "")
+        self._sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self._sql(f"CREATE DATABASE {name}")
+
+    def _sql(self, sql):
+        out = subprocess.run(["psql", self.admin_url, "-Atqc", sql], capture_output=True,
+                             text=True, timeout=60)
+        if out.returncode != 0:
+            raise AssertionError(f"psql {sql!r}: {out.stderr.strip()}")
+
+    def close(self):
+        self._sql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
