@@ -59,4 +59,26 @@ inline std::vector<task::Timestamp> reference_fires(
   return out;
 }
 
+/// The zones and schedule bodies of the 5-year walks (schedule_walk_test, upcoming_test): DST
+/// gaps and overlaps, half-hour DST, southern-hemisphere and midnight changes.
+inline const char* const kWalkZones[] = {"UTC",
+                                         "America/New_York",
+                                         "Europe/Warsaw",
+                                         "America/Santiago",
+                                         "Australia/Sydney",
+                                         "Australia/Lord_Howe",
+                                         "Asia/Amman"};
+
+inline const char* const kWalkBodies[] = {
+    R"("type":"daily","time":"02:30")",
+    R"("type":"daily","time":"00:30")",
+    R"("type":"daily","time":"01:45")",
+    R"("type":"weekly","weekday":"sunday","time":"02:15")",
+    R"("type":"monthly","day":31,"time":"23:30")",
+    R"("type":"cron","expression":"30 * * * *")",
+    R"("type":"cron","expression":"*/20 0-3 * * *")",
+    R"("type":"cron","expression":"0 0,2 13 * fri")",
+    R"("type":"interval","interval_seconds":5400,"start_at":"2025-01-01T00:17:00Z")",
+};
+
 }  // namespace sched_test

@@ -8,38 +8,16 @@
 using namespace task;
 using namespace task::schedule;
 using sched_test::at;
-
-namespace {
-
-const char* const kZones[] = {"UTC",
-                              "America/New_York",
-                              "Europe/Warsaw",
-                              "America/Santiago",
-                              "Australia/Sydney",
-                              "Australia/Lord_Howe",
-                              "Asia/Amman"};
-
-const char* const kBodies[] = {
-    R"("type":"daily","time":"02:30")",
-    R"("type":"daily","time":"00:30")",
-    R"("type":"daily","time":"01:45")",
-    R"("type":"weekly","weekday":"sunday","time":"02:15")",
-    R"("type":"monthly","day":31,"time":"23:30")",
-    R"("type":"cron","expression":"30 * * * *")",
-    R"("type":"cron","expression":"*/20 0-3 * * *")",
-    R"("type":"cron","expression":"0 0,2 13 * fri")",
-    R"("type":"interval","interval_seconds":5400,"start_at":"2025-01-01T00:17:00Z")",
-};
-
-}  // namespace
+using sched_test::kWalkBodies;
+using sched_test::kWalkZones;
 
 TEST_CASE("walker: fire times strictly increase for 5 years", "[schedule][walk]") {
   const auto from = at("2025-01-01T00:00:00Z");
   const auto to = at("2030-01-01T00:00:00Z");
   int schedules = 0;
-  for (const char* zone_name : kZones) {
+  for (const char* zone_name : kWalkZones) {
     const auto* zone = date::locate_zone(zone_name);
-    for (const char* body : kBodies) {
+    for (const char* body : kWalkBodies) {
       INFO(zone_name << " " << body);
       const auto s =
           sched_test::parse(std::string(R"({"timezone":")") + zone_name + "\"," + body + "}");

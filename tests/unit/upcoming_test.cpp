@@ -16,29 +16,11 @@ using namespace task;
 using namespace task::schedule;
 using sched_test::at;
 using sched_test::fmt;
+using sched_test::kWalkBodies;
+using sched_test::kWalkZones;
 using Strings = std::vector<std::string>;
 
 namespace {
-
-const char* const kZones[] = {"UTC",
-                              "America/New_York",
-                              "Europe/Warsaw",
-                              "America/Santiago",
-                              "Australia/Sydney",
-                              "Australia/Lord_Howe",
-                              "Asia/Amman"};
-
-const char* const kBodies[] = {
-    R"("type":"daily","time":"02:30")",
-    R"("type":"daily","time":"00:30")",
-    R"("type":"daily","time":"01:45")",
-    R"("type":"weekly","weekday":"sunday","time":"02:15")",
-    R"("type":"monthly","day":31,"time":"23:30")",
-    R"("type":"cron","expression":"30 * * * *")",
-    R"("type":"cron","expression":"*/20 0-3 * * *")",
-    R"("type":"cron","expression":"0 0,2 13 * fri")",
-    R"("type":"interval","interval_seconds":5400,"start_at":"2025-01-01T00:17:00Z")",
-};
 
 Schedule make(const std::string& zone, const std::string& body) {
   return sched_test::parse(R"({"timezone":")" + zone + R"(",)" + body + "}");
@@ -59,8 +41,8 @@ TEST_CASE("preview: equals the schedule's slot chain over 5 years for 63 schedul
   const auto from = at("2025-01-01T00:00:00Z");
   const auto to = at("2030-01-01T00:00:00Z");
   int schedules = 0;
-  for (const char* zone : kZones)
-    for (const char* body : kBodies) {
+  for (const char* zone : kWalkZones)
+    for (const char* body : kWalkBodies) {
       INFO(zone << " " << body);
       const auto s = make(zone, body);
       ++schedules;
