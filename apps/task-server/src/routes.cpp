@@ -9,6 +9,7 @@
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
 #include "task/core/trace_context.hpp"
+#include "task/rules/query_int.hpp"
 #include "task/rules/status.hpp"
 #include "task/runtime/log.hpp"
 #include "ui_routes.hpp"
@@ -62,22 +63,7 @@ json::value stats_json(const ServiceStats& s) {
 
 /// `wait_ms` of the execute endpoint: 0..max, default 30000.
 int wait_ms_of(const httplib::Request& req, int max_wait) {
-  if (!req.has_param("wait_ms")) return 30000;
-  const auto v = req.get_param_value("wait_ms");
-  std::size_t used = 0;
-  long n = -1;
-  try {
-    n = std::stol(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size())
-    throw ValidationError({"query", "wait_ms"}, "Input should be a valid integer", "int_parsing");
-  if (n < 0 || n > max_wait)
-    throw ValidationError({"query", "wait_ms"},
-                          "Input should be between 0 and " + std::to_string(max_wait),
-                          "value_error");
-  return static_cast<int>(n);
+  return static_cast<int>(query_int(query_param(req, "wait_ms"), "wait_ms", 0, max_wait, 30000));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,5 +87,11 @@ boost::json::value json_body(const httplib::Request& req, bool optional);
 
 /// Query parameters in the core's form.
 QueryParams query_params(const httplib::Request& req);
+
+/// The (first) value of query parameter `name`, if given.
+inline std::optional<std::string> query_param(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  return req.get_param_value(name);
+}
 
 }  // namespace task::server

@@ -9,6 +9,7 @@
 
 #include "task/core/errors.hpp"
 #include "task/core/time.hpp"
+#include "task/rules/query_int.hpp"
 
 namespace task::server {
 
@@ -120,23 +121,8 @@ void HttpServer::Impl::install_ui_routes() {
   add("GET", "/api/v1/scheduler/running", "/api/v1/scheduler/running",
       [this](const httplib::Request& req, httplib::Response& res) {
         if (!caller(req, false).internal) throw PermissionDenied("scheduler.running");
-        int limit = 100;
-        if (req.has_param("limit")) {
-          const auto v = req.get_param_value("limit");
-          std::size_t used = 0;
-          long n = 0;
-          try {
-            n = std::stol(v, &used);
-          } catch (const std::exception&) {
-            used = 0;
-          }
-          if (used == 0 || used != v.size())
-            throw ValidationError({"query", "limit"}, "Input should be a valid integer",
-                                  "int_parsing");
-          if (n < 1 || n > 100)
-            throw ValidationError({"query", "limit"}, "Input should be between 1 and 100");
-          limit = static_cast<int>(n);
-        }
+        const auto limit =
+            static_cast<int>(query_int(query_param(req, "limit"), "limit", 1, 100, 100));
         auto opt_time = [](const std::optional<Timestamp>& t) -> json::value {
           return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
         };

@@ -9,6 +9,7 @@
 #include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
 #include "task/core/time.hpp"
+#include "task/rules/query_int.hpp"
 #include "ui_routes.hpp"
 
 namespace task::server {
@@ -18,20 +19,7 @@ namespace json = boost::json;
 namespace {
 
 int days_of(const httplib::Request& req) {
-  if (!req.has_param("days")) return 30;
-  const auto v = req.get_param_value("days");
-  std::size_t used = 0;
-  long n = 0;
-  try {
-    n = std::stol(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size())
-    throw ValidationError({"query", "days"}, "Input should be a valid integer", "int_parsing");
-  if (n < 1 || n > 365)
-    throw ValidationError({"query", "days"}, "Input should be between 1 and 365");
-  return static_cast<int>(n);
+  return static_cast<int>(query_int(query_param(req, "days"), "days", 1, 365, 30));
 }
 
 const date::time_zone* zone_of(const httplib::Request& req) {
