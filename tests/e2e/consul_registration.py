@@ -18,7 +18,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import free_port, expect
+from e2e_support import expect, start_server
 
 
 class Agent(http.server.BaseHTTPRequestHandler):
@@ -60,12 +60,9 @@ def main(binary):
     agent = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Agent)
     threading.Thread(target=agent.serve_forever, daemon=True).start()
     tmp = tempfile.mkdtemp(prefix="task-e2e-consul-")
-    port = free_port()
-    log = open(os.path.join(tmp, "server.log"), "w")
     env = {**os.environ, "CONSUL_HOST": "127.0.0.1", "CONSUL_PORT": str(agent.server_port)}
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                             "--database-url", "memory:", "--scheduler", "off"],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc, port = start_server(binary, tmp, "--database-url", "memory:", "--scheduler", "off",
+                              env=env)
     try:
         def serving():
             try:
@@ -104,7 +101,6 @@ def main(binary):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        log.close()
         with open(os.path.join(tmp, "server.log")) as f:
             server_log = f.read()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import expect, free_port, stop, wait_healthy
+from e2e_support import expect, start_server, stop, wait_healthy
 
 MIB = 1024 * 1024
 
@@ -105,11 +105,8 @@ def gzip_bomb(inflated):
 
 def main(binary):
     tmp = tempfile.mkdtemp(prefix="task-e2e-limits-")
-    port = free_port()
-    log = open(os.path.join(tmp, "server.log"), "w")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                             "--database-url", f"sqlite://{tmp}/tasks.db", "--scheduler", "off"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc, port = start_server(binary, tmp, "--database-url", f"sqlite://{tmp}/tasks.db",
+                              "--scheduler", "off")
     ok = False
     try:
         wait_healthy(port, proc=proc)
@@ -188,7 +185,6 @@ def main(binary):
         ok = True
     finally:
         rc = stop(proc)
-        log.close()
         if not ok or rc != 0:
             print(open(os.path.join(tmp, "server.log")).read()[-4000:])
     expect(rc == 0, f"task-server exited with {rc} after SIGTERM")

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import expect, free_port, stop, wait_healthy
+from e2e_support import expect, start_server, stop, wait_healthy
 
 USER = {"X-User-ID": "metrics-user"}
 FAMILIES = [
@@ -53,13 +53,9 @@ def main(binary, promtool):
         raise SystemExit(f"{promtool} not found: it is in Debian's prometheus package "
                          "(scripts/install-deps --with-test)")
     tmp = tempfile.mkdtemp(prefix="task-e2e-metrics-")
-    port = free_port()
+    proc, port = start_server(binary, tmp, "--database-url", f"sqlite://{tmp}/tasks.db",
+                              "--default-tier", "pro", "--scheduler", "on")
     base = f"http://127.0.0.1:{port}"
-    log = open(os.path.join(tmp, "server.log"), "w")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                             "--database-url", f"sqlite://{tmp}/tasks.db",
-                             "--default-tier", "pro", "--scheduler", "on"],
-                            stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_healthy(port, proc=proc)
         status, body = call(base, "POST", "/api/v1/tasks", {"name": "n", "task_type": "todo"})
@@ -108,7 +104,6 @@ def main(binary, promtool):
         print("2 passed, 0 failed")
     finally:
         stop(proc)
-        log.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

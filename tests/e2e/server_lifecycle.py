@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from e2e_support import expect, free_port, stop, wait_healthy
+from e2e_support import expect, start_server, stop, wait_healthy
 
 USER = {"X-User-ID": "e2e-user"}
 
@@ -49,15 +49,11 @@ class Stub(http.server.BaseHTTPRequestHandler):
 
 def main(binary):
     tmp = tempfile.mkdtemp(prefix="task-e2e-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     stub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     threading.Thread(target=stub.serve_forever, daemon=True).start()
-    log = open(os.path.join(tmp, "server.log"), "w")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                             "--database-url", f"sqlite://{tmp}/data/tasks.db",
-                             "--webhook-allow-private", "on", "--scheduler", "off"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc, port = start_server(binary, tmp, "--database-url", f"sqlite://{tmp}/data/tasks.db",
+                              "--webhook-allow-private", "on", "--scheduler", "off")
+    base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(port, proc=proc)
 
@@ -95,7 +91,6 @@ def main(binary):
     finally:
         rc = stop(proc)
         stub.shutdown()
-        log.close()
     if rc != 0:
         print(open(os.path.join(tmp, "server.log")).read())
         raise AssertionError(f"task-server exited with {rc} after SIGTERM")

@@ -31,6 +31,40 @@ std::string create(httplib::Client& c, const std::string& user, const std::strin
   return std::string(body_json(r).at("task_id").as_string());
 }
 
+// A todo of `user` with a history restored around it. Ids are unique per run from the wall
+// clock (the sanitizer build runs these tests on the same PostgreSQL too); `series` (1 to 9)
+// keeps two histories of one run apart.
+struct History {
+  task::Task task;
+  std::vector<task::Execution> runs;
+
+  History(const std::string& user, int series, task::Timestamp created) {
+    using namespace std::chrono;
+    const auto wall = time_point_cast<task::Micros>(system_clock::now()).time_since_epoch().count();
+    task.task_id = "tsk_" + std::string(24, static_cast<char>('a' + series))
+                                .replace(0, 8, std::to_string(10000000 + wall % 89999999));
+    task.id = series * 1000000000000LL + wall % 1000000000LL;
+    task.user_id = user;
+    task.name = "history";
+    task.task_type = task::TaskType::todo;
+    task.created_at = task.updated_at = created;
+  }
+  task::Execution& add(task::Timestamp at, task::ExecutionStatus status, double credits) {
+    const auto i = static_cast<std::int64_t>(runs.size());
+    task::Execution e;
+    e.execution_id = "exe_" +
+                     std::to_string(100000000000000000LL + (task.id % 1000000000LL) * 1000 + i) +
+                     std::string(6, static_cast<char>('a' + task.id / 1000000000000LL));
+    e.id = task.id + i + 1;
+    e.task_id = task.task_id;
+    e.user_id = task.user_id;
+    e.status = status;
+    e.credits_consumed = credits;
+    e.started_at = e.created_at = at;
+    runs.push_back(e);
+    return runs.back();
+  }
+};
 }  // namespace
 
 TEST_CASE("ui: the page and its files, with ETag, 304 and a strict CSP", "[http][ui]") {
@@ -307,40 +341,18 @@ TEST_CASE("analytics series: executions on earlier days land on their local day"
   using namespace std::chrono;
   const auto now = time_point_cast<task::Micros>(system_clock::now());
   const auto midnight = floor<days>(now);  // today 00:00 UTC
-  task::Task t;
-  t.task_id =
-      "tsk_" + std::string(24, 'a').replace(
-                   0, 8, std::to_string(10000000 + (now.time_since_epoch().count() % 89999999)));
-  const auto base_id = 1000000000000LL + now.time_since_epoch().count() % 1000000000LL;
-  t.id = base_id;
-  t.user_id = user;
-  t.name = "history";
-  t.task_type = task::TaskType::todo;
-  t.created_at = t.updated_at = midnight - days{10};
-  std::vector<task::Execution> runs;
+  History h(user, 1, midnight - days{10});
   auto add = [&](task::Timestamp at, task::ExecutionStatus status, double credits) {
-    task::Execution e;
-    // Unique per run (the sanitizer build runs this test on the same PostgreSQL too).
-    e.execution_id = "exe_" +
-                     std::to_string(100000000000000000LL + (base_id % 1000000000LL) * 100 +
-                                    static_cast<long long>(runs.size())) +
-                     "abcdef";
-    e.id = base_id + static_cast<std::int64_t>(runs.size()) + 1;
-    e.task_id = t.task_id;
-    e.user_id = user;
-    e.status = status;
-    e.credits_consumed = credits;
-    e.started_at = e.created_at = at;
+    auto& e = h.add(at, status, credits);
     e.completed_at = at + seconds{1};
     e.duration_ms = 1000;
-    runs.push_back(e);
   };
   add(midnight - days{2} + hours{10}, task::ExecutionStatus::completed, 1);
   add(midnight - days{2} + hours{11}, task::ExecutionStatus::completed, 1);
   add(midnight - days{2} + hours{12}, task::ExecutionStatus::failed, 0);
   add(midnight - days{5} + hours{23} + minutes{30}, task::ExecutionStatus::completed, 2.5);
   add(midnight - days{40}, task::ExecutionStatus::completed, 9);  // outside the window
-  server.runtime().repository().restore(t, runs);
+  server.runtime().repository().restore(h.task, h.runs);
 
   auto c = server.client();
   auto utc = body_json(c.Get("/api/v1/analytics/series?days=7", as_user(user)));
@@ -379,39 +391,21 @@ TEST_CASE("analytics series: one query buckets into local days as the per-day to
   auto& repo = server.runtime().repository();
   const auto user = test::unique_user("series-zones");
   using namespace std::chrono;
-  const auto wall = time_point_cast<task::Micros>(system_clock::now());
   // Instants at a day of 2026 plus a time of day.
   const auto day = [](unsigned m, unsigned d, seconds time = seconds{0}) {
     return time_point_cast<task::Micros>(
         date::sys_days{date::year{2026} / date::month{m} / date::day{d}} + time);
   };
   const auto now = day(4, 10, hours{12});
-  task::Task t;
-  t.task_id =
-      "tsk_" + std::string(24, 'b').replace(
-                   0, 8, std::to_string(10000000 + (wall.time_since_epoch().count() % 89999999)));
-  const auto base_id = 2000000000000LL + wall.time_since_epoch().count() % 1000000000LL;
-  t.id = base_id;
-  t.user_id = user;
-  t.name = "zones";
-  t.task_type = task::TaskType::todo;
-  t.created_at = t.updated_at = now - days{70};
-  std::vector<task::Execution> runs;
+  History h(user, 2, now - days{70});
+  auto& runs = h.runs;
   auto add = [&](task::Timestamp at) {
-    const auto i = static_cast<std::int64_t>(runs.size());
-    task::Execution e;
-    e.execution_id = "exe_" +
-                     std::to_string(100000000000000000LL + (base_id % 1000000000LL) * 1000 + i) +
-                     "fedcba";
-    e.id = base_id + i + 1;
-    e.task_id = t.task_id;
-    e.user_id = user;
-    e.status = i % 3 == 0   ? task::ExecutionStatus::completed
-               : i % 3 == 1 ? task::ExecutionStatus::failed
-                            : task::ExecutionStatus::running;
-    e.credits_consumed = static_cast<double>(i % 5) * 0.25;  // exact in binary
-    e.started_at = e.created_at = at;
-    runs.push_back(e);
+    const auto i = runs.size();
+    h.add(at,
+          i % 3 == 0   ? task::ExecutionStatus::completed
+          : i % 3 == 1 ? task::ExecutionStatus::failed
+                       : task::ExecutionStatus::running,
+          static_cast<double>(i % 5) * 0.25);  // exact in binary
   };
   for (auto at = day(2, 8); at < now; at += seconds{14850})  // 4h07m30s: on and off quarters
     add(at);
@@ -421,7 +415,7 @@ TEST_CASE("analytics series: one query buckets into local days as the per-day to
                   day(4, 4, hours{13} + minutes{30}), day(3, 8, hours{7}),   // New York
                   day(4, 10, hours{11})})
     add(at);
-  repo.restore(t, runs);
+  repo.restore(h.task, h.runs);
 
   for (const char* zone_name : {"UTC", "America/New_York", "America/Havana", "Asia/Kathmandu",
                                 "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"}) {

@@ -1,15 +1,16 @@
 // Conformance suite, part 4: restore (task-cli import) — rows exactly as given, ids included.
-#include <boost/json/value_from.hpp>
 #include <catch2/catch.hpp>
 #include <stdexcept>
 
 #include "backend.hpp"
 #include "helpers.hpp"
+#include "support/same_fields.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/core/errors.hpp"
 
 using namespace task;
 using namespace task::test;
+using task::testing::check_same_fields;
 
 namespace {
 
@@ -64,13 +65,6 @@ Execution full_execution(const Task& t, std::int64_t n, std::int64_t id) {
   return e;
 }
 
-boost::json::value json_of(const Task& t) {
-  return boost::json::value_from(t);
-}
-boost::json::value json_of(const Execution& e) {
-  return boost::json::value_from(e);
-}
-
 void add_execution(TaskRepository& r, const Execution& e) {
   r.modify_task(e.task_id, [&](const Task&) -> std::optional<Change> {
     Change c;
@@ -89,15 +83,11 @@ TEST_CASE("restore stores a task and its executions exactly, ids included", "[re
 
   auto found = f.repo().find_task(t.task_id);
   REQUIRE(found);
-  CHECK(json_of(*found) == json_of(t));  // every API field, the row id included
-  CHECK(found->version == 7);
-  CHECK(found->lease_owner == t.lease_owner);
-  CHECK(found->lease_expires_at == t.lease_expires_at);
-  CHECK(found->reminder_sent_at == t.reminder_sent_at);
+  check_same_fields(*found, t);  // every field, the row id and the version included
   for (const auto& x : xs) {
     auto e = f.repo().find_execution(x.execution_id);
     REQUIRE(e);
-    CHECK(json_of(*e) == json_of(x));
+    check_same_fields(*e, x);
   }
   auto page = f.repo().list_executions(t.task_id, 10, 0);
   REQUIRE(page.total == 2);

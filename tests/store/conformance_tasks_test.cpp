@@ -5,6 +5,7 @@
 
 #include "backend.hpp"
 #include "helpers.hpp"
+#include "support/same_fields.hpp"
 #include "task/core/errors.hpp"
 
 using namespace task;
@@ -58,38 +59,7 @@ TEST_CASE("insert_task and find_task round-trip every field", "[tasks]") {
   Task expected = t;
   expected.id = stored.id;
   expected.version = 1;
-  CHECK(found->id == expected.id);
-  CHECK(found->name == expected.name);
-  CHECK(found->description == expected.description);
-  CHECK(found->user_id == expected.user_id);
-  CHECK(found->task_type == expected.task_type);
-  CHECK(found->status == expected.status);
-  CHECK(found->priority == expected.priority);
-  CHECK(found->config == expected.config);
-  CHECK(found->schedule == expected.schedule);
-  CHECK(found->credits_per_run == expected.credits_per_run);
-  CHECK(found->tags == expected.tags);
-  CHECK(found->metadata == expected.metadata);
-  CHECK(found->next_run_time == expected.next_run_time);
-  CHECK(found->last_run_time == expected.last_run_time);
-  CHECK(found->last_success_time == expected.last_success_time);
-  CHECK(found->last_error == expected.last_error);
-  CHECK(found->last_result == expected.last_result);
-  CHECK(found->run_count == 3);
-  CHECK(found->success_count == 2);
-  CHECK(found->failure_count == 1);
-  CHECK(found->total_credits_consumed == 3.75);
-  CHECK(found->due_date == expected.due_date);
-  CHECK(found->reminder_time == expected.reminder_time);
-  CHECK(found->is_completed);
-  CHECK(found->completed_at == expected.completed_at);
-  CHECK(found->created_at == expected.created_at);
-  CHECK(found->updated_at == expected.updated_at);
-  CHECK_FALSE(found->deleted_at);
-  CHECK(found->version == 1);
-  CHECK(found->lease_owner == expected.lease_owner);
-  CHECK(found->lease_expires_at == expected.lease_expires_at);
-  CHECK(found->reminder_sent_at == expected.reminder_sent_at);
+  task::testing::check_same_fields(*found, expected);
   auto outbox = f.repo().fetch_outbox(10);
   REQUIRE(outbox.size() == 1);
   CHECK(outbox[0].event.id == ev.id);

@@ -1,5 +1,6 @@
 """Helpers shared by the Python end-to-end scripts (tests/e2e, tests/cli). Each script runs as
 `python3 SCRIPT.py` and puts this folder (tests/support) on sys.path before importing it."""
+import os
 import signal
 import socket
 import subprocess
@@ -54,6 +55,16 @@ def wait_healthy(port, seconds=10.0, proc=None):
             pass
         time.sleep(0.05)
     raise AssertionError(f"server on port {port} did not come up within {seconds:.0f} s")
+
+
+def start_server(binary, tmp, *args, env=None):
+    """Starts task-server `binary` on a free loopback port with `args`, its output in
+    TMP/server.log; returns (process, port). Stop it with stop()."""
+    port = free_port()
+    with open(os.path.join(tmp, "server.log"), "w") as log:
+        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", *args],
+                                stdout=log, stderr=subprocess.STDOUT, env=env)
+    return proc, port
 
 
 def stop(proc, seconds=30.0):

@@ -12,36 +12,6 @@ using task::testing::at;
 
 namespace {
 
-Task sample_task() {
-  Task t;
-  t.id = 42;
-  t.task_id = "tsk_0123456789abcdef01234567";
-  t.user_id = "user-1";
-  t.name = "Morning weather";
-  t.description = "ünïcode ✓";
-  t.task_type = TaskType::daily_weather;
-  t.status = TaskStatus::scheduled;
-  t.priority = Priority::urgent;
-  t.config = json::parse(R"({"location":"Berlin","units":{"temp":"C"}})").as_object();
-  t.schedule =
-      json::parse(R"({"type":"daily","time":"07:00","timezone":"Europe/Berlin"})").as_object();
-  t.credits_per_run = 1.5;
-  t.tags = {"weather", "daily"};
-  t.metadata = json::parse(R"({"source":"test"})").as_object();
-  t.next_run_time = at("2026-11-27T06:00:00Z");
-  t.last_run_time = at("2026-11-26T06:00:00.000123Z");
-  t.last_result = json::parse(R"({"temp":3.25})");
-  t.last_error = "boom";
-  t.run_count = 3;
-  t.success_count = 2;
-  t.failure_count = 1;
-  t.total_credits_consumed = 3;
-  t.due_date = at("2026-12-01T00:00:00Z");
-  t.created_at = at("2026-11-01T10:00:00Z");
-  t.updated_at = at("2026-11-26T06:00:01Z");
-  return t;
-}
-
 // Records with every field set to a value other than its default.
 Task full_task() {
   Task t;
@@ -79,6 +49,16 @@ Task full_task() {
   t.lease_owner = "replica-a";
   t.lease_expires_at = at("2026-11-26T06:01:00Z");
   t.reminder_sent_at = at("2026-11-30T09:00:01Z");
+  return t;
+}
+// The full task as a still open one: unicode text, no reminder yet.
+Task sample_task() {
+  Task t = full_task();
+  t.description = "ünïcode ✓";
+  t.status = TaskStatus::scheduled;
+  t.reminder_time.reset();
+  t.is_completed = false;
+  t.completed_at.reset();
   return t;
 }
 Execution full_execution() {
@@ -210,44 +190,15 @@ TEST_CASE("Task, Execution, Template and Analytics round-trip through JSON", "[c
   CHECK(back.last_run_time == t.last_run_time);
   CHECK(back.tags == t.tags);
 
-  Execution e;
-  e.id = 7;
-  e.execution_id = "exe_0123456789abcdef01234567";
-  e.task_id = t.task_id;
-  e.user_id = t.user_id;
-  e.status = ExecutionStatus::failed;
-  e.trigger_type = TriggerType::scheduled;
-  e.scheduled_for = at("2026-11-26T06:00:00Z");
-  e.error_message = "timeout";
-  e.error_details = json::parse(R"({"error_code":"TIMEOUT"})");
-  e.tokens_used = 12;
-  e.duration_ms = 10000;
-  e.started_at = at("2026-11-26T06:00:00.5Z");
-  e.completed_at = at("2026-11-26T06:00:10.5Z");
-  e.created_at = e.started_at;
-  const auto ev = json::value_from(e);
+  const auto ev = json::value_from(full_execution());
   CHECK(ev.as_object().size() == 18);
   CHECK(json::value_from(json::value_to<Execution>(ev)) == ev);
 
-  Template tm;
-  tm.template_id = "tpl_weather";
-  tm.name = "Weather";
-  tm.category = TemplateCategory::monitoring;
-  tm.task_type = TaskType::daily_weather;
-  tm.required_fields = {"location"};
-  tm.required_subscription_level = SubscriptionLevel::pro;
-  const auto tv = json::value_from(tm);
+  const auto tv = json::value_from(full_template());
   CHECK(tv.as_object().size() == 17);
   CHECK(json::value_from(json::value_to<Template>(tv)) == tv);
 
-  Analytics a;
-  a.user_id = "u";
-  a.time_period = "Last 30 days";
-  a.success_rate = 66.67;
-  a.task_types_distribution = {{"todo", 3}};
-  a.busiest_hours = {9, 17};
-  a.busiest_days = {"Monday"};
-  const auto av = json::value_from(a);
+  const auto av = json::value_from(full_analytics());
   CHECK(json::value_from(json::value_to<Analytics>(av)) == av);
 }
 
