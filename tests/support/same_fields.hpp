@@ -18,8 +18,7 @@ void check_same_fields(const T& got, const T& want,
   using Fields = boost::describe::describe_members<T, boost::describe::mod_public>;
   boost::mp11::mp_for_each<Fields>([&](auto field) {
     for (auto name : skip)
-      if (name == field.name)
-        return;
+      if (name == field.name) return;
     INFO("field " << field.name);
     CHECK((got.*field.pointer == want.*field.pointer));
   });
