@@ -22,6 +22,7 @@
 #include "task/runtime/config.hpp"
 #include "task/runtime/log.hpp"
 #include "task/runtime/runtime.hpp"
+#include "task/runtime/stop_signals.hpp"
 
 namespace {
 
@@ -70,13 +71,8 @@ int main(int argc, char** argv) {
   for (const auto& [key, opt] : options)
     if (opt->count() > 0) flags[key] = values[key];
 
-  // Block the stop signals before any thread starts; one thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Before any thread starts; one thread waits for them.
+  sigset_t stop_signals = task::runtime::block_stop_signals();
 
   try {
     const auto config = task::runtime::resolve_config(flags, task::runtime::process_env);

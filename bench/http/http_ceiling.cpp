@@ -10,6 +10,7 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include "task/runtime/stop_signals.hpp"
 
 namespace {
 
@@ -30,13 +31,8 @@ int main(int argc, char** argv) {
   const int port = std::atoi(argv[1]);
   const std::size_t threads = argc > 2 ? static_cast<std::size_t>(std::atoi(argv[2])) : 64;
   const std::string body = fixed_json(1024);
-  // Block the stop signals before any thread starts; one thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Before any thread starts; one thread waits for them.
+  const sigset_t stop_signals = task::runtime::block_stop_signals();
 
   httplib::Server svr;
   svr.set_tcp_nodelay(true);
