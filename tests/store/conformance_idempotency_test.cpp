@@ -24,6 +24,13 @@ IdempotencyRecord candidate(const std::string& user, const std::string& key,
   return r;
 }
 
+/// The claim begin_idempotent gives user "u"'s request at `now`.
+IdempotencyClaim claim_of(IdempotencyStore& r, const std::string& key, const std::string& hash,
+                          const std::string& owner, Timestamp now,
+                          std::int64_t lease_us = 60 * kSec) {
+  return r.begin_idempotent(candidate("u", key, hash, owner, now, lease_us), now).claim;
+}
+
 constexpr std::int64_t kDay = 24LL * 3600 * kSec;
 
 }  // namespace
@@ -41,8 +48,7 @@ TEST_CASE("idempotency: claim, in progress, complete, replay, mismatch", "[idemp
                                   now + std::chrono::seconds(1));
   CHECK(again.claim == IdempotencyClaim::in_progress);
   CHECK(again.record.owner == "o1");
-  CHECK(r.begin_idempotent(candidate("u", "k1", "h2", "o3", now), now).claim ==
-        IdempotencyClaim::mismatch);
+  CHECK(claim_of(r, "k1", "h2", "o3", now) == IdempotencyClaim::mismatch);
 
   // Only the owner completes it.
   CHECK_FALSE(
@@ -61,8 +67,7 @@ TEST_CASE("idempotency: claim, in progress, complete, replay, mismatch", "[idemp
   CHECK(replay.record.body == body);  // byte for byte
   CHECK(replay.record.headers == R"({"ETag":"\"v1\""})");
   CHECK(replay.record.created_at == now);
-  CHECK(r.begin_idempotent(candidate("u", "k1", "h2", "o5", now), now).claim ==
-        IdempotencyClaim::mismatch);
+  CHECK(claim_of(r, "k1", "h2", "o5", now) == IdempotencyClaim::mismatch);
 
   // Another caller with the same key is independent.
   CHECK(r.begin_idempotent(candidate("v", "k1", "h2", "o6", now), now).claim ==
@@ -84,14 +89,11 @@ TEST_CASE("idempotency: an expired lease is taken over; release frees the key", 
   Fixture f;
   auto& r = f.repo();
   const auto now = at(0);
-  REQUIRE(r.begin_idempotent(candidate("u", "k", "h", "dead", now, 5 * kSec), now).claim ==
-          IdempotencyClaim::claimed);
+  REQUIRE(claim_of(r, "k", "h", "dead", now, 5 * kSec) == IdempotencyClaim::claimed);
   const auto before = now + std::chrono::seconds(4);
-  CHECK(r.begin_idempotent(candidate("u", "k", "h", "b", before), before).claim ==
-        IdempotencyClaim::in_progress);
+  CHECK(claim_of(r, "k", "h", "b", before) == IdempotencyClaim::in_progress);
   const auto after = now + std::chrono::seconds(5);
-  REQUIRE(r.begin_idempotent(candidate("u", "k", "h", "b", after), after).claim ==
-          IdempotencyClaim::claimed);
+  REQUIRE(claim_of(r, "k", "h", "b", after) == IdempotencyClaim::claimed);
   // The dead owner can neither complete nor release the record it lost.
   CHECK_FALSE(
       r.complete_idempotent("u", "k", "dead", 201, "x", "{}", after + std::chrono::hours(24)));
@@ -101,8 +103,7 @@ TEST_CASE("idempotency: an expired lease is taken over; release frees the key", 
   // Its owner releases it: the next request runs.
   r.release_idempotent("u", "k", "b");
   CHECK_FALSE(r.find_idempotency("u", "k"));
-  CHECK(r.begin_idempotent(candidate("u", "k", "h2", "c", after), after).claim ==
-        IdempotencyClaim::claimed);
+  CHECK(claim_of(r, "k", "h2", "c", after) == IdempotencyClaim::claimed);
   // A completed record is not released.
   REQUIRE(r.complete_idempotent("u", "k", "c", 200, "{}", "{}", after + std::chrono::hours(24)));
   r.release_idempotent("u", "k", "c");
@@ -115,15 +116,12 @@ TEST_CASE("idempotency: expired records are pruned in batches", "[idempotency]")
   const auto now = at(0);
   for (int i = 0; i < 7; ++i) {
     const auto key = "old" + std::to_string(i);
-    REQUIRE(r.begin_idempotent(candidate("u", key, "h", "o", now), now).claim ==
-            IdempotencyClaim::claimed);
+    REQUIRE(claim_of(r, key, "h", "o", now) == IdempotencyClaim::claimed);
     REQUIRE(r.complete_idempotent("u", key, "o", 201, "{}", "{}", now + std::chrono::hours(24)));
   }
-  REQUIRE(r.begin_idempotent(candidate("u", "lease", "h", "o", now, 10 * kSec), now).claim ==
-          IdempotencyClaim::claimed);
+  REQUIRE(claim_of(r, "lease", "h", "o", now, 10 * kSec) == IdempotencyClaim::claimed);
   const auto young = now + std::chrono::hours(1);
-  REQUIRE(r.begin_idempotent(candidate("u", "young", "h", "o", young), young).claim ==
-          IdempotencyClaim::claimed);
+  REQUIRE(claim_of(r, "young", "h", "o", young) == IdempotencyClaim::claimed);
   REQUIRE(
       r.complete_idempotent("u", "young", "o", 201, "{}", "{}", young + std::chrono::hours(24)));
 
