@@ -211,10 +211,7 @@ TEST_CASE("modify_due_tasks locks due tasks in claim order and writes their chan
 TEST_CASE("claim_lost_runs claims only running tasks whose lease expired", "[scheduler]") {
   Fixture f;
   auto& r = f.repo();
-  Task lost = make_scheduled("u", 1, 0);
-  lost.status = TaskStatus::running;
-  lost.lease_owner = "dead";
-  lost.lease_expires_at = at(10 * kSec);
+  const Task lost = make_running("u", 1, "dead", 10 * kSec);
   r.insert_task(lost, {});
   Task alive = lost;
   alive.task_id = make_id("tsk_", 2);

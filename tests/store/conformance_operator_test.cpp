@@ -11,11 +11,7 @@ using namespace task::test;
 TEST_CASE("runs in flight: running tasks of every user with lease and execution", "[operator]") {
   Fixture f;
   auto& r = f.repo();
-  Task scheduled = make_scheduled("u", 1, 0);
-  scheduled.status = TaskStatus::running;
-  scheduled.lease_owner = "replica-a";
-  scheduled.lease_expires_at = at(60 * kSec);
-  scheduled = r.insert_task(scheduled, {});
+  const Task scheduled = r.insert_task(make_running("u", 1, "replica-a", 60 * kSec), {});
   Execution slot = make_execution(scheduled, 1, 5 * kSec);
   slot.trigger_type = TriggerType::scheduled;
   slot.scheduled_for = at(0);

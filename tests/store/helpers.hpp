@@ -51,6 +51,16 @@ inline Task make_scheduled(const std::string& user, std::int64_t n, std::int64_t
   return t;
 }
 
+/// A scheduled task whose run `owner` holds a lease on until `lease_us`.
+inline Task make_running(const std::string& user, std::int64_t n, const std::string& owner,
+                         std::int64_t lease_us) {
+  Task t = make_scheduled(user, n, 0);
+  t.status = TaskStatus::running;
+  t.lease_owner = owner;
+  t.lease_expires_at = at(lease_us);
+  return t;
+}
+
 inline Execution make_execution(const Task& t, std::int64_t n, std::int64_t started_us) {
   Execution e;
   e.execution_id = make_id("exe_", n);
