@@ -123,11 +123,10 @@ class NewsExecutor final : public detail::ProviderExecutor {
     json::array kept;
     for (const auto& a : articles)
       if (a.is_object() && kept.size() < limit) kept.push_back(a);
-    const Notification note{ctx.task.user_id,  ctx.task.task_id,
-                            "daily_news",      "News: " + ctx.task.name,
-                            title_lines(kept), json::object{{"articles", kept}}};
+    const auto note = note_for(ctx, "daily_news", "News: " + ctx.task.name, title_lines(kept),
+                               json::object{{"articles", kept}});
     json::object result{{"articles", kept}, {"count", static_cast<std::int64_t>(kept.size())}};
-    return detail::notify_and_report(notifier_.get(), note, std::move(result));
+    return finish(note, std::move(result));
   }
 
   RunOutcome report_new(const RunContext& ctx, const std::vector<std::string>& keywords,
@@ -159,14 +158,10 @@ class NewsExecutor final : public detail::ProviderExecutor {
                         {"seen", seen}};
     std::optional<Notification> note;
     if (!fresh.empty())
-      note =
-          Notification{ctx.task.user_id,
-                       ctx.task.task_id,
-                       "news",
-                       std::to_string(fresh.size()) + " new article(s) for " + join(keywords, ", "),
-                       title_lines(fresh),
-                       json::object{{"new_articles", fresh}}};
-    return detail::notify_and_report(notifier_.get(), note, std::move(result));
+      note = note_for(ctx, "news",
+                      std::to_string(fresh.size()) + " new article(s) for " + join(keywords, ", "),
+                      title_lines(fresh), json::object{{"new_articles", fresh}});
+    return finish(note, std::move(result));
   }
 };
 
@@ -174,7 +169,7 @@ class NewsExecutor final : public detail::ProviderExecutor {
 
 std::shared_ptr<Executor> make_news_executor(const ProviderConfig& config,
                                              std::shared_ptr<Notifier> notifier) {
-  return std::make_shared<NewsExecutor>(config, std::move(notifier));
+  return detail::make_provider_executor<NewsExecutor>(config, std::move(notifier));
 }
 
 }  // namespace task::executors

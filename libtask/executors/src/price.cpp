@@ -51,14 +51,10 @@ class PriceExecutor final : public detail::ProviderExecutor {
       std::string what = body.contains("title") && body.at("title").is_string()
                              ? std::string(body.at("title").get_string())
                              : std::string(url->get_string());
-      note = Notification{ctx.task.user_id,
-                          ctx.task.task_id,
-                          "price_alert",
-                          "Price alert: " + what,
-                          what + " costs " + money(*price) + " (target " + money(target) + ")",
-                          result};
+      note = note_for(ctx, "price_alert", "Price alert: " + what,
+                      what + " costs " + money(*price) + " (target " + money(target) + ")", result);
     }
-    return detail::notify_and_report(notifier_.get(), note, std::move(result));
+    return finish(note, std::move(result));
   }
 };
 
@@ -66,7 +62,7 @@ class PriceExecutor final : public detail::ProviderExecutor {
 
 std::shared_ptr<Executor> make_price_executor(const ProviderConfig& config,
                                               std::shared_ptr<Notifier> notifier) {
-  return std::make_shared<PriceExecutor>(config, std::move(notifier));
+  return detail::make_provider_executor<PriceExecutor>(config, std::move(notifier));
 }
 
 }  // namespace task::executors

@@ -61,9 +61,27 @@ class ProviderExecutor : public Executor {
       : config_(std::move(config)), notifier_(std::move(notifier)) {}
 
  protected:
+  /// A notification of `kind` about the task of `ctx`, to its owner.
+  static Notification note_for(const RunContext& ctx, std::string kind, std::string title,
+                               std::string message, boost::json::object data) {
+    return Notification{ctx.task.user_id, ctx.task.task_id,   std::move(kind),
+                        std::move(title), std::move(message), std::move(data)};
+  }
+  /// notify_and_report through this executor's notifier.
+  RunOutcome finish(const std::optional<Notification>& note, boost::json::object result) {
+    return notify_and_report(notifier_.get(), note, std::move(result));
+  }
+
   ProviderConfig config_;
   std::shared_ptr<Notifier> notifier_;
 };
+
+/// The factory of a ProviderExecutor type.
+template <class E>
+std::shared_ptr<Executor> make_provider_executor(const ProviderConfig& config,
+                                                 std::shared_ptr<Notifier> notifier) {
+  return std::make_shared<E>(config, std::move(notifier));
+}
 
 /// Reads a number (int64, uint64 or double) from a JSON value.
 std::optional<double> as_number(const boost::json::value& v);

@@ -113,12 +113,11 @@ class WeatherExecutor final : public detail::ProviderExecutor {
     std::string summary = std::string(ctx.task.config.at("location").get_string()) + ":";
     if (const auto* t = weather.if_contains("temperature")) summary += " " + describe(*t);
     if (const auto* c = weather.if_contains("conditions")) summary += ", " + describe(*c);
-    const Notification note{ctx.task.user_id, ctx.task.task_id,
-                            "daily_weather",  "Weather: " + ctx.task.name,
-                            summary,          json::object{{"weather", weather}}};
+    const auto note = note_for(ctx, "daily_weather", "Weather: " + ctx.task.name, summary,
+                               json::object{{"weather", weather}});
     json::object result{
         {"location", ctx.task.config.at("location")}, {"weather", weather}, {"summary", summary}};
-    return detail::notify_and_report(notifier_.get(), note, std::move(result));
+    return finish(note, std::move(result));
   }
 
   RunOutcome alert(const RunContext& ctx, const json::object& weather) {
@@ -142,14 +141,11 @@ class WeatherExecutor final : public detail::ProviderExecutor {
         msg += describe(o.at("field")) + " " + describe(o.at("actual")) + " " +
                describe(o.at("operator")) + " " + describe(o.at("value"));
       }
-      note = Notification{ctx.task.user_id,
-                          ctx.task.task_id,
-                          "weather_alert",
-                          "Weather alert: " + describe(ctx.task.config.at("location")),
-                          msg,
-                          json::object{{"matched_conditions", ev.matched}, {"weather", weather}}};
+      note = note_for(ctx, "weather_alert",
+                      "Weather alert: " + describe(ctx.task.config.at("location")), msg,
+                      json::object{{"matched_conditions", ev.matched}, {"weather", weather}});
     }
-    return detail::notify_and_report(notifier_.get(), note, std::move(result));
+    return finish(note, std::move(result));
   }
 };
 
@@ -157,7 +153,7 @@ class WeatherExecutor final : public detail::ProviderExecutor {
 
 std::shared_ptr<Executor> make_weather_executor(const ProviderConfig& config,
                                                 std::shared_ptr<Notifier> notifier) {
-  return std::make_shared<WeatherExecutor>(config, std::move(notifier));
+  return detail::make_provider_executor<WeatherExecutor>(config, std::move(notifier));
 }
 
 }  // namespace task::executors
