@@ -455,6 +455,13 @@ TEST_CASE("scheduler/pending: an array with the number due in X-Total-Count", "[
   CHECK(body_json(r).as_array()[0].as_object().contains("task_id"));
   REQUIRE(r->has_header("X-Total-Count"));
   CHECK(std::stoll(r->get_header_value("X-Total-Count")) >= 3);
+  // A repeated parameter: the last one counts, for the page and for the count alike.
+  r = c.Get("/api/v1/scheduler/pending?limit=9&limit=2", internal());
+  REQUIRE(r->status == 200);
+  CHECK(body_json(r).as_array().size() == 2);
+  CHECK(std::stoll(r->get_header_value("X-Total-Count")) >= 3);
+  CHECK(c.Get("/api/v1/scheduler/running?limit=0&limit=5", internal())->status == 200);
+  CHECK(c.Get("/api/v1/scheduler/running?limit=5&limit=0", internal())->status == 422);
 }
 
 TEST_CASE("internal endpoints", "[http]") {

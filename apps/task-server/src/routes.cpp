@@ -184,9 +184,9 @@ void HttpServer::Impl::install_routes() {
           out.push_back(json::value_from(t));
         // The earlier service's shape (docs/api.md §16): an array; the number due in all in a
         // header. A short page is all there is; a full one is counted (up to kMaxPendingCount).
-        std::size_t asked = 100;  // the default page; pending_tasks validated `limit` (1-100)
-        if (req.has_param("limit"))
-          asked = std::strtoul(req.get_param_value("limit").c_str(), nullptr, 10);
+        // pending_tasks validated `limit` (1-100, default 100) the same way.
+        const auto asked =
+            static_cast<std::size_t>(query_int(query_param(req, "limit"), "limit", 1, 100, 100));
         auto total = due.size();
         if (total >= asked)
           total = std::max(

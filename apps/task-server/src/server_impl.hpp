@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,10 +89,12 @@ boost::json::value json_body(const httplib::Request& req, bool optional);
 /// Query parameters in the core's form.
 QueryParams query_params(const httplib::Request& req);
 
-/// The (first) value of query parameter `name`, if given.
+/// The value of query parameter `name`, if given; the last one when it is repeated, as the core
+/// reads them (task::query_value).
 inline std::optional<std::string> query_param(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return std::nullopt;
-  return req.get_param_value(name);
+  const auto [first, last] = req.params.equal_range(name);
+  if (first == last) return std::nullopt;
+  return std::prev(last)->second;
 }
 
 }  // namespace task::server
