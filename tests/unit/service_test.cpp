@@ -458,3 +458,56 @@ TEST_CASE("service: each storage role may come from its own object; none may be 
   ports.outbox = nullptr;
   CHECK_THROWS_AS(TaskService(ports), std::invalid_argument);
 }
+
+namespace {
+/// The memory store's levels, counting the lookups.
+struct CountingUsers : UserStore {
+  std::shared_ptr<memory::MemoryRepository> repo;
+  int lookups = 0;
+  explicit CountingUsers(std::shared_ptr<memory::MemoryRepository> r) : repo(std::move(r)) {}
+  std::optional<SubscriptionLevel> find_user_level(std::string_view user_id) override {
+    ++lookups;
+    return repo->find_user_level(user_id);
+  }
+  void set_user_level(std::string_view user_id, SubscriptionLevel level, Timestamp at) override {
+    repo->set_user_level(user_id, level, at);
+  }
+  std::vector<std::string> list_open_task_ids(std::string_view user_id) override {
+    return repo->list_open_task_ids(user_id);
+  }
+};
+}  // namespace
+
+TEST_CASE("service: a caller without a level is looked up only by the operations that need it",
+          "[service][level]") {
+  Fixture f;
+  auto users = std::make_shared<CountingUsers>(f.repo);
+  auto ports = service_ports(f.repo, f.clock, f.ids, f.executors);
+  ports.users = users;
+  ServiceOptions options;
+  options.quotas.tasks[static_cast<std::size_t>(SubscriptionLevel::free)] = 1;
+  TaskService service(ports, options);
+  f.repo->set_user_level("carol", SubscriptionLevel::free, T("2026-11-26T09:00:00Z"));
+  const Caller carol{"carol", std::nullopt, false};
+
+  const auto t = service.create_task(carol, J(R"({"name":"a","task_type":"todo"})"));
+  CHECK(users->lookups == 1);  // the task quota
+  // Reads, updates and lists cost no lookup.
+  (void)service.get_task(carol, t.task_id);
+  (void)service.update_task(carol, t.task_id, J(R"({"name":"b"})"));
+  (void)service.list_tasks(carol, QueryParams{});
+  (void)service.analytics(carol, QueryParams{});
+  CHECK(users->lookups == 1);
+  // The stored level is the one applied: free allows one task.
+  CHECK_THROWS_AS(service.create_task(carol, J(R"({"name":"c","task_type":"todo"})")),
+                  LimitExceeded);
+  CHECK(users->lookups == 2);
+  // Templates: the list and the gate see the stored level, looked up once per call.
+  for (const auto& tmpl : service.list_templates(carol, QueryParams{}))
+    CHECK(tmpl.required_subscription_level == SubscriptionLevel::free);
+  CHECK(users->lookups == 3);
+  // A level the shell knows (a JWT claim) is used as given.
+  const Caller claimed{"carol", SubscriptionLevel::enterprise, false};
+  (void)service.create_task(claimed, J(R"({"name":"d","task_type":"todo"})"));
+  CHECK(users->lookups == 3);
+}

@@ -114,12 +114,11 @@ std::string_view required(const char* p, const char* what) {
   return p;
 }
 
-task::Caller caller_of(task::runtime::Runtime& rt, const char* user_id) {
+task::Caller caller_of(const char* user_id) {
   const auto id = required(user_id, "user_id");
   if (id.empty()) throw task::ValidationError({"user_id"}, "must not be empty", "missing");
   task::Caller c;
-  c.user_id = std::string(id);
-  c.level = rt.service().resolve_level(c.user_id);
+  c.user_id = std::string(id);  // its level is looked up by the operations that need it
   return c;
 }
 
@@ -284,7 +283,7 @@ task_code task_create_task(task_service* service, const char* user_id, const cha
     reset(result);
     auto& rt = runtime_of(service);
     const auto body = parse_body(body_json, true);
-    auto task = rt.service().create_task(caller_of(rt, user_id), body);
+    auto task = rt.service().create_task(caller_of(user_id), body);
     rt.after_write();
     put(result, task_json(task));
   });
@@ -296,7 +295,7 @@ task_code task_get_task(task_service* service, const char* user_id, const char* 
     reset(result);
     auto& rt = runtime_of(service);
     const auto id = required(task_id, "task_id");
-    put(result, task_json(rt.service().get_task(caller_of(rt, user_id), id)));
+    put(result, task_json(rt.service().get_task(caller_of(user_id), id)));
   });
 }
 
@@ -306,7 +305,7 @@ task_code task_list_tasks(task_service* service, const char* user_id, const char
     reset(result);
     auto& rt = runtime_of(service);
     const auto query = parse_query(query_json);
-    put(result, json::value_from(rt.service().list_tasks(caller_of(rt, user_id), query)));
+    put(result, json::value_from(rt.service().list_tasks(caller_of(user_id), query)));
   });
 }
 
@@ -320,7 +319,7 @@ task_code task_update_task(task_service* service, const char* user_id, const cha
     const auto patch = parse_body(patch_json, true);
     std::optional<std::string> match;
     if (if_match) match = if_match;
-    auto updated = rt.service().update_task(caller_of(rt, user_id), id, patch, match);
+    auto updated = rt.service().update_task(caller_of(user_id), id, patch, match);
     rt.after_write();
     put(result, task_json(updated.task));
   });
@@ -332,7 +331,7 @@ task_code task_delete_task(task_service* service, const char* user_id, const cha
     reset(result);
     auto& rt = runtime_of(service);
     const auto id = required(task_id, "task_id");
-    const auto deleted = rt.service().delete_task(caller_of(rt, user_id), id);
+    const auto deleted = rt.service().delete_task(caller_of(user_id), id);
     rt.after_write();
     put(result,
         json::object{{"message", "Task deleted successfully"}, {"task_id", deleted.task_id}});
@@ -346,7 +345,7 @@ task_code task_execute_task(task_service* service, const char* user_id, const ch
     auto& rt = runtime_of(service);
     const auto id = required(task_id, "task_id");
     const auto body = parse_body(body_json, false);
-    auto started = rt.service().start_execution(caller_of(rt, user_id), id, body);
+    auto started = rt.service().start_execution(caller_of(user_id), id, body);
     auto finished = rt.service().finish_execution(started);
     rt.after_write();
     // The row as stored (the repository numbers it).
@@ -362,7 +361,7 @@ task_code task_get_executions(task_service* service, const char* user_id, const 
     auto& rt = runtime_of(service);
     const auto id = required(task_id, "task_id");
     const auto query = parse_query(query_json);
-    const auto list = rt.service().list_executions(caller_of(rt, user_id), id, query);
+    const auto list = rt.service().list_executions(caller_of(user_id), id, query);
     json::array items;
     for (const auto& e : list.executions)
       items.push_back(json::value_from(e));
@@ -380,7 +379,7 @@ task_code task_list_templates(task_service* service, const char* user_id, const 
     auto& rt = runtime_of(service);
     const auto query = parse_query(query_json);
     json::array items;
-    for (const auto& t : rt.service().list_templates(caller_of(rt, user_id), query))
+    for (const auto& t : rt.service().list_templates(caller_of(user_id), query))
       items.push_back(json::value_from(t));
     put(result, items);
   });
@@ -393,7 +392,7 @@ task_code task_create_from_template(task_service* service, const char* user_id,
     reset(result);
     auto& rt = runtime_of(service);
     const auto body = parse_body(body_json, true);
-    auto task = rt.service().create_from_template(caller_of(rt, user_id), body);
+    auto task = rt.service().create_from_template(caller_of(user_id), body);
     rt.after_write();
     put(result, task_json(task));
   });
@@ -405,7 +404,7 @@ task_code task_get_analytics(task_service* service, const char* user_id, const c
     reset(result);
     auto& rt = runtime_of(service);
     const auto query = parse_query(query_json);
-    put(result, json::value_from(rt.service().analytics(caller_of(rt, user_id), query)));
+    put(result, json::value_from(rt.service().analytics(caller_of(user_id), query)));
   });
 }
 

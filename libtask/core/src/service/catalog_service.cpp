@@ -68,17 +68,19 @@ std::vector<Template> TaskService::list_templates(const Caller& caller,
   TemplateQuery q;
   q.category = filter.category;
   q.task_type = filter.task_type;
-  q.max_level = caller.level;
+  q.max_level = level_of(caller);
   q.active_only = true;
   return ports_.catalog->list_templates(q);
 }
 
-Task TaskService::create_from_template(const Caller& caller, const json::value& body) {
+Task TaskService::create_from_template(const Caller& who, const json::value& body) {
+  Caller caller = who;
+  caller.level = level_of(who);  // looked up once for the gate and the quota
   const auto now = ports_.clock->now();
   const auto req = parse_from_template_request(body, now);
   const auto tmpl = ports_.catalog->find_template(req.template_id);
   if (!tmpl || !tmpl->is_active) throw NotFound("template", req.template_id);
-  if (!level_at_least(caller.level, tmpl->required_subscription_level))
+  if (!level_at_least(*caller.level, tmpl->required_subscription_level))
     throw UpgradeRequired(std::string(to_string(tmpl->required_subscription_level)));
   const auto create = request_from_template(*tmpl, req);
   return insert_new_task(caller,

@@ -17,7 +17,7 @@ void check_startable(const Task& cur) {
 }  // namespace
 
 void TaskService::check_execution_quota(const Caller& caller, Timestamp now) {
-  const auto limit = options_.quotas.execution_limit(caller.level);
+  const auto limit = options_.quotas.execution_limit(level_of(caller));
   if (limit && ports_.tasks->count_executions_since(caller.user_id, utc_day_start(now)) >= *limit)
     throw LimitExceeded("executions_per_day", *limit);
 }

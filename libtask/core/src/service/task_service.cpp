@@ -47,6 +47,12 @@ SubscriptionLevel TaskService::resolve_level(std::string_view user_id,
   return options_.default_level;
 }
 
+SubscriptionLevel TaskService::level_of(const Caller& caller) {
+  if (caller.level) return *caller.level;
+  if (caller.user_id.empty()) return SubscriptionLevel::basic;
+  return resolve_level(caller.user_id);
+}
+
 Task TaskService::owned_task(const Caller& caller, std::string_view task_id) {
   auto t = ports_.tasks->find_task(task_id);
   if (!t || t->deleted_at || t->user_id != caller.user_id)
@@ -57,7 +63,7 @@ Task TaskService::owned_task(const Caller& caller, std::string_view task_id) {
 Task TaskService::insert_new_task(const Caller& caller, Task task) {
   const auto event = make_created_event(task, ports_.ids->event_id());
   // The quota count and the insert are one atomic step: concurrent creates cannot exceed it.
-  if (const auto limit = options_.quotas.task_limit(caller.level))
+  if (const auto limit = options_.quotas.task_limit(level_of(caller)))
     return ports_.tasks->insert_task_within(task, {event}, *limit);
   return ports_.tasks->insert_task(task, {event});
 }

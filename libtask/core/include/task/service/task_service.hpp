@@ -30,11 +30,14 @@
 
 namespace task {
 
-/// Who is calling: the user acted for, their subscription level (resolved by the shell, see
-/// TaskService::resolve_level) and whether the caller is an authenticated internal service.
+/// Who is calling: the user acted for, their subscription level and whether the caller is an
+/// authenticated internal service. `level` is set when the shell knows it (a JWT claim, a level
+/// resolved once for a whole CLI command); left empty, the service looks it up only for the
+/// operations that depend on it (quotas, templates; TaskService::level_of), so a read costs no
+/// lookup.
 struct Caller {
   std::string user_id;
-  SubscriptionLevel level = SubscriptionLevel::basic;
+  std::optional<SubscriptionLevel> level;
   bool internal = false;
 };
 
@@ -139,6 +142,9 @@ class TaskService {
   /// (UserStore::find_user_level), else the SubscriptionDirectory, else the default.
   SubscriptionLevel resolve_level(std::string_view user_id,
                                   std::optional<SubscriptionLevel> claimed = std::nullopt);
+  /// The caller's level: Caller::level when set, else resolve_level(user_id); `basic` for a
+  /// caller without a user (an internal service).
+  SubscriptionLevel level_of(const Caller& caller);
 
   // --- tasks -----------------------------------------------------------------------------------
   /// Creates a task from a JSON body (§7). ValidationError, LimitExceeded("tasks").
