@@ -34,6 +34,7 @@ FAMILIES = [
     "task_outbox_oldest_age_seconds",
     "task_database_up",
     "task_store_statement_duration_seconds",
+    "task_executions_pruned_total",
 ]
 
 

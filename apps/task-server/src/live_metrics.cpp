@@ -54,7 +54,17 @@ void statement_latency(std::string& out) {
 
 std::string live_metrics(runtime::Runtime& rt) {
   std::string out;
-  statement_latency(out);  // process-local, also when the database is down
+  statement_latency(out);            // process-local, also when the database is down
+  if (auto* pruner = rt.pruner()) {  // execution retention (TASK_EXECUTION_RETENTION_DAYS)
+    out +=
+        "# HELP task_executions_pruned_total Executions deleted by this process's retention "
+        "pruner (older than TASK_EXECUTION_RETENTION_DAYS).\n"
+        "# TYPE task_executions_pruned_total counter\ntask_executions_pruned_total " +
+        std::to_string(pruner->pruned_total()) +
+        "\n# HELP task_execution_prune_errors_total Pruning ticks ended by a storage error.\n"
+        "# TYPE task_execution_prune_errors_total counter\ntask_execution_prune_errors_total " +
+        std::to_string(pruner->errors_total()) + "\n";
+  }
   auto& repo = rt.repository();
   const auto now = rt.clock().now();
   double lag = 0, backlog = 0, oldest = 0;

@@ -3,18 +3,11 @@
 #include <algorithm>
 #include <map>
 
+#include "memory_quarters.hpp"
 #include "task/codec/json_numbers.hpp"
 #include "task/memory/memory_repository.hpp"
 
 namespace task::memory {
-
-namespace {
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
-}
-
-}  // namespace
 
 std::vector<TaskRepository::RunInFlight> MemoryRepository::list_runs_in_flight(int limit) {
   std::lock_guard lock(mu_);
@@ -53,13 +46,25 @@ std::vector<TaskRepository::QuarterTotals> MemoryRepository::execution_quarters(
   std::map<std::int64_t, QuarterTotals> quarters;
   for (const auto& [id, e] : executions_) {
     if (e.started_at < since || e.user_id != user_id) continue;
-    const auto q = floor_div(floor_div(to_unix_micros(e.started_at), 1'000'000), 900);
+    const auto q = detail::quarter_of(e.started_at);
     auto& x = quarters[q];
     x.quarter = q;
     ++x.total;
     if (e.status == ExecutionStatus::completed) ++x.successful;
     if (e.status == ExecutionStatus::failed) ++x.failed;
     x.credits = saturating_add(x.credits, e.credits_consumed);
+  }
+  // Pruned executions, as in execution_totals (memory_repository_stats.cpp).
+  const auto first = detail::quarter_of(since);
+  const bool edge = detail::on_quarter_edge(since);
+  for (const auto& [key, p] : pruned_) {
+    if (key.first != user_id || key.second < first || (key.second == first && !edge)) continue;
+    auto& x = quarters[key.second];
+    x.quarter = key.second;
+    x.total += p.total;
+    x.successful += p.successful;
+    x.failed += p.failed;
+    x.credits = saturating_add(x.credits, p.credits);
   }
   std::vector<QuarterTotals> out;
   out.reserve(quarters.size());

@@ -1,15 +1,9 @@
 // The in-memory repository: task counts and execution totals (StatsStore).
+#include "memory_quarters.hpp"
 #include "task/codec/json_numbers.hpp"
 #include "task/memory/memory_repository.hpp"
 
 namespace task::memory {
-namespace {
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
-}
-
-}  // namespace
 
 TaskCounts MemoryRepository::count_tasks_by(std::optional<std::string_view> user_id) {
   std::lock_guard lock(mu_);
@@ -41,8 +35,24 @@ ExecutionTotals MemoryRepository::execution_totals(std::optional<std::string_vie
     x.credits = saturating_add(x.credits, e.credits_consumed);
     x.tokens += e.tokens_used.value_or(0);
     x.api_calls += e.api_calls_made;
-    const auto secs = floor_div(to_unix_micros(e.started_at), 1'000'000);
-    ++quarters[floor_div(secs, 900)];
+    ++quarters[detail::quarter_of(e.started_at)];
+  }
+  // Pruned executions (memory_repository_retention.cpp): whole quarter hours after the one
+  // `since` falls in, and that one too when `since` is its first microsecond.
+  const auto first = detail::quarter_of(since);
+  const bool edge = detail::on_quarter_edge(since);
+  for (const auto& [key, q] : pruned_) {
+    if ((user_id && key.first != *user_id) || key.second < first || (key.second == first && !edge))
+      continue;
+    x.total += q.total;
+    x.successful += q.successful;
+    x.failed += q.failed;
+    duration_sum += static_cast<double>(q.duration_sum);
+    with_duration += q.duration_count;
+    x.credits = saturating_add(x.credits, q.credits);
+    x.tokens += q.tokens;
+    x.api_calls += q.api_calls;
+    quarters[key.second] += q.total;
   }
   x.average_duration_ms = with_duration ? duration_sum / static_cast<double>(with_duration) : 0;
   x.by_quarter_hour.assign(quarters.begin(), quarters.end());

@@ -65,6 +65,12 @@ const std::vector<Setting>& settings() {
        "most scheduled runs of one user in flight at once, across replicas: level=N pairs "
        "(levels not named keep these defaults), one number for all levels (0 = no limit), or "
        "off (no per-user turns or limit)"},
+      {"execution-retention-days",
+       {"TASK_EXECUTION_RETENTION_DAYS"},
+       "90",
+       false,
+       "days executions are kept; older ones are deleted in small batches by the scheduler "
+       "(0-36500, 0 = keep forever; analytics and task counters do not change)"},
       {"ui",
        {"TASK_UI"},
        "on",
@@ -216,6 +222,8 @@ Config resolve_config(const std::map<std::string, std::string>& flags,
   c.workers = parse_int("workers", v.at("workers"), 1, 1024);
   c.db_pool_size = parse_int("db-pool", v.at("db-pool"), 1, 256);
   c.user_concurrency = parse_user_concurrency(v.at("user-concurrency"));
+  c.execution_retention_days =
+      parse_int("execution-retention-days", v.at("execution-retention-days"), 0, 36500);
   const auto level = normalize_log_level(v.at("log-level"));
   if (!level)
     throw std::invalid_argument("--log-level: '" + v.at("log-level") +

@@ -101,6 +101,7 @@ Runtime::Runtime(Config config, std::shared_ptr<Clock> clock)
   make_scheduler(timeouts);
   if (config_.scheduler) {
     scheduler_->start();
+    pruner_->start();
     log_line(LogLevel::info, "scheduler started",
              {{"replica", scheduler_->scheduler().replica_id()},
               {"workers", std::to_string(std::max(config_.workers, 1))}});
@@ -128,6 +129,9 @@ void Runtime::make_scheduler(const RunTimeouts& timeouts) {
   scheduler_ = std::make_unique<SchedulerLoop>(
       SchedulerPorts{repository_, clock_, ids_, executors_, notifier_, nullptr}, options, *workers_,
       loop);
+  PrunerOptions retention;
+  retention.retention = std::chrono::hours(24) * config_.execution_retention_days;
+  pruner_ = std::make_unique<ExecutionPruner>(repository_, clock_, retention);
 }
 
 Scheduler* Runtime::scheduler() {
@@ -137,9 +141,11 @@ Scheduler* Runtime::scheduler() {
 void Runtime::start_scheduler() {
   if (!scheduler_) throw Unavailable("the runtime is shutting down");
   scheduler_->start();
+  pruner_->start();
 }
 
 void Runtime::stop_scheduler() {
+  if (pruner_) pruner_->stop();
   if (scheduler_) scheduler_->stop();
 }
 
@@ -149,6 +155,8 @@ void Runtime::after_write() {
 }
 
 void Runtime::shutdown() {
+  if (pruner_) pruner_->stop();
+  pruner_.reset();
   if (scheduler_) scheduler_->stop();
   scheduler_.reset();
   if (events_) events_->stop();

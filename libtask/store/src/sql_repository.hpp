@@ -80,6 +80,9 @@ class SqlRepository final : public TaskRepository {
   std::vector<RunInFlight> list_runs_in_flight(int limit) override;
   std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
 
+  // --- RetentionStore: sql_repository_retention.cpp
+  std::int64_t prune_executions(Timestamp cutoff, int limit) override;
+
   // --- IdempotencyStore: sql_repository_idempotency.cpp
   IdempotencyBegin begin_idempotent(const IdempotencyRecord& candidate, Timestamp now) override;
   bool complete_idempotent(std::string_view user_id, std::string_view key, std::string_view owner,

@@ -2,6 +2,7 @@
 // runs in flight across all users, and a user's executions by quarter hour.
 #include <set>
 
+#include "analytics_rollup.hpp"
 #include "codec.hpp"
 #include "execution_quarters.hpp"
 #include "sql_repository.hpp"
@@ -48,6 +49,9 @@ std::vector<TaskRepository::RunInFlight> SqlRepository::list_runs_in_flight(int 
 
 std::vector<TaskRepository::QuarterTotals> SqlRepository::execution_quarters(
     std::string_view user_id, Timestamp since) {
+  if (db_->options().analytics_rollup)  // O(quarter hours), pruned executions included
+    return db_->with_session(
+        [&](soci::session& s) { return rollup_execution_quarters(s, d(), user_id, since); });
   return db_->with_session([&](soci::session& s) {
     Params p;
     std::vector<QuarterTotals> out;

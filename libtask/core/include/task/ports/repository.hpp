@@ -12,6 +12,7 @@
 ///   StorageHealth  ping, unreadable rows           task-server (/health, /metrics), runtime
 ///   ArchiveStore   restore                         task-cli import
 ///   IdempotencyStore Idempotency-Key records       task-server (the four keyed POSTs)
+///   RetentionStore execution history pruning       the scheduler's pruner (task::runtime)
 ///
 /// One implementation per backend family implements all of them: `task::memory` (in-process)
 /// and `task::store` (SOCI: SQLite, PostgreSQL).
@@ -26,6 +27,7 @@
 #include "task/ports/catalog_store.hpp"
 #include "task/ports/idempotency_store.hpp"
 #include "task/ports/outbox_store.hpp"
+#include "task/ports/retention_store.hpp"
 #include "task/ports/scheduler_store.hpp"
 #include "task/ports/stats_store.hpp"
 #include "task/ports/storage_health.hpp"
@@ -43,6 +45,7 @@ class TaskRepository : public virtual TaskStore,
                        public StatsStore,
                        public StorageHealth,
                        public ArchiveStore,
-                       public IdempotencyStore {};
+                       public IdempotencyStore,
+                       public RetentionStore {};
 
 }  // namespace task

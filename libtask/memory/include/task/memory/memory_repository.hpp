@@ -78,6 +78,9 @@ class MemoryRepository : public TaskRepository {
   std::vector<RunInFlight> list_runs_in_flight(int limit) override;
   std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
 
+  // --- RetentionStore: memory_repository_retention.cpp
+  std::int64_t prune_executions(Timestamp cutoff, int limit) override;
+
   // --- IdempotencyStore: memory_repository_idempotency.cpp
   IdempotencyBegin begin_idempotent(const IdempotencyRecord& candidate, Timestamp now) override;
   bool complete_idempotent(std::string_view user_id, std::string_view key, std::string_view owner,
@@ -112,7 +115,17 @@ class MemoryRepository : public TaskRepository {
   void store_execution(Execution e);
   std::vector<Task> due_tasks_locked(Timestamp now) const;
 
+  /// Sums of the executions pruned (RetentionStore) by (user, UTC quarter hour): what the SQL
+  /// backends keep in their rollup, so analytics stay the same after a prune.
+  struct PrunedQuarter {
+    std::int64_t total = 0, successful = 0, failed = 0;
+    std::int64_t duration_sum = 0, duration_count = 0;
+    double credits = 0;
+    std::int64_t tokens = 0, api_calls = 0;
+  };
+
   mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::int64_t>, PrunedQuarter> pruned_;
   std::map<std::string, Task, std::less<>> tasks_;
   std::map<std::string, Execution, std::less<>> executions_;
   std::vector<Completion> completions_;  ///< in insert order

@@ -53,6 +53,8 @@ struct Config {
   int db_pool_size = 8;
   /// TASK_USER_CONCURRENCY, parsed (the default level is set by the Runtime from default_tier).
   ClaimFairness user_concurrency;
+  /// TASK_EXECUTION_RETENTION_DAYS: executions older than this are pruned; 0 = kept forever.
+  int execution_retention_days = 90;
   std::string log_level = "info";
   /// Relay outbox events (to NATS, or to the in-process bus) from this process. Not a setting:
   /// task-cli turns it off, so that a CLI without NATS_URL never marks events published that the

@@ -21,6 +21,7 @@
 #include "task/ports/id_generator.hpp"
 #include "task/ports/repository.hpp"
 #include "task/runtime/config.hpp"
+#include "task/runtime/execution_pruner.hpp"
 #include "task/runtime/scheduler_loop.hpp"
 #include "task/runtime/worker_pool.hpp"
 #include "task/service/scheduler.hpp"
@@ -67,8 +68,11 @@ class Runtime {
   /// The scheduler of this process (metrics, step, run_due for the internal execute endpoint);
   /// it exists even when its loop is off (see scheduler_running); null after shutdown().
   Scheduler* scheduler();
-  /// Starts / stops the scheduler loop on the runtime's worker pool (idempotent; `--scheduler on`
-  /// starts it at construction).
+  /// The execution pruner (TASK_EXECUTION_RETENTION_DAYS; its thread runs while the scheduler
+  /// loop does, unless retention is 0); null after shutdown().
+  ExecutionPruner* pruner() { return pruner_.get(); }
+  /// Starts / stops the scheduler loop (and the execution pruner with it) on the runtime's
+  /// worker pool (idempotent; `--scheduler on` starts it at construction).
   void start_scheduler();
   void stop_scheduler();
 
@@ -88,6 +92,7 @@ class Runtime {
   std::unique_ptr<WorkerPool> workers_;       ///< the one pool: manual and scheduled runs
   std::unique_ptr<events::EventBus> events_;  ///< event relay, when this process relays
   std::unique_ptr<SchedulerLoop> scheduler_;  ///< its loop started when the scheduler is on
+  std::unique_ptr<ExecutionPruner> pruner_;   ///< runs beside the scheduler loop
   std::string database_kind_;
 };
 
