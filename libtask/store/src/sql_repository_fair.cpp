@@ -2,9 +2,9 @@
 // turns within a priority and a user at their concurrency limit is left out, computed in SQL with
 // window functions — over every due row while they are few, over each user's first rows per
 // priority (a skip scan of the users, then one index range each) when there is a backlog; on
-// PostgreSQL a per-user advisory lock serialises the claims of one user across replicas, and the
-// runs in flight of the locked users are counted again under it, so another replica's claim
-// cannot make the count stale.
+// PostgreSQL a per-user advisory lock serialises the claims of one user with a limit across
+// replicas, and the runs in flight of the locked users are counted again under it, so another
+// replica's claim cannot make the count stale.
 #include <algorithm>
 #include <map>
 
@@ -74,7 +74,7 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
       query_int(s,
                 "SELECT COUNT(*) FROM (SELECT 1 FROM " + t("user_tasks") +
                     " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " +
-                    cp.add(now) + " LIMIT " + cp.add(backlog) + ") x",
+                    cp.add(now) + " ORDER BY next_run_time LIMIT " + cp.add(backlog) + ") x",
                 cp)
           .value_or(0) >= backlog;
   std::string c;
@@ -82,13 +82,16 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
     c = "SELECT id, user_id, priority, next_run_time FROM " + t("user_tasks") + " WHERE " +
         due_row("") + " AND user_id NOT IN (" + full + ")";
   } else {
+    // ORDER BY user_id, priority (not MIN): only idx_tasks_due_user gives that order, and it
+    // holds scheduled rows only, so a step never walks past a user's finished rows.
     const std::string users =
-        "WITH RECURSIVE u(user_id) AS (SELECT MIN(user_id) FROM " + t("user_tasks") +
-        " WHERE status = 'scheduled' AND deleted_at IS NULL UNION ALL SELECT (SELECT "
-        "MIN(x.user_id) FROM " +
+        "WITH RECURSIVE u(user_id) AS (SELECT user_id FROM (SELECT user_id FROM " +
         t("user_tasks") +
-        " x WHERE x.status = 'scheduled' AND x.deleted_at IS NULL AND x.user_id > u.user_id) "
-        "FROM u WHERE u.user_id IS NOT NULL) ";
+        " WHERE status = 'scheduled' AND deleted_at IS NULL ORDER BY user_id, priority LIMIT 1) "
+        "f UNION ALL SELECT (SELECT x.user_id FROM " +
+        t("user_tasks") +
+        " x WHERE x.status = 'scheduled' AND x.deleted_at IS NULL AND x.user_id > u.user_id "
+        "ORDER BY x.user_id, x.priority LIMIT 1) FROM u WHERE u.user_id IS NOT NULL) ";
     const std::string priorities =
         "(SELECT 'urgent' AS p UNION ALL SELECT 'high' UNION ALL SELECT 'medium' UNION ALL "
         "SELECT 'low') pr";
@@ -134,27 +137,27 @@ std::vector<Task> SqlRepository::lock_due_fairly(soci::session& s, Timestamp now
   auto order = fair_due_ids(s, now, limit, fairness);
   if (order.empty()) return {};
   if (d().pg()) {
-    // Take the claim lock of every user in the order, skipping users another replica is
-    // claiming for right now (their turn comes in the next round). Then count the runs in flight
-    // of the locked users again: that statement sees every claim of theirs committed before the
-    // lock, and none can start until this transaction commits.
+    // Take the claim lock of every user with a limit in the order, skipping users another
+    // replica is claiming for right now (their turn comes in the next round). Then count the
+    // runs in flight of the locked users again: that statement sees every claim of theirs
+    // committed before the lock, and none can start until this transaction commits. Users
+    // without a limit need neither: their rows are locked below (SKIP LOCKED) like any claim's.
     std::vector<std::string> users;
     for (const auto& c : order)
-      if (std::find(users.begin(), users.end(), c.user_id) == users.end())
+      if (c.limit < kNoLimit && std::find(users.begin(), users.end(), c.user_id) == users.end())
         users.push_back(c.user_id);
-    Params p;
-    std::string values;
-    for (std::size_t i = 0; i < users.size(); ++i)
-      values += (i ? ", (CAST(" : "(CAST(") + p.add(users[i]) + " AS TEXT))";
     std::map<std::string, std::int64_t, std::less<>> busy;  // locked users -> runs in flight
-    query(s,
-          "SELECT u FROM (VALUES " + values + ") AS v(u) WHERE pg_try_advisory_xact_lock(" +
-              std::to_string(kUserClaimLock) + ", hashtext(u))",
-          p, [&](const soci::row& r) { busy.emplace(col_str(r, 0), 0); });
-    bool limited = false;
-    for (const auto& c : order)
-      limited = limited || (busy.count(c.user_id) && c.limit < kNoLimit);
-    if (limited) {
+    if (!users.empty()) {
+      Params p;
+      std::string values;
+      for (std::size_t i = 0; i < users.size(); ++i)
+        values += (i ? ", (CAST(" : "(CAST(") + p.add(users[i]) + " AS TEXT))";
+      query(s,
+            "SELECT u FROM (VALUES " + values + ") AS v(u) WHERE pg_try_advisory_xact_lock(" +
+                std::to_string(kUserClaimLock) + ", hashtext(u))",
+            p, [&](const soci::row& r) { busy.emplace(col_str(r, 0), 0); });
+    }
+    if (!busy.empty()) {
       Params q;
       std::string in;
       for (const auto& [user, n] : busy)
@@ -168,9 +171,11 @@ std::vector<Task> SqlRepository::lock_due_fairly(soci::session& s, Timestamp now
     // Keep, per locked user in claim order, no more than limit − runs in flight now.
     std::vector<FairCandidate> kept;
     for (auto& c : order) {
-      const auto it = busy.find(c.user_id);
-      if (it == busy.end() || it->second >= c.limit) continue;
-      ++it->second;
+      if (c.limit < kNoLimit) {
+        const auto it = busy.find(c.user_id);
+        if (it == busy.end() || it->second >= c.limit) continue;
+        ++it->second;
+      }
       kept.push_back(std::move(c));
     }
     order = std::move(kept);
