@@ -5,12 +5,13 @@
 //       loop + worker pool, real store), then the same N rows claimed + completed by a plain SQL
 //       loop (FOR UPDATE SKIP LOCKED batch claim + INSERT execution + UPDATE task, one
 //       transaction per batch). Prints executions/s of both and the ratio.
-//   scheduler_bench fairness URL N [WORKERS] [BATCH]
+//   scheduler_bench fairness URL N [WORKERS] [BATCH] [SETTINGS]
 //       N due no-op tasks of one user and one of each of ten other users, all due at the same
-//       instant, drained by one scheduler replica three times: fair turns with no per-user limit,
-//       fair turns with the enterprise default (16 in flight), and the first release's claim order
-//       (TASK_USER_CONCURRENCY=off). Prints the ten users' p50/p99/max lateness and the big
-//       user's drain rate of each.
+//       instant, drained by one scheduler replica once per TASK_USER_CONCURRENCY setting in the
+//       comma-separated SETTINGS, one right after the other (default "0,16,off": fair turns with
+//       no per-user limit, fair turns with the enterprise default of 16 in flight, and the first
+//       release's claim order). Prints the ten users' p50/p99/max lateness and the big user's
+//       drain rate of each, and the ratio of each fair drain to the `off` one.
 //   scheduler_bench lateness URL COUNT SECONDS
 //       COUNT once-tasks at distinct instants spread over SECONDS, one scheduler replica;
 //       p50/p99/max of (execution started_at − scheduled_for).
@@ -213,27 +214,28 @@ void seed_fair(task::TaskStore& repo, soci::session& s, std::int64_t n, task::Ti
   s << "ANALYZE task.user_tasks";
 }
 
-int bench_fairness(const std::string& url, std::int64_t n, std::size_t workers, int batch) {
+int bench_fairness(const std::string& url, std::int64_t n, std::size_t workers, int batch,
+                   const std::string& settings) {
   task::store::StoreOptions options;
   options.pool_size = static_cast<int>(workers) + 2;
   auto repo = task::store::open_repository(url, options);
   soci::session s(soci::postgresql, task::store::pg_conninfo_from_url(url));
-  struct Mode {
-    const char* name;
-    const char* setting;
-  };
-  for (const Mode mode :
-       {Mode{"fair, no per-user limit", "0"}, Mode{"fair, 16 in flight per user", "16"},
-        Mode{"first-release order (off)", "off"}}) {
+  std::vector<std::pair<std::string, double>> drains;
+  for (std::size_t from = 0; from <= settings.size();) {
+    const auto comma = std::min(settings.find(',', from), settings.size());
+    const std::string setting = settings.substr(from, comma - from);
+    from = comma + 1;
+    const std::string name = "TASK_USER_CONCURRENCY=" + setting;
     const auto now = std::chrono::time_point_cast<task::Micros>(std::chrono::system_clock::now());
-    const auto slot = now + std::chrono::seconds(3);
+    // 3 s to seed, 1 s more per 5,000 rows (a loaded machine).
+    const auto slot = now + std::chrono::seconds(3 + n / 5000);
     seed_fair(*repo, s, n, slot, now);
     if (std::chrono::system_clock::now() >= slot) {
-      std::fprintf(stderr, "scheduler_bench: seeding took longer than the 3 s lead\n");
+      std::fprintf(stderr, "scheduler_bench: seeding took longer than its lead\n");
       return 1;
     }
     std::this_thread::sleep_until(slot - std::chrono::milliseconds(200));
-    run_scheduler(repo, s, n + 10, workers, batch, task::parse_user_concurrency(mode.setting));
+    run_scheduler(repo, s, n + 10, workers, batch, task::parse_user_concurrency(setting));
     std::vector<long long> late;
     soci::rowset<long long> rows =
         (s.prepare << "SELECT started_at - scheduled_for FROM task.task_executions WHERE user_id "
@@ -249,11 +251,19 @@ int bench_fairness(const std::string& url, std::int64_t n, std::size_t workers, 
     std::printf(
         "%-30s small users' lateness p50 %.1f ms, p99 %.1f ms, max %.1f ms; big user's "
         "%lld runs drained at %.0f runs/s (first started %.1f ms after the slot)\n",
-        mode.name, late.at(late.size() / 2) / 1000.0,
+        name.c_str(), late.at(late.size() / 2) / 1000.0,
         late.at(std::min(late.size() - 1, late.size() * 99 / 100)) / 1000.0, late.back() / 1000.0,
         static_cast<long long>(n), drain,
         static_cast<double>(big_first - task::to_unix_micros(slot)) / 1000.0);
+    drains.emplace_back(setting, drain);
   }
+  const auto off =
+      std::find_if(drains.begin(), drains.end(), [](const auto& d) { return d.first == "off"; });
+  if (off != drains.end())
+    for (const auto& [setting, drain] : drains)
+      if (setting != "off")
+        std::printf("drain ratio TASK_USER_CONCURRENCY=%s / off: %.2f\n", setting.c_str(),
+                    drain / off->second);
   return 0;
 }
 
@@ -314,15 +324,16 @@ int main(int argc, char** argv) {
     if (mode == "fairness" && argc > 3)
       return bench_fairness(argv[2], std::stoll(argv[3]),
                             argc > 4 ? std::stoul(argv[4]) : std::size_t{8},
-                            argc > 5 ? std::stoi(argv[5]) : 128);
+                            argc > 5 ? std::stoi(argv[5]) : 128, argc > 6 ? argv[6] : "0,16,off");
     if (mode == "lateness" && argc > 4)
       return bench_lateness(argv[2], std::stoi(argv[3]), std::stod(argv[4]));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scheduler_bench: %s\n", e.what());
     return 1;
   }
-  std::fprintf(stderr,
-               "usage: scheduler_bench burndown URL N [WORKERS] [BATCH] | scheduler_bench "
-               "fairness URL N [WORKERS] [BATCH] | scheduler_bench lateness URL COUNT SECONDS\n");
+  std::fprintf(
+      stderr,
+      "usage: scheduler_bench burndown URL N [WORKERS] [BATCH] | scheduler_bench "
+      "fairness URL N [WORKERS] [BATCH] [SETTINGS] | scheduler_bench lateness URL COUNT SECONDS\n");
   return 2;
 }

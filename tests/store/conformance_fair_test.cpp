@@ -236,3 +236,105 @@ TEST_CASE("fair claim: connections claiming at once never exceed a user's limit"
   for (const auto& [u, k] : busy)
     CHECK(k == 3);
 }
+
+TEST_CASE(
+    "fair claim: with a backlog (each user's first rows per priority only) the order equals "
+    "fair_turn_order, round after round",
+    "[scheduler][fair][backlog]") {
+  // 300 rows of "a" over all four priorities (more than the batch of each, so the claim reads
+  // only its first rows per priority) beside five users with a few rows each: far more due rows
+  // than four batches, the claim's backlog shape (docs/scheduler.md). Every round's order must be
+  // the pure order over all due rows, with each user's room = limit − runs in flight.
+  Fixture f;
+  auto& r = f.repo();
+  const auto now = at(5000 * kSec);
+  r.set_user_level("a", SubscriptionLevel::enterprise, at(0));  // 16
+  r.set_user_level("p", SubscriptionLevel::pro, at(0));         // 4
+  const Priority prios[] = {Priority::low, Priority::medium, Priority::high, Priority::urgent};
+  std::uint32_t seed = 17;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 8) % 1000u; };
+  std::int64_t n = 0;
+  for (int i = 0; i < 300; ++i)
+    r.insert_task(make_scheduled("a", ++n, next(), prios[next() % 4]), {});
+  for (const char* u : {"b", "c", "d", "e", "p"})
+    for (int i = 0, k = 1 + static_cast<int>(next() % 12); i < k; ++i)
+      r.insert_task(make_scheduled(u, ++n, next(), prios[next() % 4]), {});
+  // A future row of "b" is never claimed.
+  r.insert_task(make_scheduled("b", ++n, 6000 * kSec, Priority::urgent), {});
+
+  for (const char* setting : {"0", "free=1,basic=2,pro=4,enterprise=16"}) {
+    CAPTURE(setting);
+    ClaimFairness fair = parse_user_concurrency(setting);
+    fair.default_level = SubscriptionLevel::basic;
+    std::map<std::string, int> running;
+    for (int round = 0; round < 6; ++round) {
+      CAPTURE(round);
+      const auto due = r.list_due_tasks(now, 5000);
+      std::vector<const Task*> all;
+      for (const auto& t : due)
+        all.push_back(&t);
+      const auto want = fair_turn_order(all, 16, [&](std::string_view u) -> std::optional<int> {
+        const auto level = u == "a"   ? SubscriptionLevel::enterprise
+                           : u == "p" ? SubscriptionLevel::pro
+                                      : SubscriptionLevel::basic;
+        const auto lim = fair.limit_of(level);
+        if (!lim) return std::nullopt;
+        return *lim - running[std::string(u)];
+      });
+      const auto got = r.modify_due_tasks(now, 16, fair, start_at(now, "replica-1"));
+      REQUIRE(got.size() == want.size());
+      for (std::size_t i = 0; i < got.size(); ++i)
+        CHECK(got[i].first.task_id == want[i]->task_id);
+      for (const auto& [task, change] : got)
+        ++running[task.user_id];
+    }
+    CHECK(running["a"] >= 16);  // "a" had turns in several rounds
+    // Put the runs back for the second setting: scheduled and due again.
+    for (const char* u : {"a", "b", "c", "d", "e", "p"}) {
+      TaskQuery q;
+      q.user_id = u;
+      q.limit = 1000;
+      for (const auto& t : r.list_tasks(q).tasks)
+        if (t.status == TaskStatus::running)
+          r.modify_task(t.task_id, [](const Task& cur) {
+            Change c;
+            c.task = cur;
+            c.task->status = TaskStatus::scheduled;
+            c.task->lease_owner.reset();
+            c.task->lease_expires_at.reset();
+            return std::optional<Change>(c);
+          });
+    }
+  }
+}
+
+TEST_CASE("fair claim: migration 0011 adds its index to a database with a backlog in it",
+          "[scheduler][fair][migrations]") {
+  Fixture f;
+  if (!f.sql()) return;
+  // The schema of the release before: 0011 taken back by hand, then a backlog written by it.
+  f.execute_sql(f.postgres() ? "DROP INDEX task.idx_tasks_due_user"
+                             : "DROP INDEX idx_tasks_due_user");
+  f.execute_sql("DELETE FROM {t}schema_migrations WHERE version = 11");
+  task::store::StoreOptions old_release;
+  old_release.migrate = false;
+  auto old_repo = f.open_another(old_release);
+  std::int64_t n = 0;
+  for (int i = 0; i < 200; ++i)
+    old_repo->insert_task(make_scheduled("a", ++n, i), {});
+  old_repo->insert_task(make_scheduled("b", ++n, 500), {});
+
+  auto migrated = f.open_another();  // applies 0011 over the rows already there
+  const auto versions = task::store::applied_migrations(f.url());
+  CHECK(std::find(versions.begin(), versions.end(), 11) != versions.end());
+  CHECK(f.query_text(f.postgres() ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = "
+                                    "'idx_tasks_due_user'"
+                                  : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
+                                    "name = 'idx_tasks_due_user'") == "1");
+  // The backlog's claim (more than four batches due): b's one task in the first round.
+  const auto got = migrated->modify_due_tasks(at(kSec), 8, parse_user_concurrency("0"),
+                                              start_at(at(kSec), "replica-1"));
+  REQUIRE(got.size() == 8);
+  CHECK(got[0].first.user_id == "a");
+  CHECK(got[1].first.user_id == "b");
+}

@@ -1,8 +1,10 @@
 // The scheduler's fair claim (docs/scheduler.md "Fair turns and per-user concurrency"): users take
 // turns within a priority and a user at their concurrency limit is left out, computed in SQL with
-// window functions; on PostgreSQL a per-user advisory lock serialises the claims of one user
-// across replicas, and the runs in flight of the locked users are counted again under it, so
-// another replica's claim cannot make the count stale.
+// window functions — over every due row while they are few, over each user's first rows per
+// priority (a skip scan of the users, then one index range each) when there is a backlog; on
+// PostgreSQL a per-user advisory lock serialises the claims of one user with a limit across
+// replicas, and the runs in flight of the locked users are counted again under it, so another
+// replica's claim cannot make the count stale.
 #include <algorithm>
 #include <map>
 
@@ -37,36 +39,85 @@ std::string limit_case(const std::string& level, const ClaimFairness& f, Params&
 std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
     soci::session& s, Timestamp now, int limit, const ClaimFairness& fairness) {
   Params p;
-  // d: the due tasks with two turns per row — user_turn over all of the user's due tasks
-  // (highest priority first, the room cuts there) and turn within the user's tasks of that
-  // priority (the claim order). b: runs in flight per user (running, lease unexpired).
+  // b: runs in flight per user (running, lease unexpired).
   auto in_flight = [&] {
     return "SELECT user_id, COUNT(*) AS n FROM " + t("user_tasks") +
            " WHERE status = 'running' AND deleted_at IS NULL AND lease_expires_at > " + p.add(now) +
            " GROUP BY user_id";
   };
-  // Users already at their limit are left out before the window functions sort anything: while
-  // a big backlog's owner is at the limit, a round reads only the other users' due rows.
-  const std::string full =
-      "SELECT f.user_id FROM (" + in_flight() + ") f LEFT JOIN " + t("user_levels") +
-      " l ON l.user_id = f.user_id WHERE f.n >= " +
-      limit_case("COALESCE(l.level, " + p.add(std::string(to_string(fairness.default_level))) + ")",
-                 fairness, p);
-  const std::string due = "SELECT id, user_id, next_run_time, " + std::string(kRank) +
-                          " AS prank, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY " + kRank +
-                          " DESC, next_run_time, id) AS user_turn, ROW_NUMBER() OVER (PARTITION "
-                          "BY user_id, priority ORDER BY next_run_time, id) AS turn FROM " +
-                          t("user_tasks") +
-                          " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time "
-                          "<= " +
-                          p.add(now) +
-                          " AND (lease_expires_at IS NULL OR lease_expires_at <= " + p.add(now) +
-                          ") AND user_id NOT IN (" + full + ")" + skip_unreadable();
   auto level_limit = [&] {
     return limit_case(
         "COALESCE(l.level, " + p.add(std::string(to_string(fairness.default_level))) + ")",
         fairness, p);
   };
+  // Users already at their limit are left out before anything is sorted: while a big backlog's
+  // owner is at the limit, a round reads only the other users' due rows.
+  const std::string full = "SELECT f.user_id FROM (" + in_flight() + ") f LEFT JOIN " +
+                           t("user_levels") +
+                           " l ON l.user_id = f.user_id WHERE f.n >= " + level_limit();
+  // A due, unleased row (columns of the table itself or of alias `a`).
+  auto due_row = [&](const std::string& a) {
+    return a + "status = 'scheduled' AND " + a + "deleted_at IS NULL AND " + a +
+           "next_run_time <= " + p.add(now) + " AND (" + a + "lease_expires_at IS NULL OR " + a +
+           "lease_expires_at <= " + p.add(now) + ")" + skip_unreadable();
+  };
+  // c: the rows the turn order is computed over. A short list of due rows is read whole. A
+  // backlog is not: only each user's first `limit` due rows of each priority can be among the
+  // first `limit` of the turn order (a user's k-th turn of a priority comes after k − 1 others
+  // of that user), so c holds those, read from idx_tasks_due_user (migration 0011) — users by a
+  // skip scan (the next user after the last one, one index probe each), then per user and
+  // priority one range of at most `limit` rows. The cost of a round is then O(users × limit),
+  // whatever the backlog (docs/performance.md, "per-user top-K claim").
+  const int backlog = std::max(4 * limit, 32);
+  Params cp;
+  const bool top_k =
+      query_int(s,
+                "SELECT COUNT(*) FROM (SELECT 1 FROM " + t("user_tasks") +
+                    " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " +
+                    cp.add(now) + " ORDER BY next_run_time LIMIT " + cp.add(backlog) + ") x",
+                cp)
+          .value_or(0) >= backlog;
+  std::string c;
+  if (!top_k) {
+    c = "SELECT id, user_id, priority, next_run_time FROM " + t("user_tasks") + " WHERE " +
+        due_row("") + " AND user_id NOT IN (" + full + ")";
+  } else {
+    // ORDER BY user_id, priority (not MIN): only idx_tasks_due_user gives that order, and it
+    // holds scheduled rows only, so a step never walks past a user's finished rows.
+    const std::string users =
+        "WITH RECURSIVE u(user_id) AS (SELECT user_id FROM (SELECT user_id FROM " +
+        t("user_tasks") +
+        " WHERE status = 'scheduled' AND deleted_at IS NULL ORDER BY user_id, priority LIMIT 1) "
+        "f UNION ALL SELECT (SELECT x.user_id FROM " +
+        t("user_tasks") +
+        " x WHERE x.status = 'scheduled' AND x.deleted_at IS NULL AND x.user_id > u.user_id "
+        "ORDER BY x.user_id, x.priority LIMIT 1) FROM u WHERE u.user_id IS NOT NULL) ";
+    const std::string priorities =
+        "(SELECT 'urgent' AS p UNION ALL SELECT 'high' UNION ALL SELECT 'medium' UNION ALL "
+        "SELECT 'low') pr";
+    const std::string first_k = " WHERE y.user_id = u.user_id AND y.priority = pr.p AND " +
+                                due_row("y.") + " ORDER BY y.next_run_time, y.id LIMIT " +
+                                p.add(std::max(limit, 0));
+    const std::string live_users =
+        " WHERE u.user_id IS NOT NULL AND u.user_id NOT IN (" + full + ")";
+    if (d().pg())
+      c = users + "SELECT k.id, k.user_id, k.priority, k.next_run_time FROM u CROSS JOIN " +
+          priorities +
+          " CROSS JOIN LATERAL (SELECT y.id, y.user_id, y.priority, y.next_run_time "
+          "FROM " +
+          t("user_tasks") + " y" + first_k + ") k" + live_users;
+    else  // SQLite has no LATERAL: the same range as a correlated IN list of row ids.
+      c = users + "SELECT z.id, z.user_id, z.priority, z.next_run_time FROM u, " + priorities +
+          ", " + t("user_tasks") + " z" + live_users + " AND z.id IN (SELECT y.id FROM " +
+          t("user_tasks") + " y" + first_k + ")";
+  }
+  // d: two turns per row of c — user_turn over all of the user's rows (highest priority first,
+  // the room cuts there) and turn within the user's rows of that priority (the claim order).
+  const std::string due = "SELECT id, user_id, next_run_time, " + std::string(kRank) +
+                          " AS prank, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY " + kRank +
+                          " DESC, next_run_time, id) AS user_turn, ROW_NUMBER() OVER (PARTITION "
+                          "BY user_id, priority ORDER BY next_run_time, id) AS turn FROM (" +
+                          c + ") c";
   const std::string room = level_limit();
   const std::string sql =
       "SELECT d.id, d.user_id, " + level_limit() + " FROM (" + due + ") d LEFT JOIN " +
@@ -86,27 +137,27 @@ std::vector<Task> SqlRepository::lock_due_fairly(soci::session& s, Timestamp now
   auto order = fair_due_ids(s, now, limit, fairness);
   if (order.empty()) return {};
   if (d().pg()) {
-    // Take the claim lock of every user in the order, skipping users another replica is
-    // claiming for right now (their turn comes in the next round). Then count the runs in flight
-    // of the locked users again: that statement sees every claim of theirs committed before the
-    // lock, and none can start until this transaction commits.
+    // Take the claim lock of every user with a limit in the order, skipping users another
+    // replica is claiming for right now (their turn comes in the next round). Then count the
+    // runs in flight of the locked users again: that statement sees every claim of theirs
+    // committed before the lock, and none can start until this transaction commits. Users
+    // without a limit need neither: their rows are locked below (SKIP LOCKED) like any claim's.
     std::vector<std::string> users;
     for (const auto& c : order)
-      if (std::find(users.begin(), users.end(), c.user_id) == users.end())
+      if (c.limit < kNoLimit && std::find(users.begin(), users.end(), c.user_id) == users.end())
         users.push_back(c.user_id);
-    Params p;
-    std::string values;
-    for (std::size_t i = 0; i < users.size(); ++i)
-      values += (i ? ", (CAST(" : "(CAST(") + p.add(users[i]) + " AS TEXT))";
     std::map<std::string, std::int64_t, std::less<>> busy;  // locked users -> runs in flight
-    query(s,
-          "SELECT u FROM (VALUES " + values + ") AS v(u) WHERE pg_try_advisory_xact_lock(" +
-              std::to_string(kUserClaimLock) + ", hashtext(u))",
-          p, [&](const soci::row& r) { busy.emplace(col_str(r, 0), 0); });
-    bool limited = false;
-    for (const auto& c : order)
-      limited = limited || (busy.count(c.user_id) && c.limit < kNoLimit);
-    if (limited) {
+    if (!users.empty()) {
+      Params p;
+      std::string values;
+      for (std::size_t i = 0; i < users.size(); ++i)
+        values += (i ? ", (CAST(" : "(CAST(") + p.add(users[i]) + " AS TEXT))";
+      query(s,
+            "SELECT u FROM (VALUES " + values + ") AS v(u) WHERE pg_try_advisory_xact_lock(" +
+                std::to_string(kUserClaimLock) + ", hashtext(u))",
+            p, [&](const soci::row& r) { busy.emplace(col_str(r, 0), 0); });
+    }
+    if (!busy.empty()) {
       Params q;
       std::string in;
       for (const auto& [user, n] : busy)
@@ -120,9 +171,11 @@ std::vector<Task> SqlRepository::lock_due_fairly(soci::session& s, Timestamp now
     // Keep, per locked user in claim order, no more than limit − runs in flight now.
     std::vector<FairCandidate> kept;
     for (auto& c : order) {
-      const auto it = busy.find(c.user_id);
-      if (it == busy.end() || it->second >= c.limit) continue;
-      ++it->second;
+      if (c.limit < kNoLimit) {
+        const auto it = busy.find(c.user_id);
+        if (it == busy.end() || it->second >= c.limit) continue;
+        ++it->second;
+      }
       kept.push_back(std::move(c));
     }
     order = std::move(kept);
