@@ -346,6 +346,12 @@ def plan_scenario(cli):
     p = cli.run("--output", "table", "completions", rid)
     check("DUE_DATE" in p.stdout and "2030-01-07T08:00:00Z" in p.stdout, f"table: {p.stdout!r}")
     cli.run("completions", "tsk_000000000000000000000000", rc=4)
+    # a manual run of a recurring todo is not a completion: it stays open on the same occurrence
+    cli.run("run", rid)
+    d = cli.json("show", rid)
+    check(d.get("status") == "pending" and d.get("due_date") == "2030-01-09T08:00:00Z" and
+          d.get("run_count") == 1 and len(cli.json("completions", rid)) == 2,
+          f"run of a recurring todo leaves it open: {d}")
     cli.run("add", "No due", "--recur", "daily:09:00", rc=3)
     cli.run("add", "Once", "--due", "2030-01-01T00:00:00Z", "--recur", "once:2030-01-02T00:00", rc=3)
     cli.run("add", "Anchor only", "--anchor", "due", rc=2)
