@@ -41,7 +41,7 @@ _task_cli() {
   case "$cmd" in
     add) opts="$fields --type -t --credits" ;;
     edit) opts="$fields --name --credits --status --next-run --clear-description --clear-schedule --clear-due --clear-remind --clear-tags --clear-recur" ;;
-    from-template) opts="${fields/--recur --anchor /} --name" ;;
+    from-template) opts="$fields --name" ;;
     list|ls) opts="--status --type --priority --tag --due-before --due-after -q --query --limit --offset --cursor --all" ;;
     run) opts="--trigger-type --trigger-data --wait" ;;
     bulk) opts="--ids-file --status --type --priority --tag --due-before --due-after -q --query" ;;

@@ -359,6 +359,13 @@ def plan_scenario(cli):
     check(e.get("recurrence") is None, f"--clear-recur: {e}")
     p = cli.run("--output", "table", "done", rid)
     check("next due" not in p.stdout and "completed" in p.stdout, f"done closes it now: {p.stdout!r}")
+    f = cli.json("from-template", "tpl_todo", "--due", "2030-01-07T08:00:00Z", "--recur",
+                 "daily:09:00@Europe/Warsaw", "--anchor", "completion")
+    check((f.get("recurrence") or {}).get("anchor") == "completion", f"from-template --recur: {f}")
+    f = cli.json("done", f.get("task_id", ""))
+    check(f.get("status") == "pending" and f.get("due_date") == "2030-01-08T08:00:00Z",
+          f"from-template recurring todo moves on: {f}")
+    cli.run("from-template", "tpl_todo", "--recur", "daily:09:00", rc=3)   # no due date
     a = cli.json("add", "Every 3 days", "--due", "2030-01-01T09:00:00Z", "--recur",
                  "every:3d", "--anchor", "completion")
     check((a.get("recurrence") or {}).get("anchor") == "completion", f"--anchor completion: {a}")

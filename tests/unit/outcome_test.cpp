@@ -110,7 +110,8 @@ TEST_CASE("outcome: a manual run of a recurring todo is not a completion", "[rul
   auto t = running_task();
   t.task_type = TaskType::todo;
   t.due_date = T("2026-11-27T09:00:00Z");
-  t.recurrence = J(R"({"type":"daily","time":"09:00","timezone":"UTC","anchor":"due"})").as_object();
+  t.recurrence =
+      J(R"({"type":"daily","time":"09:00","timezone":"UTC","anchor":"due"})").as_object();
   for (bool ok : {true, false}) {
     const auto outcome = ok ? RunOutcome::ok(nullptr) : RunOutcome::fail("x", "E");
     for (auto before : {TaskStatus::pending, TaskStatus::paused, TaskStatus::failed}) {

@@ -52,12 +52,10 @@ void add_field_options(CLI::App* app, TaskFields& f, FieldSet which) {
   opt(app, "--tz", f.tz, "time zone of the schedule (IANA, e.g. Europe/Berlin)");
   opt(app, "--due", f.due, "due date (RFC 3339)");
   opt(app, "--remind", f.remind, "reminder time (RFC 3339)");
-  if (which != FieldSet::from_template) {
-    opt(app, "--recur", f.recur,
-        "repeat a todo/reminder on this schedule (as --schedule, not once; needs --due)");
-    opt(app, "--anchor", f.anchor, "next due date after the due date (due) or the completion")
-        ->check(CLI::IsMember({"due", "completion"}));
-  }
+  opt(app, "--recur", f.recur,
+      "repeat a todo/reminder on this schedule (as --schedule, not once; needs --due)");
+  opt(app, "--anchor", f.anchor, "next due date after the due date (due) or the completion")
+      ->check(CLI::IsMember({"due", "completion"}));
   app->add_option("--tag", f.tags,
                   update ? "tag (repeatable; replaces the task's tags)" : "tag (repeatable)")
       ->allow_extra_args(false)
