@@ -9,8 +9,8 @@ _task_cli() {
     cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"
     words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
   fi
-  local commands="add list ls show edit done reopen pause resume cancel rm run runs templates from-template stats next upcoming preview completions export import db completion"
-  local global="--db --data-dir --server --user -u --token --internal-secret --output -o --quiet --help -h"
+  local commands="add list ls show edit done reopen pause resume cancel rm run runs templates from-template stats next upcoming preview completions bulk export import db completion"
+  local global="--db --data-dir --server --user -u --token --internal-secret --output -o --quiet --idempotency-key --help -h"
   local fields="--description -d --priority -p --schedule -s --every --at --tz --due --remind --recur --anchor --tag --config -c --config-json --metadata-json"
   local types="daily_weather daily_news news_monitor weather_alert price_tracker data_backup todo reminder calendar_event custom"
 
@@ -22,13 +22,13 @@ _task_cli() {
     --category) COMPREPLY=($(compgen -W "productivity monitoring alerts calendar custom" -- "$cur")); return ;;
     --anchor) COMPREPLY=($(compgen -W "due completion" -- "$cur")); return ;;
     --schedule|-s|--recur) COMPREPLY=($(compgen -W "cron: daily: weekly: monthly: once: every:" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-    --file|-f|--data-dir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --file|-f|--data-dir|--ids-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
 
   local cmd="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      --db|--data-dir|--server|--user|-u|--token|--internal-secret|--output|-o) ((i++)) ;;
+      --db|--data-dir|--server|--user|-u|--token|--internal-secret|--output|-o|--idempotency-key) ((i++)) ;;
       -*) ;;
       *) cmd="${words[i]}"; break ;;
     esac
@@ -41,9 +41,10 @@ _task_cli() {
   case "$cmd" in
     add) opts="$fields --type -t --credits" ;;
     edit) opts="$fields --name --credits --status --next-run --clear-description --clear-schedule --clear-due --clear-remind --clear-tags --clear-recur" ;;
-    from-template) opts="${fields/--recur --anchor /} --name" ;;
+    from-template) opts="$fields --name" ;;
     list|ls) opts="--status --type --priority --tag --due-before --due-after -q --query --limit --offset --cursor --all" ;;
     run) opts="--trigger-type --trigger-data --wait" ;;
+    bulk) opts="--ids-file --status --type --priority --tag --due-before --due-after -q --query" ;;
     runs) opts="--limit --offset" ;;
     templates) opts="--category --type" ;;
     stats) opts="--days --tz" ;;
@@ -55,8 +56,11 @@ _task_cli() {
     completion) opts="bash" ;;
   esac
   if [[ "$cur" != -* ]]; then
+    if [[ "$cmd" == bulk && "$prev" == bulk ]]; then
+      COMPREPLY=($(compgen -W "pause resume cancel delete run" -- "$cur")); return
+    fi
     case "$cmd" in
-      show|edit|done|reopen|pause|resume|cancel|rm|run|runs|upcoming|completions)
+      show|edit|done|reopen|pause|resume|cancel|rm|run|runs|upcoming|completions|bulk)
         local ids
         ids=$(task-cli --output json --quiet list --all 2>/dev/null)
         COMPREPLY=($(compgen -W "$ids" -- "$cur")); return ;;

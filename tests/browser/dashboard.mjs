@@ -394,6 +394,77 @@ await checks.run('keyboard', async () => {
   checks.ok(true, 'actions work from the keyboard');
 });
 
+await checks.run('bulk actions', async () => {
+  // erin's tasks: three open todos, one cancelled (pausing it is a 409), all seeded by the API.
+  const ids = {};
+  for (const name of ['Bulk A', 'Bulk B', 'Bulk C', 'Bulk cancelled']) {
+    ids[name] = (await api(local.base, 'POST', '/api/v1/tasks', { user: 'erin', body: { name, task_type: 'todo' } })).data.task_id;
+  }
+  await api(local.base, 'PUT', `/api/v1/tasks/${ids['Bulk cancelled']}`, { user: 'erin', body: { status: 'cancelled' } });
+  const ctx = await browser.createBrowserContext();
+  const pe = await ctx.newPage();
+  watch(pe, 'erin');
+  const dialogs = [];
+  pe.on('dialog', (d) => dialogs.push(d.message()));  // watch() accepts them
+  await pe.setViewport({ width: 1280, height: 900 });
+  await pe.goto(`${local.base}/ui/`, { waitUntil: 'networkidle0' });
+  await pe.$eval('input[name="user"]', (el) => { el.value = 'erin'; });
+  await pe.click('form button[type="submit"]');
+  await pe.waitForFunction(() => document.querySelector('[data-testid="task-summary"]')?.textContent === 'Tasks 1–4 of 4');
+  const applyOff = await pe.$eval('[data-testid="bulk-apply"]', (b) => b.disabled);
+  await pe.click('[data-testid="select-all"]');
+  const boxes = await pe.$$eval('input[data-select]', (bs) => bs.map((b) => b.checked));
+  checks.ok(applyOff && boxes.length === 4 && boxes.every(Boolean) && (await textOf(pe, '[data-testid="bulk-count"]')) === '4 selected',
+    'select-all on the page checks every row; Apply is off until something is selected', JSON.stringify(boxes));
+  await pe.select('select[name="bulk-action"]', 'pause');
+  await pe.click('[data-testid="bulk-apply"]');
+  await pe.waitForSelector('[data-testid="bulk-results"]:not([hidden]) h2');
+  checks.ok(dialogs[0] === 'Pause: 4 selected tasks?', 'the action is confirmed first, naming how many tasks', dialogs[0]);
+  const head = await textOf(pe, '[data-testid="bulk-results"] h2');
+  const bad = await pe.$$eval('[data-testid="bulk-results"] li.bad', (ls) => ls.map((l) => [l.dataset.taskId, l.textContent]));
+  checks.ok(head === 'Pause: 4 tasks, 3 changed, 1 failed' && bad.length === 1 && bad[0][0] === ids['Bulk cancelled'] &&
+    bad[0][1].includes('“Bulk cancelled” failed') && bad[0][1].includes('Invalid status transition') && bad[0][1].includes('409'),
+  'per-task results: 3 changed, the failure named with its reason', `${head} ${JSON.stringify(bad)}`);
+  const after = await Promise.all(Object.values(ids).map((id) => api(local.base, 'GET', `/api/v1/tasks/${id}`, { user: 'erin' })));
+  checks.ok(after.map((r) => r.data.status).join(',') === 'paused,paused,paused,cancelled', 'the server holds the paused tasks; the failed one is unchanged', after.map((r) => r.data.status).join(','));
+  await pe.waitForFunction(() => document.querySelector('[data-testid="bulk-count"]').textContent === 'No tasks selected');
+  await pe.waitForSelector(`tr[data-task-id="${ids['Bulk A']}"] button[data-action="resume"]`);
+  checks.ok(true, 'the list reloads with the new statuses and an empty selection');
+  await shoot(pe, 'tasks-bulk');
+  await narrow(pe, 'tasks-bulk');
+
+  // Two rows by their own checkboxes: resume, then run one and delete another.
+  await pe.click(`input[data-select="${ids['Bulk A']}"]`);
+  await pe.click(`input[data-select="${ids['Bulk B']}"]`);
+  const partial = await pe.$eval('[data-testid="select-all"]', (b) => b.indeterminate);
+  await pe.select('select[name="bulk-action"]', 'resume');
+  await pe.click('[data-testid="bulk-apply"]');
+  await pe.waitForFunction(() => document.querySelector('[data-testid="bulk-results"] h2')?.textContent === 'Resume: 2 tasks, 2 changed, 0 failed');
+  const resumed = await Promise.all([ids['Bulk A'], ids['Bulk B'], ids['Bulk C']].map((id) => api(local.base, 'GET', `/api/v1/tasks/${id}`, { user: 'erin' })));
+  checks.ok(partial && resumed.map((r) => r.data.status).join(',') === 'pending,pending,paused', 'only the checked rows are resumed (select-all shows a partial selection)', resumed.map((r) => r.data.status).join(','));
+  await pe.waitForFunction(() => document.querySelector('[data-testid="bulk-count"]').textContent === 'No tasks selected');
+  await pe.click(`input[data-select="${ids['Bulk A']}"]`);
+  await pe.select('select[name="bulk-action"]', 'run');
+  await pe.click('[data-testid="bulk-apply"]');
+  await pe.waitForFunction(() => document.querySelector('[data-testid="bulk-results"] h2')?.textContent.startsWith('Run now: 1 task,'));
+  let runs = [];
+  for (let i = 0; i < 50; i += 1) {
+    runs = (await api(local.base, 'GET', `/api/v1/tasks/${ids['Bulk A']}/executions`, { user: 'erin' })).data;
+    if (runs.length === 1 && runs[0].status !== 'running') break;
+    await sleep(100);
+  }
+  const shown = await textOf(pe, '[data-testid="bulk-results"] li.ok');
+  checks.ok(runs.length === 1 && runs[0].status === 'completed' && shown.includes(runs[0].execution_id), 'run now: one execution per task, its id shown', `${shown} ${JSON.stringify(runs)}`);
+  await pe.waitForFunction(() => document.querySelector('[data-testid="bulk-count"]').textContent === 'No tasks selected');
+  await pe.click(`input[data-select="${ids['Bulk B']}"]`);
+  await pe.select('select[name="bulk-action"]', 'delete');
+  await pe.click('[data-testid="bulk-apply"]');
+  await pe.waitForFunction(() => document.querySelector('[data-testid="task-summary"]').textContent === 'Tasks 1–3 of 3');
+  const gone = await api(local.base, 'GET', `/api/v1/tasks/${ids['Bulk B']}`, { user: 'erin' });
+  checks.ok(gone.status === 404 && dialogs[dialogs.length - 1].startsWith('Delete: 1 selected task?'), 'delete: confirmed, the task is gone from the server and the list', `${gone.status} ${dialogs[dialogs.length - 1]}`);
+  await ctx.close();
+});
+
 await checks.run('gateway mode', async () => {
   const ctx = await browser.createBrowserContext();
   const pg = await ctx.newPage();

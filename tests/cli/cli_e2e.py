@@ -10,6 +10,7 @@ offline: `next` against known cron cases (incl. a Europe/Berlin DST change), usa
 local:   every command on a temporary SQLite file (upcoming, preview, recurring todos with
          done/completions included); export -> import into an empty database ->
          identical export bytes; exit codes 2-7.
+         bulk (ids, filter, bad inputs) and --idempotency-key (replay, key reuse).
 remote:  the same scenario against a task-server started here on a free loopback port; import is
          refused (exit 2); a bad bearer token gives exit 8.
 """
@@ -345,6 +346,12 @@ def plan_scenario(cli):
     p = cli.run("--output", "table", "completions", rid)
     check("DUE_DATE" in p.stdout and "2030-01-07T08:00:00Z" in p.stdout, f"table: {p.stdout!r}")
     cli.run("completions", "tsk_000000000000000000000000", rc=4)
+    # a manual run of a recurring todo is not a completion: it stays open on the same occurrence
+    cli.run("run", rid)
+    d = cli.json("show", rid)
+    check(d.get("status") == "pending" and d.get("due_date") == "2030-01-09T08:00:00Z" and
+          d.get("run_count") == 1 and len(cli.json("completions", rid)) == 2,
+          f"run of a recurring todo leaves it open: {d}")
     cli.run("add", "No due", "--recur", "daily:09:00", rc=3)
     cli.run("add", "Once", "--due", "2030-01-01T00:00:00Z", "--recur", "once:2030-01-02T00:00", rc=3)
     cli.run("add", "Anchor only", "--anchor", "due", rc=2)
@@ -352,9 +359,109 @@ def plan_scenario(cli):
     check(e.get("recurrence") is None, f"--clear-recur: {e}")
     p = cli.run("--output", "table", "done", rid)
     check("next due" not in p.stdout and "completed" in p.stdout, f"done closes it now: {p.stdout!r}")
+    f = cli.json("from-template", "tpl_todo", "--due", "2030-01-07T08:00:00Z", "--recur",
+                 "daily:09:00@Europe/Warsaw", "--anchor", "completion")
+    check((f.get("recurrence") or {}).get("anchor") == "completion", f"from-template --recur: {f}")
+    f = cli.json("done", f.get("task_id", ""))
+    check(f.get("status") == "pending" and f.get("due_date") == "2030-01-08T08:00:00Z",
+          f"from-template recurring todo moves on: {f}")
+    cli.run("from-template", "tpl_todo", "--recur", "daily:09:00", rc=3)   # no due date
     a = cli.json("add", "Every 3 days", "--due", "2030-01-01T09:00:00Z", "--recur",
                  "every:3d", "--anchor", "completion")
     check((a.get("recurrence") or {}).get("anchor") == "completion", f"--anchor completion: {a}")
+
+
+def bulk_scenario(cli, local):
+    """docs/api.md §16 through the CLI: `bulk` by ids and by filter with per-task results, its bad
+    inputs, and --idempotency-key on add, from-template, run and bulk (replays, key reuse)."""
+    ids = [cli.run("add", f"Bulk {i}", "--tag", "bulkx", "--quiet").stdout.strip() for i in range(3)]
+    got = cli.json("bulk", "pause", *ids)
+    check(got.get("action") == "pause" and got.get("matched") == 3 and got.get("changed") == 3,
+          f"bulk pause: {got}")
+    check([r.get("task_id") for r in got.get("results", [])] == ids and
+          all(r.get("ok") is True and r.get("status") == "paused" for r in got["results"]),
+          f"bulk pause results: {got}")
+    check(all(cli.json("show", i).get("status") == "paused" for i in ids), "bulk pause stored")
+    # a missing (or another user's) id: reported as 404, the others still change; exit 4 as `pause`
+    missing = "tsk_000000000000000000000000"
+    p = cli.run("--output", "json", "bulk", "resume", ids[0], missing, rc=4)
+    got = json.loads(p.stdout or "{}")
+    res = {r.get("task_id"): r for r in got.get("results", [])}
+    check(res.get(ids[0], {}).get("ok") is True and
+          res.get(missing, {}).get("error", {}).get("status") == 404 and got.get("matched") == 1,
+          f"bulk with a missing id: {got}")
+    check("1 of 2 task(s) failed" in p.stderr, f"bulk failure names the count: {p.stderr!r}")
+    check(cli.json("show", ids[0]).get("status") == "pending", "bulk resume changed the rest")
+    # by filter; table and jsonl output
+    table = cli.run("--output", "table", "bulk", "resume", "--tag", "bulkx").stdout
+    check("resume: matched 3, changed 2" in table and "TASK_ID" in table and ids[1] in table,
+          f"bulk table: {table!r}")
+    lines = cli.run("--output", "jsonl", "bulk", "pause", "--tag", "bulkx").stdout.splitlines()
+    check(len(lines) == 3 and all(json.loads(x).get("status") == "paused" for x in lines),
+          f"bulk jsonl: one result per line: {lines}")
+    # conflicts per task: cancel then pause -> 409 each, exit 5
+    cli.json("bulk", "cancel", ids[2])
+    p = cli.run("--output", "json", "bulk", "pause", ids[2], rc=5)
+    check(json.loads(p.stdout or "{}").get("results", [{}])[0].get("error", {}).get("status") == 409,
+          f"bulk conflict: {p.stdout!r}")
+    # bad inputs change nothing
+    before = [cli.json("show", i).get("status") for i in ids]
+    cli.run("bulk", "frobnicate", ids[0], rc=3)                       # unknown action (422)
+    too_many = "\n".join(ids[:1] + [f"tsk_{n:024x}" for n in range(1000)]) + "\n"
+    p = cli.run("bulk", "resume", "--ids-file", "-", stdin=too_many, rc=3)   # 1,001 ids
+    check("at most 1000" in p.stderr, f"1,001 ids: {p.stderr!r}")
+    cli.run("bulk", "resume", ids[0], ids[0], rc=3)                   # duplicate id
+    cli.run("bulk", "resume", rc=2)                                    # neither ids nor filter
+    cli.run("bulk", "resume", ids[0], "--tag", "bulkx", rc=2)          # both
+    cli.run("bulk", "resume", "--status", "sleeping", rc=3)            # bad filter value
+    cli.run("bulk", "resume", "--ids-file", "/nonexistent/ids", rc=2)
+    check([cli.json("show", i).get("status") for i in ids] == before, "bad bulk changed nothing")
+    # run: one manual run per task, each named by its execution id
+    got = cli.json("bulk", "run", ids[0], ids[1])
+    check(all(r.get("ok") and str(r.get("execution_id", "")).startswith("exe_")
+              for r in got.get("results", [])), f"bulk run: {got}")
+    runs = []
+    for _ in range(100):                  # remote: queued on the server's pool (bounded wait)
+        runs = [cli.json("runs", i) for i in ids[:2]]
+        if all(len(r) == 1 and r[0].get("status") != "running" for r in runs):
+            break
+        time.sleep(0.05)
+    check(all(len(r) == 1 for r in runs) and
+          {r[0]["execution_id"] for r in runs} == {x["execution_id"] for x in got["results"]},
+          f"bulk run executions: {runs}")
+
+    # --idempotency-key
+    total = cli.json("list").get("total")
+    first = cli.run("--idempotency-key", "order-17", "add", "Keyed", "--tag", "k").stdout
+    again = cli.run("--idempotency-key", "order-17", "add", "Keyed", "--tag", "k").stdout
+    check(first == again and json.loads(first).get("name") == "Keyed",
+          f"repeated add answers the first task: {first!r} / {again!r}")
+    check(cli.json("list").get("total") == total + 1, "repeated add created one task")
+    p = cli.run("--idempotency-key", "order-17", "add", "Other", rc=3)   # 422 key reuse
+    check("different request" in p.stderr, f"key reuse: {p.stderr!r}")
+    cli.run("--idempotency-key", "x" * 256, "add", "Long key", rc=3)
+    cli.run("--idempotency-key", "k", "list", rc=2)
+    check(cli.json("list").get("total") == total + 1, "refused keyed adds created nothing")
+    fresh = [cli.run("add", f"Keyed bulk {i}", "--quiet").stdout.strip() for i in range(2)]
+    b1 = cli.run("--idempotency-key", "bulk-1", "bulk", "pause", *fresh).stdout
+    b2 = cli.run("--idempotency-key", "bulk-1", "bulk", "pause", *fresh).stdout
+    check(b1 == b2 and json.loads(b1 or "{}").get("changed") == 2, f"bulk replay: {b1!r} / {b2!r}")
+    check(cli.json("bulk", "pause", *fresh).get("changed") == 0, "unkeyed: nothing left to pause")
+    cli.run("--idempotency-key", "bulk-1", "bulk", "resume", *fresh, rc=3)
+    r1 = cli.json("--idempotency-key", "run-1", "run", ids[1])
+    r2 = cli.json("--idempotency-key", "run-1", "run", ids[1])
+    check(r1.get("execution_id") == r2.get("execution_id") and r1.get("execution_id"),
+          f"run replay: {r1} / {r2}")
+    check(len(cli.json("runs", ids[1])) == 2, "keyed run ran once (plus the bulk run)")
+    tpl = next((x for x in cli.json("templates")
+                if x.get("task_type") == "todo" and set(x.get("required_fields", [])) <= {"name"}),
+               None)
+    check(tpl is not None, "a todo template without required fields")
+    if tpl:
+        t1 = cli.json("--idempotency-key", "tpl-1", "from-template", tpl["template_id"])
+        t2 = cli.json("--idempotency-key", "tpl-1", "from-template", tpl["template_id"])
+        check(t1.get("task_id") and t1.get("task_id") == t2.get("task_id"),
+              f"from-template replay: {t1} / {t2}")
 
 
 # --- local --------------------------------------------------------------------------------------
@@ -371,6 +478,7 @@ def local(binary):
         cli.run("db", "migrate")                                 # idempotent
         scenario(cli, True)
         plan_scenario(Cli(binary, ["--db", db, "--user", "planner"], env))
+        bulk_scenario(Cli(binary, ["--db", db, "--user", "bulker"], env), True)
         counter = iter(range(100))
         fresh = lambda: Cli(binary, ["--db", f"sqlite://{root}/b{next(counter)}.db"], env)
         export_import(cli, fresh, tasks=5, executions=1)
@@ -423,6 +531,14 @@ def remote(binary, server):
         cli = Cli(binary, ["--server", url, "--user", "bob"], env)
         scenario(cli, False)
         plan_scenario(Cli(binary, ["--server", url, "--user", "planner"], env))
+        bulk_scenario(Cli(binary, ["--server", url, "--user", "bulker"], env), False)
+        # The records are the database's: the same key and request through the local mode on
+        # the server's database replays what the server answered.
+        keyed = ["--idempotency-key", "order-17", "add", "Keyed", "--tag", "k"]
+        over_server = Cli(binary, ["--server", url, "--user", "bulker"], env).json(*keyed)
+        over_db = Cli(binary, ["--db", f"sqlite://{root}/tasks.db", "--user", "bulker"], env).json(*keyed)
+        check(over_db.get("task_id") == over_server.get("task_id"),
+              f"local replay of a server's keyed add: {over_db} / {over_server}")
         first = cli.run("export").stdout
         check(len(first.splitlines()) == 5, "remote export")
         cli.run("import", rc=2, stdin=first)

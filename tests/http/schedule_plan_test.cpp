@@ -181,3 +181,52 @@ TEST_CASE("recurring todo: 422s with field locations, nothing stored", "[http][r
   auto got = body_json(c.Get("/api/v1/tasks/" + id, as_user(user)));
   CHECK(got.at("due_date") == "2030-01-01T09:00:00Z");  // the 422 changed nothing
 }
+
+TEST_CASE("recurring todo from a template: recurrence taken flat or nested, 422s, nothing stored",
+          "[http][recurrence]") {
+  auto c = plan_server().client();
+  const auto user = test::unique_user("rectpl");
+  auto post = [&](const std::string& body) {
+    return c.Post("/api/v1/tasks/from-template", as_user(user), body, "application/json");
+  };
+  auto r =
+      post(R"({"template_id":"tpl_todo","name":"Water plants","due_date":"2030-01-07T08:00:00Z",
+                    "recurrence":{"type":"daily","time":"09:00","timezone":"Europe/Warsaw"}})");
+  REQUIRE(r);
+  INFO(r->body);
+  REQUIRE(r->status == 201);
+  const auto t = body_json(r);
+  CHECK(t.at("recurrence").at("anchor") == "due");
+  CHECK(t.at("recurrence").at("completed_count") == 0);
+  CHECK(t.at("metadata").at("template_id") == "tpl_todo");
+  const std::string id(t.at("task_id").as_string());
+  const auto done =
+      c.Put("/api/v1/tasks/" + id, as_user(user), R"({"status":"completed"})", "application/json");
+  REQUIRE(done);
+  const auto d = body_json(done);
+  CHECK(d.at("status") == "pending");
+  CHECK(d.at("due_date") == "2030-01-08T08:00:00Z");
+  CHECK(body_json(c.Get("/api/v1/tasks/" + id + "/completions", as_user(user))).as_array().size() ==
+        1);
+
+  r = post(R"({"template_id":"tpl_todo","customization":{"due_date":"2030-01-01T09:00:00Z",
+               "recurrence":{"type":"interval","interval_seconds":86400,"anchor":"completion"}}})");
+  REQUIRE(r);
+  INFO(r->body);
+  REQUIRE(r->status == 201);
+  CHECK(body_json(r).at("recurrence").at("anchor") == "completion");
+
+  const std::string due = R"("due_date":"2030-01-01T09:00:00Z")";
+  CHECK(locs(post(R"({"template_id":"tpl_todo","recurrence":{"type":"daily","time":"09:00"}})")) ==
+        std::vector<json::value>{{"body", "due_date"}});
+  CHECK(locs(post(R"({"template_id":"tpl_todo",)" + due +
+                  R"(,"recurrence":{"type":"once","run_at":"2030-01-02T00:00:00Z"}})")) ==
+        std::vector<json::value>{{"body", "recurrence", "type"}});
+  CHECK(locs(post(R"({"template_id":"tpl_todo","customization":{)" + due +
+                  R"(,"recurrence":{"type":"daily","time":"09:00","anchor":"start"}}})")) ==
+        std::vector<json::value>{{"body", "customization", "recurrence", "anchor"}});
+  CHECK(locs(post(R"({"template_id":"tpl_data_backup","config":{"destination":"x"},)" + due +
+                  R"(,"recurrence":{"type":"daily","time":"09:00"}})")) ==
+        std::vector<json::value>{{"body", "recurrence"}});
+  CHECK(body_json(c.Get("/api/v1/tasks", as_user(user))).at("total") == 2);
+}

@@ -105,6 +105,30 @@ TEST_CASE("outcome: live schedule returns to scheduled (or paused)", "[rules][ou
           .task.status == TaskStatus::completed);
 }
 
+TEST_CASE("outcome: a manual run of a recurring todo is not a completion", "[rules][outcome]") {
+  test::SequenceIds ids;
+  auto t = running_task();
+  t.task_type = TaskType::todo;
+  t.due_date = T("2026-11-27T09:00:00Z");
+  t.recurrence =
+      J(R"({"type":"daily","time":"09:00","timezone":"UTC","anchor":"due"})").as_object();
+  for (bool ok : {true, false}) {
+    const auto outcome = ok ? RunOutcome::ok(nullptr) : RunOutcome::fail("x", "E");
+    for (auto before : {TaskStatus::pending, TaskStatus::paused, TaskStatus::failed}) {
+      const auto r = apply_outcome(t, running_exec(), outcome, before, kStart, ids);
+      CHECK(r.task.status == before);
+      CHECK_FALSE(r.task.is_completed);
+      CHECK_FALSE(r.task.completed_at);
+      CHECK(r.task.due_date == t.due_date);  // the occurrence does not move
+      CHECK(r.task.run_count == 1);
+      CHECK(r.execution.status == (ok ? ExecutionStatus::completed : ExecutionStatus::failed));
+    }
+  }
+  t.recurrence.reset();  // a plain todo is done by its run, as before
+  CHECK(apply_outcome(t, running_exec(), RunOutcome::ok(nullptr), TaskStatus::pending, kStart, ids)
+            .task.status == TaskStatus::completed);
+}
+
 TEST_CASE("outcome: a task cancelled while running stays cancelled", "[rules][outcome]") {
   test::SequenceIds ids;
   auto t = running_task();

@@ -31,7 +31,11 @@ struct RunResult {
   bool finished = false;  ///< false when the wait ran out (HTTP 202)
 };
 
-/// Operations every command is written against (docs/api.md §6).
+/// Operations every command is written against (docs/api.md §6). With
+/// GlobalOptions::idempotency_key, the four keyed POSTs (create_task, create_from_template,
+/// execute_task, bulk) carry that key: remote mode sends the `Idempotency-Key` header, local mode
+/// applies the same rules over the same records (task::IdempotencyGuard), so a repeated command
+/// answers the first result and changes nothing twice.
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -68,6 +72,8 @@ class Backend {
   virtual boost::json::object upcoming(const std::string& task_id, const Params& query) = 0;
   /// POST /api/v1/schedules/preview -> {"timezone","runs":[{"at","local"}]}.
   virtual boost::json::object preview(const boost::json::object& body) = 0;
+  /// POST /api/v1/tasks/bulk -> {"action","matched","changed","results":[...]}.
+  virtual boost::json::object bulk(const boost::json::object& body) = 0;
   /// GET /api/v1/tasks/{id}/completions?limit= -> array of {"due_date","completed_at"}.
   virtual boost::json::array completions(const std::string& task_id, const Params& query) = 0;
   /// Applies the database migrations (local only) and returns a one-line description.

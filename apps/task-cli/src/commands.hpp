@@ -20,6 +20,9 @@ int cmd_rm(Backend& b, Printer& p, const std::string& task_id);
 /// Starts a manual run, waits for its outcome and prints the execution; exit code 1 when the run
 /// failed.
 int cmd_run(Backend& b, Printer& p, const std::string& task_id, const RunOptions& o);
+/// One action on many tasks (ids or a filter); per-task results; exit code of the failures when
+/// any task failed (their common HTTP status, else 1).
+int cmd_bulk(Backend& b, Printer& p, const BulkOptions& o);
 int cmd_runs(Backend& b, Printer& p, const std::string& task_id, const PageOptions& o);
 int cmd_templates(Backend& b, Printer& p, const TemplateOptions& o);
 int cmd_from_template(Backend& b, Printer& p, const std::string& template_id, const TaskFields& f);

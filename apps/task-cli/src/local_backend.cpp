@@ -7,12 +7,16 @@
 
 #include "backend.hpp"
 #include "exit_codes.hpp"
+#include "task/clients/fingerprint.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
 #include "task/rules/recurrence.hpp"
 #include "task/rules/requests.hpp"
 #include "task/rules/upcoming.hpp"
 #include "task/runtime/runtime.hpp"
+#include "task/service/bulk.hpp"
+#include "task/service/idempotency.hpp"
 #include "task/store/store.hpp"
 
 namespace json = boost::json;
@@ -61,13 +65,18 @@ class LocalBackend final : public Backend {
     }
     caller_.user_id = o.user;
     caller_.level = runtime_->service().resolve_level(o.user);
+    key_ = o.idempotency_key;
+    guard_ = std::make_unique<IdempotencyGuard>(runtime_->repository(), runtime_->clock());
   }
   ~LocalBackend() override {
     if (runtime_) runtime_->shutdown();
   }
 
   json::object create_task(const json::object& body) override {
-    return object_of(json::value_from(service().create_task(caller_, json::value(body))));
+    return keyed(
+               "/api/v1/tasks", body, 201,
+               [&] { return json::value_from(service().create_task(caller_, json::value(body))); })
+        .value;
   }
   json::object list_tasks(const Params& query) override {
     return json::value_from(service().list_tasks(caller_, query)).as_object();
@@ -83,12 +92,25 @@ class LocalBackend final : public Backend {
     return {{"message", "Task deleted successfully"}, {"task_id", t.task_id}};
   }
   RunResult execute_task(const std::string& id, const json::object& body, int) override {
-    // Both halves on this thread: the command waits for the outcome anyway.
-    auto started = service().start_execution(caller_, id, json::value(body));
-    auto finished = service().finish_execution(started);
-    // The row as stored (FinishedRun carries id 0: the repository numbers the row).
-    auto stored = runtime_->repository().find_execution(finished.execution.execution_id);
-    return {object_of(json::value_from(stored ? *stored : finished.execution)), true};
+    auto answer = keyed("/api/v1/tasks/" + id + "/execute", body, 200, [&] {
+      // Both halves on this thread: the command waits for the outcome anyway.
+      return json::value_from(run_here(id, json::value(body)).execution);
+    });
+    // A replay of a run first started through a server may be its 202 (still running then).
+    return {std::move(answer.value), answer.status == 200};
+  }
+  json::object bulk(const json::object& body) override {
+    return keyed("/api/v1/tasks/bulk", body, 200,
+                 [&] {
+                   const auto request = parse_bulk_request(json::value(body));
+                   return json::value(
+                       run_bulk(service(), caller_, request, [&](const std::string& id) {
+                         auto run = run_here(id, json::value(nullptr));
+                         // The task and run as they ended (a server reports them as queued).
+                         return StartedRun{std::move(run.task), std::move(run.execution), {}};
+                       }).body);
+                 })
+        .value;
   }
   std::pair<json::array, std::int64_t> list_executions(const std::string& id,
                                                        const Params& query) override {
@@ -105,7 +127,12 @@ class LocalBackend final : public Backend {
     return items;
   }
   json::object create_from_template(const json::object& body) override {
-    return object_of(json::value_from(service().create_from_template(caller_, json::value(body))));
+    return keyed("/api/v1/tasks/from-template", body, 201,
+                 [&] {
+                   return json::value_from(
+                       service().create_from_template(caller_, json::value(body)));
+                 })
+        .value;
   }
   json::object analytics(const Params& query) override {
     return object_of(json::value_from(service().analytics(caller_, query)));
@@ -165,9 +192,49 @@ class LocalBackend final : public Backend {
  private:
   TaskService& service() { return runtime_->service(); }
 
+  /// A manual run started and finished on this thread, with the execution row as stored
+  /// (FinishedRun carries id 0: the repository numbers the row).
+  FinishedRun run_here(const std::string& id, const json::value& body) {
+    auto started = service().start_execution(caller_, id, body);
+    auto finished = service().finish_execution(started);
+    if (auto stored = runtime_->repository().find_execution(finished.execution.execution_id))
+      finished.execution = std::move(*stored);
+    return finished;
+  }
+
+  struct Answer {
+    int status = 0;
+    json::object value;
+  };
+
+  /// Runs `op` (the answer of a keyed POST to `path` with `body`, HTTP status `status`) under
+  /// --idempotency-key when given: the rules and records of task-server's `Idempotency-Key`
+  /// (the same fingerprint of method, path and body text), so a repeated command replays.
+  Answer keyed(const std::string& path, const json::object& body, int status,
+               const std::function<json::value()>& op) {
+    if (!key_) return {status, object_of(op())};
+    const auto result = guard_->run(
+        caller_.user_id, *key_, clients::request_fingerprint("POST", path, to_json_text(body)),
+        std::chrono::milliseconds(0), {"--idempotency-key"}, [&] {
+          return KeyedResponse{status, to_json_text(op()),
+                               R"({"Content-Type":"application/json"})"};
+        });
+    if (result.outcome == KeyedOutcome::in_progress)
+      throw CliError(kConflict,
+                     "a request with this --idempotency-key is still being processed; retry");
+    boost::system::error_code ec;
+    auto v = parse_json(result.response.body, ec, kMaxStoredJsonDepth + 4);
+    if (ec || !v.is_object())
+      throw std::runtime_error(
+          "the stored response of this --idempotency-key is not a JSON object");
+    return {result.response.status, std::move(v.as_object())};
+  }
+
   runtime::Config config_;
   std::unique_ptr<runtime::Runtime> runtime_;
   Caller caller_;
+  std::optional<std::string> key_;
+  std::unique_ptr<IdempotencyGuard> guard_;
 };
 
 /// Opens the real backend on first use, so that usage errors in a command's own arguments are
@@ -202,6 +269,7 @@ class LazyBackend final : public Backend {
   json::array completions(const std::string& id, const Params& q) override {
     return get().completions(id, q);
   }
+  json::object bulk(const json::object& b) override { return get().bulk(b); }
   void import_record(const TaskRecord& r) override { get().import_record(r); }
   void begin_import() override { get().begin_import(); }
   std::string migrate() override { return get().migrate(); }

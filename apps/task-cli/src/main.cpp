@@ -52,12 +52,10 @@ void add_field_options(CLI::App* app, TaskFields& f, FieldSet which) {
   opt(app, "--tz", f.tz, "time zone of the schedule (IANA, e.g. Europe/Berlin)");
   opt(app, "--due", f.due, "due date (RFC 3339)");
   opt(app, "--remind", f.remind, "reminder time (RFC 3339)");
-  if (which != FieldSet::from_template) {
-    opt(app, "--recur", f.recur,
-        "repeat a todo/reminder on this schedule (as --schedule, not once; needs --due)");
-    opt(app, "--anchor", f.anchor, "next due date after the due date (due) or the completion")
-        ->check(CLI::IsMember({"due", "completion"}));
-  }
+  opt(app, "--recur", f.recur,
+      "repeat a todo/reminder on this schedule (as --schedule, not once; needs --due)");
+  opt(app, "--anchor", f.anchor, "next due date after the due date (due) or the completion")
+      ->check(CLI::IsMember({"due", "completion"}));
   app->add_option("--tag", f.tags,
                   update ? "tag (repeatable; replaces the task's tags)" : "tag (repeatable)")
       ->allow_extra_args(false)
@@ -121,6 +119,9 @@ int main(int argc, char** argv) {
   app.add_option("--output,-o", output, "json, jsonl or table")
       ->check(CLI::IsMember({"json", "jsonl", "table"}));
   app.add_flag("--quiet,-q", g.quiet, "print ids only");
+  opt(&app, "--idempotency-key", g.idempotency_key,
+      "add, from-template, run, bulk: repeating the command with this key (24 h) answers the "
+      "first result instead of doing it again");
   for (auto* o : app.get_options())  // a later global option overrides an earlier one
     if (o->get_expected_max() == 1) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
@@ -136,13 +137,18 @@ int main(int argc, char** argv) {
   RunOptions run;
   std::string file;
   std::string shell = "bash";
+  BulkOptions bulk;
+  bool keyed = false;  ///< the command is one of the keyed POSTs (--idempotency-key applies)
 
   auto* add = app.add_subcommand("add", "create a task (type todo unless --type)");
   add->add_option_function<std::string>(
          "name", [&fields](const std::string& v) { fields.name = v; }, "task name")
       ->required();
   add_field_options(add, fields, FieldSet::create);
-  add->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_add(b, p, fields); }; });
+  add->callback([&] {
+    keyed = true;
+    action = [&](Backend& b, Printer& p) { return cmd_add(b, p, fields); };
+  });
 
   auto* ls = app.add_subcommand("list", "list tasks (filters of GET /api/v1/tasks)");
   ls->alias("ls");
@@ -195,7 +201,29 @@ int main(int argc, char** argv) {
   opt(runc, "--trigger-type", run.trigger_type, "manual (default), webhook, event");
   opt(runc, "--trigger-data", run.trigger_data_json, "trigger data as a JSON object");
   runc->add_option("--wait", run.wait_seconds, "seconds to wait for the outcome (default 300)");
-  runc->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_run(b, p, id, run); }; });
+  runc->callback([&] {
+    keyed = true;
+    action = [&](Backend& b, Printer& p) { return cmd_run(b, p, id, run); };
+  });
+
+  auto* bk = app.add_subcommand("bulk",
+                                "one action on up to 1000 tasks (ids or filters), per-task "
+                                "results; exit code of the failures when any task failed");
+  bk->add_option("action", bulk.action, "pause, resume, cancel, delete or run")->required();
+  bk->add_option("task_ids", bulk.task_ids, "task ids (or --ids-file, or filters)");
+  opt(bk, "--ids-file", bulk.ids_file, "task ids one per line ('-' = stdin)");
+  opt(bk, "--status", bulk.filter.status, "filter: status");
+  opt(bk, "--type", bulk.filter.task_type, "filter: task type");
+  opt(bk, "--priority", bulk.filter.priority, "filter: priority");
+  bk->add_option("--tag", bulk.filter.tags, "filter: tag (repeatable; all must match)")
+      ->allow_extra_args(false);
+  opt(bk, "--due-before", bulk.filter.due_before, "filter: due_date before this instant");
+  opt(bk, "--due-after", bulk.filter.due_after, "filter: due_date after this instant");
+  opt(bk, "-q,--query", bulk.filter.q, "filter: substring of the name");
+  bk->callback([&] {
+    keyed = true;
+    action = [&](Backend& b, Printer& p) { return cmd_bulk(b, p, bulk); };
+  });
 
   auto* runs = app.add_subcommand("runs", "executions of a task, newest first");
   with_id(runs);
@@ -214,6 +242,7 @@ int main(int argc, char** argv) {
   from->add_option("template_id", id, "template id")->required();
   add_field_options(from, fields, FieldSet::from_template);
   from->callback([&] {
+    keyed = true;
     action = [&](Backend& b, Printer& p) { return cmd_from_template(b, p, id, fields); };
   });
 
@@ -301,6 +330,8 @@ int main(int argc, char** argv) {
       g.output = output == "json"    ? OutputMode::json
                  : output == "jsonl" ? OutputMode::jsonl
                                      : OutputMode::table;
+    if (g.idempotency_key && !keyed)
+      throw UsageError("--idempotency-key applies to add, from-template, run and bulk");
     Printer printer(std::cout, resolve_output_mode(g.output, stdout_is_tty()), g.quiet);
     if (offline) return offline(printer);
     auto backend = make_backend(g);

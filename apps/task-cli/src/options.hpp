@@ -20,6 +20,8 @@ struct GlobalOptions {
   std::string internal_secret;       ///< internal service secret (remote)
   std::optional<OutputMode> output;  ///< nullopt = table on a terminal, json otherwise
   bool quiet = false;                ///< print ids only
+  /// Idempotency-Key of the keyed POSTs (add, from-template, run, bulk; docs/api.md §16).
+  std::optional<std::string> idempotency_key;
 };
 
 /// Fields shared by `add` and `edit` (each optional: only what was given is sent).
@@ -92,6 +94,14 @@ struct PlanOptions {
   std::optional<int> limit;         ///< completions: 1-1000 (default 100)
   std::optional<std::string> tz;    ///< preview: zone when the expression names none
   std::optional<std::string> from;  ///< preview: start instant (RFC 3339)
+};
+
+/// `bulk` options: the action and either task ids or a filter (docs/api.md §16).
+struct BulkOptions {
+  std::string action;
+  std::vector<std::string> task_ids;
+  std::optional<std::string> ids_file;  ///< ids one per line ("-" = stdin)
+  ListOptions filter;                   ///< the §8 filters (limit/offset/cursor/all unused)
 };
 
 /// `run` options.

@@ -30,10 +30,11 @@ class RemoteBackend final : public Backend {
       headers_.emplace_back("X-Internal-Service", "true");
       headers_.emplace_back("X-Internal-Service-Secret", o.internal_secret);
     }
+    if (o.idempotency_key) key_ = *o.idempotency_key;
   }
 
   json::object create_task(const json::object& body) override {
-    return send("POST", "/api/v1/tasks", {}, &body).value.as_object();
+    return send("POST", "/api/v1/tasks", {}, &body, false, true).value.as_object();
   }
   json::object list_tasks(const Params& query) override {
     return send("GET", "/api/v1/tasks", query, nullptr).value.as_object();
@@ -48,8 +49,8 @@ class RemoteBackend final : public Backend {
     return send("DELETE", task_path(id), {}, nullptr).value.as_object();
   }
   RunResult execute_task(const std::string& id, const json::object& body, int wait_ms) override {
-    auto r =
-        send("POST", task_path(id) + "/execute", {{"wait_ms", std::to_string(wait_ms)}}, &body);
+    auto r = send("POST", task_path(id) + "/execute", {{"wait_ms", std::to_string(wait_ms)}}, &body,
+                  false, true);
     return {r.value.as_object(), r.status == 200};
   }
   std::pair<json::array, std::int64_t> list_executions(const std::string& id,
@@ -63,7 +64,7 @@ class RemoteBackend final : public Backend {
     return send("GET", "/api/v1/templates", query, nullptr, true).value.as_array();
   }
   json::object create_from_template(const json::object& body) override {
-    return send("POST", "/api/v1/tasks/from-template", {}, &body).value.as_object();
+    return send("POST", "/api/v1/tasks/from-template", {}, &body, false, true).value.as_object();
   }
   json::object analytics(const Params& query) override {
     return send("GET", "/api/v1/analytics", query, nullptr).value.as_object();
@@ -73,6 +74,9 @@ class RemoteBackend final : public Backend {
   }
   json::object preview(const json::object& body) override {
     return send("POST", "/api/v1/schedules/preview", {}, &body).value.as_object();
+  }
+  json::object bulk(const json::object& body) override {
+    return send("POST", "/api/v1/tasks/bulk", {}, &body, false, true).value.as_object();
   }
   json::array completions(const std::string& id, const Params& query) override {
     return send("GET", task_path(id) + "/completions", query, nullptr, true).value.as_array();
@@ -104,7 +108,7 @@ class RemoteBackend final : public Backend {
   }
 
   Reply send(const std::string& method, std::string path, const Params& query,
-             const json::object* body, bool expect_array = false) {
+             const json::object* body, bool expect_array = false, bool keyed = false) {
     for (std::size_t i = 0; i < query.size(); ++i)
       path += (i ? "&" : "?") + clients::percent_encode(query[i].first) + "=" +
               clients::percent_encode(query[i].second);
@@ -112,6 +116,7 @@ class RemoteBackend final : public Backend {
     // The server is the one the user named: AddressPolicy::any (usually loopback).
     clients::OutboundRequest req(method, path);
     req.headers = headers_;
+    if (keyed && key_) req.headers.emplace_back("Idempotency-Key", *key_);
     if (with_body) {
       req.body = body ? to_json_text(*body) : std::string();
       req.content_type = "application/json";
@@ -134,6 +139,7 @@ class RemoteBackend final : public Backend {
   }
 
   std::string base_;
+  std::optional<std::string> key_;  ///< --idempotency-key, sent with the four keyed POSTs
   std::vector<std::pair<std::string, std::string>> headers_;
 };
 

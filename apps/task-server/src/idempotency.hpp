@@ -1,10 +1,12 @@
 #pragma once
 /// The `Idempotency-Key` header of the four keyed POSTs (docs/api.md §16; the rules and what
-/// happens on failures in docs/api.md Part 2, "Idempotency keys"). The records live in the
-/// database (task::IdempotencyStore), so the rules hold across replicas and restarts.
+/// happens on failures in docs/api.md Part 2, "Idempotency keys"): the HTTP shell of libtask's
+/// IdempotencyGuard (task/service/idempotency.hpp, shared with task-cli's local mode). The
+/// records live in the database (task::IdempotencyStore), so the rules hold across replicas and
+/// restarts. This file adds what only HTTP has: the header, the replayed response headers,
+/// `Idempotent-Replayed`, 409's `Retry-After` and the metrics.
 #include <httplib.h>
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -13,20 +15,18 @@
 
 #include "task/ports/clock.hpp"
 #include "task/ports/idempotency_store.hpp"
+#include "task/service/idempotency.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task::server {
 
-/// How long a completed response is replayed (from the first request).
-inline constexpr std::chrono::hours kIdempotencyLifetime{24};
-/// How long an in-progress record blocks its key beyond the request's own waiting time: a record
-/// left behind by a process that died mid-request frees the key after this lease.
-inline constexpr std::chrono::seconds kIdempotencyLease{60};
+using task::kIdempotencyLease;
+using task::kIdempotencyLifetime;
 
 /// Applies the Idempotency-Key rules around route handlers. Thread-safe.
-class IdempotencyGuard {
+class IdempotencyHeader {
  public:
-  IdempotencyGuard(IdempotencyStore& store, task::Clock& clock) : store_(store), clock_(clock) {}
+  IdempotencyHeader(IdempotencyStore& store, task::Clock& clock);
 
   /// Runs `handler` (which writes `res`) unless the request carries an Idempotency-Key whose
   /// record answers instead: the stored response (replay), 409 (first request in progress) or
@@ -42,17 +42,15 @@ class IdempotencyGuard {
 
  private:
   void count(std::map<std::string, std::uint64_t>& family, const std::string& label);
-  void prune_now_and_then(Timestamp now);
 
-  IdempotencyStore& store_;
-  task::Clock& clock_;
+  task::IdempotencyGuard guard_;
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> replays_;   ///< by route
   std::map<std::string, std::uint64_t> rejected_;  ///< by reason
-  std::atomic<std::int64_t> last_prune_us_{0};
 };
 
-/// The request fingerprint stored with a key: SHA-256 (hex) of method, path and body.
+/// The request fingerprint stored with a key: SHA-256 (hex) of method, path and body
+/// (task::clients::request_fingerprint).
 std::string idempotency_fingerprint(const std::string& method, const std::string& path,
                                     const std::string& body);
 

@@ -45,7 +45,7 @@ struct HttpServer::Impl {
   AuthSettings auth;
   ConnectionServer http;
   Metrics metrics;
-  IdempotencyGuard idempotency{rt.repository(), rt.clock()};
+  IdempotencyHeader idempotency{rt.repository(), rt.clock()};
   std::vector<std::string> route_list;
   int port = -1;
   std::string bind_error;  ///< why the last bind failed

@@ -41,6 +41,9 @@ TaskStatus status_after(const Task& task, bool success, TaskStatus before) {
   if (task.status != TaskStatus::running) return task.status;  // not ours to move
   if (task.schedule && task.next_run_time)
     return before == TaskStatus::paused ? TaskStatus::paused : TaskStatus::scheduled;
+  // A recurring todo is completed occurrence by occurrence (PUT status completed records it and
+  // moves the due date); a manual run is not a completion: it returns to where it was.
+  if (task.recurrence) return before;
   return success ? TaskStatus::completed : TaskStatus::failed;
 }
 

@@ -192,9 +192,9 @@ UpdateTaskRequest parse_update_request(const json::value& body, Timestamp now) {
 
 namespace {
 
-const char* const kTemplateTaskFields[] = {"name",     "description", "priority",
-                                           "config",   "schedule",    "tags",
-                                           "metadata", "due_date",    "reminder_time"};
+const char* const kTemplateTaskFields[] = {"name",          "description", "priority", "config",
+                                           "schedule",      "tags",        "metadata", "due_date",
+                                           "reminder_time", "recurrence"};
 
 void read_template_field(FromTemplateRequest& r, std::string_view key, const json::value& v,
                          const Loc& loc, Timestamp now, Errors& errs) {
@@ -207,6 +207,13 @@ void read_template_field(FromTemplateRequest& r, std::string_view key, const jso
   if (key == "metadata") r.metadata = detail::read_object(v, loc, errs);
   if (key == "due_date") r.due_date = detail::read_timestamp(v, loc, errs);
   if (key == "reminder_time") r.reminder_time = detail::read_timestamp(v, loc, errs);
+  if (key == "recurrence" && !v.is_null()) {
+    try {
+      r.recurrence = parse_recurrence(v, now, loc);
+    } catch (const ValidationError& e) {
+      errs.add_all(e.errors);
+    }
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "../rules/field_errors.hpp"
 #include "task/core/errors.hpp"
 #include "task/rules/analytics.hpp"
+#include "task/rules/recurrence.hpp"
 #include "task/service/task_service.hpp"
 
 namespace task {
@@ -46,6 +47,10 @@ CreateTaskRequest request_from_template(const Template& tmpl, const FromTemplate
   if (!c.metadata.contains("template_id")) c.metadata["template_id"] = tmpl.template_id;
   c.due_date = req.due_date;
   c.reminder_time = req.reminder_time;
+  if (req.recurrence) {  // a recurring todo from a template (docs/api.md §16)
+    check_recurrence_fits(c.task_type, c.due_date);
+    c.recurrence = req.recurrence;
+  }
   c.config = validate_config(c.task_type, std::move(config), c.name, c.due_date);
   return c;
 }

@@ -4,6 +4,7 @@ import { h, mount, field, select } from '../dom.js';
 import { when, fromLocalInput, toLocalInput } from '../format.js';
 import { TASK_TYPES, STATUSES, PRIORITIES, label } from '../enums.js';
 import { actionButtons } from '../actions.js';
+import { bulkControls } from '../bulk.js';
 
 const PAGE = 25;
 const FILTERS = ['status', 'task_type', 'priority', 'q', 'tag', 'due_after', 'due_before'];
@@ -43,6 +44,7 @@ export async function render(main, query) {
   const prev = h('button.secondary', { type: 'button', disabled: true }, '← Previous page');
   const next = h('button.secondary', { type: 'button', disabled: true }, 'Next page →');
   const errorBox = h('div', { role: 'alert' });
+  const bulk = bulkControls({ reload: () => load() });
 
   async function load() {
     const p = new URLSearchParams();
@@ -68,6 +70,7 @@ export async function render(main, query) {
     }
     mount(errorBox);
     const d = r.data;
+    bulk.reset(d.tasks);
     cursors[page + 1] = d.next_cursor;
     const first = page * PAGE + (d.count ? 1 : 0);
     summary.textContent = d.total === 0 ? 'No tasks match.' : `Tasks ${first}–${page * PAGE + d.count} of ${d.total}`;
@@ -79,8 +82,9 @@ export async function render(main, query) {
   function table(rows) {
     return h('table.tasks', {},
       h('caption.sr-only', {}, 'Your tasks, newest first'),
-      h('thead', {}, h('tr', {}, ['Name', 'Type', 'Status', 'Priority', 'Next run / due', 'Tags', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, h('th.select', { scope: 'col' }, h('span.sr-only', {}, 'Select')), ['Name', 'Type', 'Status', 'Priority', 'Next run / due', 'Tags', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows.map((t) => h('tr', { dataset: { taskId: t.task_id } },
+        h('td.select', { 'data-label': 'Select' }, bulk.rowBox(t)),
         h('td', { 'data-label': 'Name' }, h('a', { href: `#/tasks/${encodeURIComponent(t.task_id)}` }, t.name)),
         h('td', { 'data-label': 'Type' }, label(t.task_type)),
         h('td', { 'data-label': 'Status' }, h(`span.status.s-${t.status}`, {}, label(t.status))),
@@ -97,6 +101,6 @@ export async function render(main, query) {
     h('div.view-head', {}, h('h1', {}, 'Tasks'), h('a.button.primary', { href: '#/tasks/new' }, 'New task')),
     h('form.filters', { 'aria-label': 'Filter tasks', onsubmit: apply }, all.map((f) => f.wrap),
       h('div.filter-buttons', {}, h('button.primary', { type: 'submit' }, 'Apply filters'), h('a.button.secondary', { href: '#/tasks' }, 'Clear'))),
-    errorBox, summary, tableWrap, h('nav.pager', { 'aria-label': 'Pages' }, prev, next));
+    errorBox, summary, bulk.bar, bulk.results, tableWrap, h('nav.pager', { 'aria-label': 'Pages' }, prev, next));
   await load();
 }

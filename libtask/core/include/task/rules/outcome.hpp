@@ -31,7 +31,9 @@ struct OutcomeResult {
 /// last_run_time, duration_ms. Task status: a task cancelled meanwhile stays cancelled; else, with
 /// a live schedule (schedule and next_run_time set) it becomes `scheduled` (or `paused` again
 /// when `status_before_run` was paused); without one `completed` on success (is_completed,
-/// completed_at set) or `failed` on failure.
+/// completed_at set) or `failed` on failure — except a recurring todo (`recurrence` set), which
+/// returns to `status_before_run`: a manual run is not a completion (docs/api.md, "Recurring
+/// todos").
 OutcomeResult apply_outcome(const Task& task, const Execution& running, const RunOutcome& outcome,
                             TaskStatus status_before_run, Timestamp now, IdGenerator& ids);
 

@@ -81,6 +81,9 @@ struct FromTemplateRequest {
   std::optional<boost::json::object> metadata;
   std::optional<Timestamp> due_date;
   std::optional<Timestamp> reminder_time;
+  /// Normalized `recurrence` (docs/api.md §16); its fit (todo/reminder, a due date) is checked
+  /// against the template's type.
+  std::optional<boost::json::object> recurrence;
   std::vector<std::string> present_fields;  ///< top-level field names the caller sent
 };
 
