@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_tasks.hpp"
 #include "task/store/store.hpp"
 
 namespace {
@@ -22,12 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 task::Task bench_task(std::int64_t n) {
-  task::Task t;
-  char id[32];
-  std::snprintf(id, sizeof id, "tsk_%024llx", static_cast<unsigned long long>(n));
-  t.task_id = id;
-  t.user_id = "bench-user-" + std::to_string(n % 100);
-  t.name = "benchmark task " + std::to_string(n);
+  task::Task t = task_bench::numbered_task(n, "bench-user-");
   t.description = "a task written by store_bench";
   t.config = {{"url", "https://example.com"}, {"threshold", 10}};
   t.tags = {"bench", "load"};

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_tasks.hpp"
 #include "task/clients/notify_executor.hpp"
 #include "task/runtime/execution_pruner.hpp"
 #include "task/runtime/scheduler_loop.hpp"
@@ -27,29 +28,12 @@
 
 namespace {
 
+using task_bench::due_task;
+
 using Steady = std::chrono::steady_clock;
 
 task::Timestamp wall_now() {
   return std::chrono::time_point_cast<task::Micros>(std::chrono::system_clock::now());
-}
-
-/// A todo task with a `once` schedule at `slot` (the todo executor without a notification
-/// service succeeds without I/O).
-task::Task due_task(std::int64_t n, task::Timestamp slot, task::Timestamp now) {
-  task::Task t;
-  char id[32];
-  std::snprintf(id, sizeof id, "tsk_%024llx", static_cast<unsigned long long>(n));
-  t.task_id = id;
-  t.user_id = "live-user-" + std::to_string(n % 100);
-  t.name = "prune bench " + std::to_string(n);
-  t.task_type = task::TaskType::todo;
-  t.status = task::TaskStatus::scheduled;
-  const boost::json::object spec{{"type", "once"}, {"run_at", task::format_rfc3339(slot)}};
-  t.schedule = task::schedule::to_json(task::schedule::parse_schedule(spec, now));
-  t.next_run_time = slot;
-  t.created_at = now;
-  t.updated_at = now;
-  return t;
 }
 
 struct Lateness {
@@ -87,7 +71,7 @@ void add_due(task::TaskStore& repo, std::int64_t from_n, int count, task::Timest
              task::Micros step) {
   const auto now = wall_now();
   for (int i = 0; i < count; ++i)
-    repo.insert_task(due_task(from_n + i, first + step * i, now), {});
+    repo.insert_task(due_task(from_n + i, first + step * i, now, "live-user-"), {});
 }
 
 int bench(const std::string& url, long long rows, int per_second, int batch) {

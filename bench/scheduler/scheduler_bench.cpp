@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_tasks.hpp"
 #include "task/clients/notify_executor.hpp"
 #include "task/rules/fair_turns.hpp"
 #include "task/runtime/scheduler_loop.hpp"
@@ -35,25 +36,9 @@
 
 namespace {
 
-using Steady = std::chrono::steady_clock;
+using task_bench::due_task;
 
-/// A todo task with a `once` schedule at `slot`, due from `slot` on.
-task::Task due_task(std::int64_t n, task::Timestamp slot, task::Timestamp now) {
-  task::Task t;
-  char id[32];
-  std::snprintf(id, sizeof id, "tsk_%024llx", static_cast<unsigned long long>(n));
-  t.task_id = id;
-  t.user_id = "bench-user-" + std::to_string(n % 100);
-  t.name = "scheduler bench " + std::to_string(n);
-  t.task_type = task::TaskType::todo;
-  t.status = task::TaskStatus::scheduled;
-  const boost::json::object spec{{"type", "once"}, {"run_at", task::format_rfc3339(slot)}};
-  t.schedule = task::schedule::to_json(task::schedule::parse_schedule(spec, now));
-  t.next_run_time = slot;
-  t.created_at = now;
-  t.updated_at = now;
-  return t;
-}
+using Steady = std::chrono::steady_clock;
 
 void reset(soci::session& s) {
   s << "TRUNCATE task.user_tasks, task.task_executions, task.event_outbox";
