@@ -7,8 +7,12 @@
 
 namespace task::server {
 
-void HttpServer::Impl::bulk(const Caller& c, const httplib::Request& req, httplib::Response& res) {
+void HttpServer::Impl::bulk(const Caller& who, const httplib::Request& req,
+                            httplib::Response& res) {
   const auto request = parse_bulk_request(json_body(req, false));
+  // Every run checks the execution quota: look the level up once for the batch, not per task.
+  Caller c = who;
+  if (request.action == "run") c.level = rt.service().level_of(who);
   auto outcome = run_bulk(rt.service(), c, request, [&](const std::string& id) {
     StartedRun started;
     launch_run(c, id, nullptr, started);  // queued; the result lands in /executions
