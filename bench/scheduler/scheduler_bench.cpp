@@ -242,13 +242,26 @@ int bench_fairness(const std::string& url, std::int64_t n, std::size_t workers, 
         static_cast<double>(big_first - task::to_unix_micros(slot)) / 1000.0);
     drains.emplace_back(setting, drain);
   }
-  const auto off =
-      std::find_if(drains.begin(), drains.end(), [](const auto& d) { return d.first == "off"; });
-  if (off != drains.end())
-    for (const auto& [setting, drain] : drains)
-      if (setting != "off")
-        std::printf("drain ratio TASK_USER_CONCURRENCY=%s / off: %.2f\n", setting.c_str(),
-                    drain / off->second);
+  // Each setting beside the "off" run next to it (the one after it, else the one before): the
+  // pairs share the machine's noise; their median is the drain ratio.
+  std::vector<double> ratios;
+  for (std::size_t i = 0; i < drains.size(); ++i) {
+    if (drains[i].first == "off") continue;
+    std::size_t off = drains.size();
+    for (std::size_t j = i + 1; j < drains.size() && off == drains.size(); ++j)
+      if (drains[j].first == "off") off = j;
+    for (std::size_t j = i; j-- > 0 && off == drains.size();)
+      if (drains[j].first == "off") off = j;
+    if (off == drains.size()) continue;
+    ratios.push_back(drains[i].second / drains[off].second);
+    std::printf("drain ratio TASK_USER_CONCURRENCY=%s / off (runs %zu and %zu): %.2f\n",
+                drains[i].first.c_str(), i + 1, off + 1, ratios.back());
+  }
+  if (!ratios.empty()) {
+    std::sort(ratios.begin(), ratios.end());
+    std::printf("median drain ratio of %zu pairs: %.2f\n", ratios.size(),
+                ratios[ratios.size() / 2]);
+  }
   return 0;
 }
 

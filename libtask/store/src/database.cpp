@@ -50,6 +50,10 @@ void Database::open_slot(Slot& slot) {
   soci::session& s = *slot.session;
   if (dialect_.pg()) {
     s.open(soci::postgresql, connect_string_);
+    // Our statements are short: JIT compilation (on by default when PostgreSQL estimates a
+    // cost above jit_above_cost) adds 100+ ms to a claim that runs in 2 ms, and the fair claim's
+    // estimate sits near that threshold (docs/storage.md, "JIT").
+    s << "SET jit = off";
   } else {
     s.open(soci::sqlite3, connect_string_);
     const long long busy_ms = options_.busy_timeout.count();

@@ -133,16 +133,11 @@ class SqlRepository final : public TaskRepository {
   std::vector<Task> lock_due_by_priority(soci::session& s, Timestamp now, int limit);
   std::vector<Task> lock_due_fairly(soci::session& s, Timestamp now, int limit,
                                     const ClaimFairness& fairness);
-  /// A due task of a fair claim: row id, user and the limit of the user's level.
-  struct FairCandidate {
-    std::int64_t id;
-    std::string user_id;
-    std::int64_t limit;
-  };
-  /// The due tasks in fair_turn_order within each user's room, computed in SQL (window
-  /// functions).
-  std::vector<FairCandidate> fair_due_ids(soci::session& s, Timestamp now, int limit,
-                                          const ClaimFairness& fairness);
+  /// The SELECT of the due rows' ids in fair_turn_order within each user's room (fair_id,
+  /// fair_limit: the limit of the user's level, fair_ord: the claim order), window functions in
+  /// SQL; `limited`: some level has a limit.
+  std::string fair_order(soci::session& s, Timestamp now, int limit, const ClaimFairness& fairness,
+                         bool limited, Params& p);
   /// Calls fn on every locked row (null = none: nullopt), fixes the identity of the task rows
   /// it returns (id, task_id, version + 1) and writes all changes.
   std::vector<std::optional<Change>> change_rows(
@@ -155,6 +150,8 @@ class SqlRepository final : public TaskRepository {
 
   std::unique_ptr<Database> db_;
   std::atomic<std::int64_t> unreadable_{0};
+  /// The last fair claim came back full: assume a backlog (sql_repository_fair.cpp).
+  std::atomic<bool> fair_backlog_{false};
   std::function<void(const Unreadable&)> hook_;
   std::mutex unreadable_mutex_;
   std::set<std::int64_t> unreadable_ids_;

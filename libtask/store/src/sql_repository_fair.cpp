@@ -36,9 +36,8 @@ std::string limit_case(const std::string& level, const ClaimFairness& f, Params&
 
 }  // namespace
 
-std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
-    soci::session& s, Timestamp now, int limit, const ClaimFairness& fairness) {
-  Params p;
+std::string SqlRepository::fair_order(soci::session& s, Timestamp now, int limit,
+                                      const ClaimFairness& fairness, bool limited, Params& p) {
   // b: runs in flight per user (running, lease unexpired).
   auto in_flight = [&] {
     return "SELECT user_id, COUNT(*) AS n FROM " + t("user_tasks") +
@@ -51,10 +50,13 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
         fairness, p);
   };
   // Users already at their limit are left out before anything is sorted: while a big backlog's
-  // owner is at the limit, a round reads only the other users' due rows.
-  const std::string full = "SELECT f.user_id FROM (" + in_flight() + ") f LEFT JOIN " +
-                           t("user_levels") +
-                           " l ON l.user_id = f.user_id WHERE f.n >= " + level_limit();
+  // owner is at the limit, a round reads only the other users' due rows. Without any limit
+  // (every level unlimited) there is no room to compute: no runs in flight, no levels.
+  auto not_full = [&](const std::string& user) -> std::string {
+    if (!limited) return "";
+    return " AND " + user + " NOT IN (SELECT f.user_id FROM (" + in_flight() + ") f LEFT JOIN " +
+           t("user_levels") + " l ON l.user_id = f.user_id WHERE f.n >= " + level_limit() + ")";
+  };
   // A due, unleased row (columns of the table itself or of alias `a`).
   auto due_row = [&](const std::string& a) {
     return a + "status = 'scheduled' AND " + a + "deleted_at IS NULL AND " + a +
@@ -67,20 +69,25 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
   // of that user), so c holds those, read from idx_tasks_due_user (migration 0011) — users by a
   // skip scan (the next user after the last one, one index probe each), then per user and
   // priority one range of at most `limit` rows. The cost of a round is then O(users × limit),
-  // whatever the backlog (docs/performance.md, "per-user top-K claim").
+  // whatever the backlog (docs/performance.md, "per-user top-K claim"). Whether there is a
+  // backlog is counted once, then assumed while the claims come back full (either way the
+  // order is the same; only the cost differs).
   const int backlog = std::max(4 * limit, 32);
-  Params cp;
-  const bool top_k =
-      query_int(s,
-                "SELECT COUNT(*) FROM (SELECT 1 FROM " + t("user_tasks") +
-                    " WHERE status = 'scheduled' AND deleted_at IS NULL AND next_run_time <= " +
-                    cp.add(now) + " ORDER BY next_run_time LIMIT " + cp.add(backlog) + ") x",
-                cp)
-          .value_or(0) >= backlog;
+  bool top_k = fair_backlog_.load(std::memory_order_relaxed);
+  if (!top_k) {
+    Params cp;
+    top_k = query_int(s,
+                      "SELECT COUNT(*) FROM (SELECT 1 FROM " + t("user_tasks") +
+                          " WHERE status = 'scheduled' AND deleted_at IS NULL AND "
+                          "next_run_time <= " +
+                          cp.add(now) + " ORDER BY next_run_time LIMIT " + cp.add(backlog) + ") x",
+                      cp)
+                .value_or(0) >= backlog;
+  }
   std::string c;
   if (!top_k) {
     c = "SELECT id, user_id, priority, next_run_time FROM " + t("user_tasks") + " WHERE " +
-        due_row("") + " AND user_id NOT IN (" + full + ")";
+        due_row("") + not_full("user_id");
   } else {
     // ORDER BY user_id, priority (not MIN): only idx_tasks_due_user gives that order, and it
     // holds scheduled rows only, so a step never walks past a user's finished rows.
@@ -98,8 +105,7 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
     const std::string first_k = " WHERE y.user_id = u.user_id AND y.priority = pr.p AND " +
                                 due_row("y.") + " ORDER BY y.next_run_time, y.id LIMIT " +
                                 p.add(std::max(limit, 0));
-    const std::string live_users =
-        " WHERE u.user_id IS NOT NULL AND u.user_id NOT IN (" + full + ")";
+    const std::string live_users = " WHERE u.user_id IS NOT NULL" + not_full("u.user_id");
     if (d().pg())
       c = users + "SELECT k.id, k.user_id, k.priority, k.next_run_time FROM u CROSS JOIN " +
           priorities +
@@ -118,87 +124,94 @@ std::vector<SqlRepository::FairCandidate> SqlRepository::fair_due_ids(
                           " DESC, next_run_time, id) AS user_turn, ROW_NUMBER() OVER (PARTITION "
                           "BY user_id, priority ORDER BY next_run_time, id) AS turn FROM (" +
                           c + ") c";
-  const std::string room = level_limit();
-  const std::string sql =
-      "SELECT d.id, d.user_id, " + level_limit() + " FROM (" + due + ") d LEFT JOIN " +
-      t("user_levels") + " l ON l.user_id = d.user_id LEFT JOIN (" + in_flight() +
-      ") b ON b.user_id = d.user_id WHERE d.user_turn + COALESCE(b.n, 0) <= " + room +
+  const std::string order =
+      "ROW_NUMBER() OVER (ORDER BY d.prank DESC, d.turn, d.next_run_time, "
+      "d.id) AS fair_ord";
+  const std::string tail =
       " ORDER BY d.prank DESC, d.turn, d.next_run_time, d.id LIMIT " + p.add(std::max(limit, 0));
-  std::vector<FairCandidate> out;
-  query(s, sql, p, [&](const soci::row& r) {
-    out.push_back({col_i64(r, 0), col_str(r, 1), col_i64(r, 2)});
-  });
-  return out;
+  if (!limited)
+    return "SELECT d.id AS fair_id, CAST(" + p.add(kNoLimit) + " AS BIGINT) AS fair_limit, " +
+           order + " FROM (" + due + ") d" + tail;
+  const std::string room = level_limit();
+  return "SELECT d.id AS fair_id, " + level_limit() + " AS fair_limit, " + order + " FROM (" + due +
+         ") d LEFT JOIN " + t("user_levels") + " l ON l.user_id = d.user_id LEFT JOIN (" +
+         in_flight() +
+         ") b ON b.user_id = d.user_id WHERE d.user_turn + COALESCE(b.n, 0) <= " + room + tail;
 }
 
 std::vector<Task> SqlRepository::lock_due_fairly(soci::session& s, Timestamp now, int limit,
                                                  const ClaimFairness& fairness) {
   if (limit <= 0) return {};
-  auto order = fair_due_ids(s, now, limit, fairness);
-  if (order.empty()) return {};
-  if (d().pg()) {
-    // Take the claim lock of every user with a limit in the order, skipping users another
-    // replica is claiming for right now (their turn comes in the next round). Then count the
-    // runs in flight of the locked users again: that statement sees every claim of theirs
-    // committed before the lock, and none can start until this transaction commits. Users
-    // without a limit need neither: their rows are locked below (SKIP LOCKED) like any claim's.
-    std::vector<std::string> users;
-    for (const auto& c : order)
-      if (c.limit < kNoLimit && std::find(users.begin(), users.end(), c.user_id) == users.end())
-        users.push_back(c.user_id);
-    std::map<std::string, std::int64_t, std::less<>> busy;  // locked users -> runs in flight
-    if (!users.empty()) {
-      Params p;
-      std::string values;
-      for (std::size_t i = 0; i < users.size(); ++i)
-        values += (i ? ", (CAST(" : "(CAST(") + p.add(users[i]) + " AS TEXT))";
-      query(s,
-            "SELECT u FROM (VALUES " + values + ") AS v(u) WHERE pg_try_advisory_xact_lock(" +
-                std::to_string(kUserClaimLock) + ", hashtext(u))",
-            p, [&](const soci::row& r) { busy.emplace(col_str(r, 0), 0); });
-    }
-    if (!busy.empty()) {
-      Params q;
-      std::string in;
-      for (const auto& [user, n] : busy)
-        in += (in.empty() ? "" : ", ") + q.add(user);
-      query(s,
-            "SELECT user_id, COUNT(*) FROM " + t("user_tasks") +
-                " WHERE status = 'running' AND deleted_at IS NULL AND lease_expires_at > " +
-                q.add(now) + " AND user_id IN (" + in + ") GROUP BY user_id",
-            q, [&](const soci::row& r) { busy[col_str(r, 0)] = col_i64(r, 1); });
-    }
-    // Keep, per locked user in claim order, no more than limit − runs in flight now.
-    std::vector<FairCandidate> kept;
-    for (auto& c : order) {
-      if (c.limit < kNoLimit) {
-        const auto it = busy.find(c.user_id);
-        if (it == busy.end() || it->second >= c.limit) continue;
-        ++it->second;
-      }
-      kept.push_back(std::move(c));
-    }
-    order = std::move(kept);
-    if (order.empty()) return {};
-  }
+  bool limited = false;
+  for (const int n : fairness.limit)
+    limited = limited || n > 0;
+  // One statement computes the turn order and locks its rows (re-checked: still due, not
+  // leased; rows held by another transaction, a single-task change or another replica's claim,
+  // are skipped), in claim order.
   Params p;
-  std::string ids;
-  for (std::size_t i = 0; i < order.size(); ++i)
-    ids += (i ? ", " : "") + p.add(order[i].id);
-  // Lock the rows (re-checked: still due, not leased); rows held by another transaction (a
-  // single-task change) are skipped.
-  auto rows = select_tasks(
-      s,
-      " WHERE id IN (" + ids + ") AND status = 'scheduled' AND deleted_at IS NULL AND " +
-          "next_run_time <= " + p.add(now) + " AND (lease_expires_at IS NULL OR " +
-          "lease_expires_at <= " + p.add(now) + ") ORDER BY id" + d().for_update_skip_locked(),
-      p);
-  std::map<std::int64_t, std::size_t> place;
-  for (std::size_t i = 0; i < order.size(); ++i)
-    place.emplace(order[i].id, i);
-  std::sort(rows.begin(), rows.end(),
-            [&](const Task& a, const Task& b) { return place.at(a.id) < place.at(b.id); });
-  return rows;
+  const std::string order = fair_order(s, now, limit, fairness, limited, p);
+  std::vector<Task> rows;
+  std::vector<std::int64_t> limits;
+  query(s,
+        "SELECT " + task_columns(d()) + ", o.fair_limit FROM " + t("user_tasks") + " ut JOIN (" +
+            order +
+            ") o ON o.fair_id = ut.id WHERE status = 'scheduled' AND deleted_at IS NULL AND " +
+            "next_run_time <= " + p.add(now) + " AND (lease_expires_at IS NULL OR " +
+            "lease_expires_at <= " + p.add(now) + ") ORDER BY o.fair_ord" +
+            (d().pg() ? " FOR UPDATE OF ut SKIP LOCKED" : ""),
+        p, [&](const soci::row& r) {
+          if (auto task = decode_task(r, OnUnreadable::skip)) {
+            rows.push_back(std::move(*task));
+            limits.push_back(col_i64(r, r.size() - 1));
+          }
+        });
+  fair_backlog_.store(static_cast<int>(rows.size()) >= limit, std::memory_order_relaxed);
+  if (!d().pg() || !limited) return rows;
+  // Take the claim lock of every user with a limit among the rows, skipping users another
+  // replica is claiming for right now (their turn comes in the next round). Then count the runs
+  // in flight of the locked users again: that statement sees every claim of theirs committed
+  // before the lock, and none can start until this transaction commits. Users without a limit
+  // need neither: their rows are locked above (SKIP LOCKED) like any claim's. Rows left out
+  // stay locked until this transaction ends, then are due again.
+  std::vector<std::string> users;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (limits[i] < kNoLimit &&
+        std::find(users.begin(), users.end(), rows[i].user_id) == users.end())
+      users.push_back(rows[i].user_id);
+  if (users.empty()) return rows;
+  std::map<std::string, std::int64_t, std::less<>> busy;  // locked users -> runs in flight
+  {
+    Params lp;
+    std::string values;
+    for (std::size_t i = 0; i < users.size(); ++i)
+      values += (i ? ", (CAST(" : "(CAST(") + lp.add(users[i]) + " AS TEXT))";
+    query(s,
+          "SELECT u FROM (VALUES " + values + ") AS v(u) WHERE pg_try_advisory_xact_lock(" +
+              std::to_string(kUserClaimLock) + ", hashtext(u))",
+          lp, [&](const soci::row& r) { busy.emplace(col_str(r, 0), 0); });
+  }
+  if (!busy.empty()) {
+    Params q;
+    std::string in;
+    for (const auto& [user, n] : busy)
+      in += (in.empty() ? "" : ", ") + q.add(user);
+    query(s,
+          "SELECT user_id, COUNT(*) FROM " + t("user_tasks") +
+              " WHERE status = 'running' AND deleted_at IS NULL AND lease_expires_at > " +
+              q.add(now) + " AND user_id IN (" + in + ") GROUP BY user_id",
+          q, [&](const soci::row& r) { busy[col_str(r, 0)] = col_i64(r, 1); });
+  }
+  // Keep, per locked user in claim order, no more than limit − runs in flight now.
+  std::vector<Task> kept;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (limits[i] < kNoLimit) {
+      const auto it = busy.find(rows[i].user_id);
+      if (it == busy.end() || it->second >= limits[i]) continue;
+      ++it->second;
+    }
+    kept.push_back(std::move(rows[i]));
+  }
+  return kept;
 }
 
 }  // namespace task::store::detail
