@@ -209,3 +209,60 @@ TEST_CASE("analytics rollup: migration 0005 back-fills a database of the previou
   CHECK(scan.total == 30);
   same_totals(scan, migrated->execution_totals("ann", at(kNow - kDay)), f.postgres());
 }
+
+TEST_CASE("analytics rollup: migration 0013 puts the aggregates in the key of a rollup with data",
+          "[rollup][migrations]") {
+  Fixture f;
+  if (!f.sql()) return;
+  // The schema of the release before: 0013 taken back by hand.
+  if (f.postgres())
+    f.execute_sql(
+        "ALTER TABLE task.execution_rollup DROP CONSTRAINT execution_rollup_pkey, ADD CONSTRAINT "
+        "execution_rollup_pkey PRIMARY KEY (user_id, quarter_hour)");
+  else
+    f.execute_sql("DROP INDEX idx_execution_rollup_cover");
+  f.execute_sql("DELETE FROM {t}schema_migrations WHERE version = 13");
+  // Executions written by that release (its triggers keep the rollup).
+  task::store::StoreOptions old_release;
+  old_release.migrate = false;
+  auto old_repo = f.open_another(old_release);
+  Task t = make_task("ann", 1);
+  old_repo->insert_task(t, {});
+  std::int64_t n = 0;
+  auto run = [&](task::TaskRepository& repo, int k) {
+    repo.modify_task(t.task_id, [&](const Task& task) -> std::optional<Change> {
+      Change c;
+      Execution e = make_execution(task, ++n, kNow - k * 1700 * kSec);
+      e.status = k % 3 == 0 ? ExecutionStatus::failed : ExecutionStatus::completed;
+      e.duration_ms = k * 10;
+      e.credits_consumed = 0.5 * k;
+      e.tokens_used = k;
+      e.api_calls_made = 2;
+      c.executions.push_back(e);
+      return c;
+    });
+  };
+  for (int k = 0; k < 30; ++k)
+    run(*old_repo, k);
+  const auto before = old_repo->execution_totals("ann", at(kNow - kDay));
+
+  auto migrated = f.open_another();  // applies 0013 over the rollup rows already there
+  const auto versions = task::store::applied_migrations(f.url());
+  CHECK(std::find(versions.begin(), versions.end(), 13) != versions.end());
+  if (f.postgres())  // the key has 2 key columns and 8 included ones
+    CHECK(f.query_text("SELECT indnatts || '/' || indnkeyatts FROM pg_index WHERE indexrelid = "
+                       "'task.execution_rollup_pkey'::regclass") == "10/2");
+  else
+    CHECK(f.query_text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                       "'idx_execution_rollup_cover'") == "1");
+  same_totals(before, migrated->execution_totals("ann", at(kNow - kDay)), f.postgres());
+  // The triggers' upserts still find their row by (user_id, quarter_hour): runs into quarter
+  // hours that have rows already, and into a new one.
+  for (int k = 0; k < 3; ++k)
+    run(*migrated, k);
+  task::store::StoreOptions scan_options;
+  scan_options.analytics_rollup = false;
+  const auto scan = f.open_another(scan_options)->execution_totals("ann", at(kNow - kDay));
+  CHECK(scan.total == before.total + 3);
+  same_totals(scan, migrated->execution_totals("ann", at(kNow - kDay)), f.postgres());
+}
