@@ -304,17 +304,28 @@ void HttpServer::Impl::install_hooks() {
     std::snprintf(ms, sizeof ms, "%.3f", elapsed * 1000);
     const auto status = std::to_string(res.status);
     const auto level = res.status >= 500 ? LogLevel::error : LogLevel::info;
-    const auto method = method_label(req.method);  // owned here: the fields are views
-    std::vector<std::pair<std::string_view, std::string_view>> fields{
-        {"request_id", state.request_id},
-        {"method", method},
-        {"route", state.route},
-        {"path", req.path},
-        {"status", status},
-        {"duration_ms", ms},
-        {"user_id", state.user_id}};
-    if (!state.error_log.empty()) fields.emplace_back("error", state.error_log);
-    log_line(level, "request", fields);
+    if (runtime::log_enabled(level)) {
+      const auto method = method_label(req.method);  // owned here: the fields are views
+      if (state.error_log.empty())
+        log_line(level, "request",
+                 {{"request_id", state.request_id},
+                  {"method", method},
+                  {"route", state.route},
+                  {"path", req.path},
+                  {"status", status},
+                  {"duration_ms", ms},
+                  {"user_id", state.user_id}});
+      else
+        log_line(level, "request",
+                 {{"request_id", state.request_id},
+                  {"method", method},
+                  {"route", state.route},
+                  {"path", req.path},
+                  {"status", status},
+                  {"duration_ms", ms},
+                  {"user_id", state.user_id},
+                  {"error", state.error_log}});
+    }
     state = RequestState{};
     trace::set_current(std::nullopt);
   });
