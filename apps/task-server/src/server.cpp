@@ -30,8 +30,13 @@ RequestState& current_request() {
 }
 
 void send_json(httplib::Response& res, int status, const json::value& body) {
+  send_json_text(res, status, to_json_text(body));
+}
+
+void send_json_text(httplib::Response& res, int status, std::string body) {
   res.status = status;
-  res.set_content(to_json_text(body), "application/json");
+  res.body = std::move(body);  // set_content would copy it
+  res.set_header("Content-Type", "application/json");
 }
 
 json::value json_body(const httplib::Request& req, bool optional) {
