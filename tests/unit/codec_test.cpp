@@ -328,6 +328,15 @@ TEST_CASE("the text written straight from a record is the text of its json::valu
     t.credits_per_run = std::ldexp(1.0 / (round + 3), round % 60 - 30);
     INFO(round);
     REQUIRE(to_json_text(t) == to_json_text(json::value_from(t)));
+    // The hand-written string, integer, boolean and null text is Boost.JSON's own.
+    const json::value scalars = json::array{text(),
+                                            json::object{{text(), nullptr}},
+                                            static_cast<std::int64_t>(rng()),
+                                            static_cast<std::uint64_t>(rng()),
+                                            -static_cast<std::int64_t>(round),
+                                            round % 2 == 0,
+                                            nullptr};
+    REQUIRE(to_json_text(scalars) == json::serialize(scalars));
   }
 }
 

@@ -185,6 +185,20 @@ void write_value(std::string& out, const json::value& v) {
     case json::kind::string:
       write_string(out, v.get_string());
       return;
+    case json::kind::int64:
+    case json::kind::uint64: {
+      char buf[24];
+      const auto r = v.is_int64() ? std::to_chars(buf, buf + sizeof buf, v.get_int64())
+                                  : std::to_chars(buf, buf + sizeof buf, v.get_uint64());
+      out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+      return;
+    }
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case json::kind::null:
+      out += "null";
+      return;
     case json::kind::array: {
       out.push_back('[');
       bool first = true;
