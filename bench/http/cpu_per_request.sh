@@ -4,15 +4,18 @@
 # up, then runs wrk -t2 -c32 for 6 s against GET /api/v1/tasks/{id} (or PATH, where {id} is
 # replaced) and prints req/s, the server's CPU µs per request (utime+stime from /proc) and the
 # store statements per request (task_store_statement_duration_seconds_count). For a before/after
-# comparison run two binaries in turn, several times: A B A B.
-# Usage: bench/http/cpu_per_request.sh BINARY [PATH]
+# comparison run two binaries in turn, several times: A B A B. With SEED_PAGES=1 it also creates
+# the pages of bench/http/run.sh first: 30 tasks tagged `page` and 50 executions of the {id} task
+# (PATH '/api/v1/tasks?status=pending&task_type=todo&tag=page&limit=20' or
+# '/api/v1/tasks/{id}/executions?limit=50').
+# Usage: [SEED_PAGES=1] bench/http/cpu_per_request.sh BINARY [PATH]
 set -euo pipefail
 bin=$1; path=${2:-/api/v1/tasks/{id\}}
 command -v wrk >/dev/null || { echo "wrk missing (scripts/install-deps --with-bench)" >&2; exit 1; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 dir=$(mktemp -d /tmp/bench-cpu.XXXXXX)
 "$bin" --port "$port" --bind 127.0.0.1 --database-url "sqlite://$dir/t.db" --scheduler off \
-  >"$dir/log" 2>&1 &
+  --default-tier enterprise >"$dir/log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 base=http://127.0.0.1:$port
@@ -20,6 +23,16 @@ for _ in $(seq 200); do curl -sf "$base/health" >/dev/null && break; sleep 0.05;
 id=$(curl -sf -X POST "$base/api/v1/tasks" -H 'X-User-ID: bench' -H 'Content-Type: application/json' \
   -d '{"name":"bench","task_type":"todo","description":"bench task","tags":["a","b"]}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["task_id"])')
+if [ "${SEED_PAGES:-0}" = 1 ]; then
+  for i in $(seq 30); do
+    curl -sf -o /dev/null -X POST "$base/api/v1/tasks" -H 'X-User-ID: bench' \
+      -H 'Content-Type: application/json' \
+      -d '{"name":"page '"$i"'","task_type":"todo","description":"a listed task","tags":["page"]}'
+  done
+  for i in $(seq 50); do
+    curl -sf -o /dev/null -X POST "$base/api/v1/tasks/$id/execute" -H 'X-User-ID: bench'
+  done
+fi
 url=$base${path//\{id\}/$id}
 statements() {
   curl -sf "$base/metrics" | awk '/^task_store_statement_duration_seconds_count/ {s += $2} END {print s + 0}'

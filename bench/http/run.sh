@@ -4,8 +4,12 @@
 #   ceiling  : bench/http/http_ceiling (cpp-httplib configured like task-server, fixed 1 KiB JSON)
 #   sqlite   : task-server --database-url sqlite:///<tmp>/tasks.db
 #   postgres : task-server on PostgreSQL 15 started by scripts/test-services
-# for GET /api/v1/tasks/{id} and POST /api/v1/tasks. The ceiling runs first and last; ratios are
-# to the mean of its two runs. Prints a table with req/s, ratio, non-2xx, p99 and load average.
+# for GET /api/v1/tasks/{id}, the same with `Connection: close` (a new connection per request),
+# GET /api/v1/tasks?status=pending&task_type=todo&tag=page&limit=20 (a list page of 20 of 30
+# matching tasks), GET /api/v1/tasks/{id}/executions?limit=50 (50 executions) and
+# POST /api/v1/tasks. The ceiling runs first and last (GET, GET with `Connection: close`, POST);
+# ratios are to the mean of its two runs of the same kind (pages to its GET, `-close` rows to its
+# `-close` GET). Prints a table with req/s, ratio, non-2xx, p99 and load average.
 # Usage: bench/http/run.sh [--duration S] [--no-build] [--only ceiling,sqlite,postgres]
 # Extra task-server flags: BENCH_SERVER_ARGS="--log-level warn" bench/http/run.sh
 # Before/after in one run: BENCH_BASE_SERVER=/path/to/older/task-server also measures that binary
@@ -81,6 +85,8 @@ run_ceiling() {
   "$ceiling_bin" "$port" 2>"$work/ceiling.log" & pid=$!; pids+=("$pid")
   wait_port "$port"
   wrk_run "ceiling-get-$tag" "http://127.0.0.1:$port/api/v1/tasks/x" -H "X-User-ID: bench"
+  wrk_run "ceiling-close-$tag" "http://127.0.0.1:$port/api/v1/tasks/x" -H "X-User-ID: bench" \
+    -H "Connection: close"
   wrk_run "ceiling-post-$tag" "http://127.0.0.1:$port/api/v1/tasks" -s "$root/bench/http/post.lua"
   stop_pid "$pid"
 }
@@ -97,6 +103,23 @@ run_server() {
     -H "Content-Type: application/json" -d '{"name":"read me","task_type":"todo"}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["task_id"])')
   wrk_run "$store-get" "http://127.0.0.1:$port/api/v1/tasks/$id" -H "X-User-ID: bench"
+  wrk_run "$store-get-close" "http://127.0.0.1:$port/api/v1/tasks/$id" -H "X-User-ID: bench" \
+    -H "Connection: close"
+  # The pages: 30 tasks that match the list's filters (20 on the page), 50 runs of one task.
+  for i in $(seq 30); do
+    curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/tasks" -H "X-User-ID: bench" \
+      -H "Content-Type: application/json" \
+      -d '{"name":"page '"$i"'","task_type":"todo","description":"a listed task","tags":["page"]}'
+  done
+  for i in $(seq 50); do
+    curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/tasks/$id/execute" \
+      -H "X-User-ID: bench"
+  done
+  wrk_run "$store-list20" \
+    "http://127.0.0.1:$port/api/v1/tasks?status=pending&task_type=todo&tag=page&limit=20" \
+    -H "X-User-ID: bench"
+  wrk_run "$store-execs50" "http://127.0.0.1:$port/api/v1/tasks/$id/executions?limit=50" \
+    -H "X-User-ID: bench"
   wrk_run "$store-post" "http://127.0.0.1:$port/api/v1/tasks" -s "$root/bench/http/post.lua"
   stop_pid "$pid"
 }
@@ -122,15 +145,15 @@ echo
 awk '
   { rps[$1] = $2; n2[$1] = $3; p99[$1] = $4; err[$1] = $5; load[$1] = $6; order[++n] = $1 }
   END {
-    for (m = 1; m <= 2; ++m) {
-      meth = m == 1 ? "get" : "post"; k = 0; s = 0
+    for (m = 1; m <= 3; ++m) {
+      meth = m == 1 ? "get" : m == 2 ? "post" : "close"; k = 0; s = 0
       if (("ceiling-" meth "-first") in rps) { s += rps["ceiling-" meth "-first"]; ++k }
       if (("ceiling-" meth "-last") in rps) { s += rps["ceiling-" meth "-last"]; ++k }
       ceil[meth] = k ? s / k : 0
     }
     printf "%-20s %10s %7s %8s %9s %7s %6s\n", "run", "req/s", "ratio", "non-2xx", "p99 ms", "errors", "load"
     for (i = 1; i <= n; ++i) {
-      r = order[i]; meth = r ~ /-get/ ? "get" : "post"
+      r = order[i]; meth = r ~ /-close/ ? "close" : r ~ /-post/ ? "post" : "get"
       ratio = ceil[meth] > 0 ? sprintf("%.2f", rps[r] / ceil[meth]) : "-"
       printf "%-20s %10d %7s %8d %9.2f %7d %6s\n", r, rps[r], ratio, n2[r], p99[r], err[r], load[r]
     }

@@ -1,10 +1,14 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
 
 #include "support/time.hpp"
 #include "task/codec/json_codec.hpp"
 #include "task/codec/json_numbers.hpp"
+#include "task/codec/json_text.hpp"
 #include "task/core/errors.hpp"
+#include "task/service/task_service.hpp"
 
 using namespace task;
 namespace json = boost::json;
@@ -270,6 +274,70 @@ TEST_CASE("the wire text of every record is unchanged, and reads back to the sam
         kAnalyticsText);
   // 0.1 in config stays the nearest double (the exact reader), not a neighbour of it.
   CHECK(json::value_to<Task>(read(kTaskText)).config.at("n").as_double() == 0.1);
+}
+
+TEST_CASE("the text written straight from a record is the text of its json::value", "[codec]") {
+  CHECK(to_json_text(full_task()) == kTaskText);
+  CHECK(to_json_text(full_execution()) == kExecutionText);
+  CHECK(to_json_text(sample_task()) == to_json_text(json::value_from(sample_task())));
+  CHECK(to_json_text(Task{}) == to_json_text(json::value_from(Task{})));
+  CHECK(to_json_text(Execution{}) == to_json_text(json::value_from(Execution{})));
+  const std::vector<Execution> none;
+  CHECK(to_json_text(none) == "[]");
+  const std::vector<Execution> two{full_execution(), Execution{}};
+  CHECK(to_json_text(two) ==
+        std::string("[") + kExecutionText + "," + to_json_text(Execution{}) + "]");
+
+  TaskList page;
+  page.tasks = {full_task(), sample_task()};
+  page.total = 12;
+  page.limit = 2;
+  page.offset = 4;
+  page.next_cursor = "c\"ur";
+  page.filters = json::parse(R"({"status":"paused","tags":["a"],"q":"x y"})").as_object();
+  CHECK(to_json_text(page) == to_json_text(json::value_from(page)));
+  page.next_cursor.reset();
+  page.tasks.clear();
+  page.filters = {};
+  CHECK(to_json_text(page) == to_json_text(json::value_from(page)));
+
+  // Every byte in the strings (quotes, backslashes, control characters, DEL, UTF-8) and in
+  // object keys, doubles of every magnitude: escaped and written as Boost.JSON does.
+  std::mt19937_64 rng(15);
+  std::uniform_int_distribution<int> byte(0, 255), len(0, 12);
+  const char* utf8[] = {"\xc3\xbc", "\xe2\x9c\x93", "\xf0\x9f\x98\x80"};
+  auto text = [&] {
+    std::string out;
+    for (int i = len(rng); i > 0; --i) {
+      const int b = byte(rng);
+      if (b >= 0x80)
+        out += utf8[b % 3];
+      else
+        out += static_cast<char>(b);
+    }
+    return out;
+  };
+  for (int round = 0; round < 300; ++round) {
+    Task t = sample_task();
+    t.name = text();
+    t.description = text();
+    t.tags = {text(), text()};
+    t.last_error = text();
+    t.config = json::object{{text(), text()}, {"n", std::ldexp(0.7 + round, round - 150)}};
+    t.last_result = json::array{text(), round * -1.25, static_cast<std::int64_t>(round) << 40};
+    t.credits_per_run = std::ldexp(1.0 / (round + 3), round % 60 - 30);
+    INFO(round);
+    REQUIRE(to_json_text(t) == to_json_text(json::value_from(t)));
+    // The hand-written string, integer, boolean and null text is Boost.JSON's own.
+    const json::value scalars = json::array{text(),
+                                            json::object{{text(), nullptr}},
+                                            static_cast<std::int64_t>(rng()),
+                                            static_cast<std::uint64_t>(rng()),
+                                            -static_cast<std::int64_t>(round),
+                                            round % 2 == 0,
+                                            nullptr};
+    REQUIRE(to_json_text(scalars) == json::serialize(scalars));
+  }
 }
 
 TEST_CASE("storage bookkeeping stays out of the wire form", "[codec]") {

@@ -27,6 +27,34 @@ TEST_CASE("RFC 3339 offsets, fractions and missing offset", "[time]") {
   CHECK(format_rfc3339(*parse_rfc3339("1969-12-31T23:59:59.5Z")) == "1969-12-31T23:59:59.500000Z");
 }
 
+TEST_CASE("RFC 3339 text of instants across years 0001-9999 and beyond", "[time]") {
+  CHECK(format_rfc3339(*parse_rfc3339("0001-01-01T00:00:00Z")) == "0001-01-01T00:00:00Z");
+  CHECK(format_rfc3339(*parse_rfc3339("9999-12-31T23:59:59.999999Z")) ==
+        "9999-12-31T23:59:59.999999Z");
+  CHECK(format_rfc3339(*parse_rfc3339("2026-02-03T04:05:06.000001Z")) ==
+        "2026-02-03T04:05:06.000001Z");
+  // Outside 0000-9999 (a damaged row only): printf's "%04d" year, as before.
+  CHECK(format_rfc3339(Timestamp{} - std::chrono::hours(24 * 366 * 2000)) ==
+        "-035-11-08T00:00:00Z");
+  const auto after = format_rfc3339(Timestamp{} + std::chrono::hours(24 * 366 * 9000));
+  CHECK(after.rfind("10", 0) == 0);
+  CHECK(after.size() == std::string("10000-01-01T00:00:00Z").size());
+  // Every text reads back as its instant (microseconds over the whole range).
+  std::uint64_t x = 88172645463325252ull;
+  const auto span = to_unix_micros(*parse_rfc3339("9999-12-31T23:59:59.999999Z")) -
+                    to_unix_micros(*parse_rfc3339("0001-01-01T00:00:00Z"));
+  for (int i = 0; i < 2000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const auto t = *parse_rfc3339("0001-01-01T00:00:00Z") +
+                   Micros(static_cast<std::int64_t>(x % static_cast<std::uint64_t>(span)));
+    const auto text = format_rfc3339(t);
+    INFO(text);
+    REQUIRE(parse_rfc3339(text) == t);
+  }
+}
+
 TEST_CASE("RFC 3339 rejects impossible and malformed input", "[time]") {
   for (const char* bad :
        {"", "2026", "2026-02-30", "2026-02-29T00:00:00Z", "2026-13-01", "2026-00-10",

@@ -16,6 +16,7 @@ namespace task::server {
 namespace {
 
 constexpr std::size_t kReceiveChunk = 16 * 1024;
+constexpr std::size_t kWriteBuffer = 64 * 1024;  ///< response bytes gathered before a send
 
 int millis_until(Clock::time_point deadline, Clock::time_point now) {
   if (deadline <= now) return 0;
@@ -145,6 +146,7 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
     size = std::min(size, limits_.max_raw_body_bytes - body);
   }
   while (conn_.pending().empty()) {
+    if (!conn_.out.empty() && !flush()) return -1;  // e.g. "100 Continue": the client waits for it
     if (!wait_for(conn_.fd, POLLIN, body_deadline_)) {
       timed_out_ = Clock::now() >= body_deadline_;
       return -1;
@@ -164,17 +166,35 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   // Unlike cpp-httplib's SocketStream, no "is the peer still there" peek: a client that
   // half-closed after its request still reads the answer.
-  return conn_.send_all({ptr, size}, Clock::now() + limits_.write_timeout)
-             ? static_cast<ssize_t>(size)
-             : -1;
+  if (conn_.out.size() + size > kWriteBuffer) {
+    if (!flush()) return -1;
+    if (size > kWriteBuffer)
+      return conn_.send_all({ptr, size}, Clock::now() + limits_.write_timeout)
+                 ? static_cast<ssize_t>(size)
+                 : -1;
+  }
+  conn_.out.append(ptr, size);
+  return static_cast<ssize_t>(size);
+}
+
+bool ConnectionStream::flush() {
+  if (conn_.out.empty()) return true;
+  const bool ok = conn_.send_all(conn_.out, Clock::now() + limits_.write_timeout);
+  conn_.out.clear();
+  if (conn_.out.capacity() > 4 * kWriteBuffer) std::string().swap(conn_.out);
+  return ok;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  address_of(conn_.fd, true, ip, port);
+  if (conn_.remote_port < 0) address_of(conn_.fd, true, conn_.remote_ip, conn_.remote_port);
+  ip = conn_.remote_ip;
+  port = conn_.remote_port;
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  address_of(conn_.fd, false, ip, port);
+  if (conn_.local_port < 0) address_of(conn_.fd, false, conn_.local_ip, conn_.local_port);
+  ip = conn_.local_ip;
+  port = conn_.local_port;
 }
 
 Exchange& current_exchange() {
@@ -187,9 +207,9 @@ Exchange& current_exchange() {
 namespace {
 
 /// Replaces cpp-httplib's percent-decoded header view by the checked raw one.
-void adopt_head(httplib::Request& req, const RequestHead& head) {
+void adopt_head(httplib::Request& req, RequestHead& head) {
   if (head.status != 0) return;  // refused before routing; nothing is read or used
-  httplib::Headers headers = head.headers;
+  httplib::Headers headers = std::move(head.headers);  // read only through the request from here
   headers.emplace("REMOTE_ADDR", req.remote_addr);
   headers.emplace("REMOTE_PORT", std::to_string(req.remote_port));
   headers.emplace("LOCAL_ADDR", req.local_addr);
@@ -265,13 +285,14 @@ void ConnectionServer::serve(std::shared_ptr<Connection> c) {
     bool closed = false;
     const bool ok = process_request(strm, last, closed,
                                     [&ex](httplib::Request& req) { adopt_head(req, ex.head); });
+    const bool sent = strm.flush();
     ++c->served;
     waited = false;
     const bool whole = body_fully_read(ex, strm);
-    const bool close = !ok || closed || last || ex.close || !whole;
+    const bool close = !ok || !sent || closed || last || ex.close || !whole;
     ex = Exchange{};
     if (close) {
-      if (ok && !whole) c->linger_close(std::chrono::seconds(1), limits.max_raw_body_bytes);
+      if (ok && sent && !whole) c->linger_close(std::chrono::seconds(1), limits.max_raw_body_bytes);
       return;
     }
   }

@@ -14,7 +14,8 @@
 ///  - a pool thread gets a connection only with a complete head buffered, and serves requests
 ///    while complete heads are buffered (pipelining), then hands the connection back;
 ///  - the body is read through a stream that bounds its raw size and its time (`body_timeout`);
-///  - writes do not depend on the read side (a half-closed client gets its answer).
+///  - writes do not depend on the read side (a half-closed client gets its answer), and the
+///    pieces of one response leave in one send.
 /// Request parsing, routing and response writing stay cpp-httplib's.
 #include <httplib.h>
 
@@ -74,6 +75,10 @@ struct Connection {
   std::size_t served = 0;  ///< requests answered on this connection
   bool head_started = false;
   Clock::time_point deadline{};  ///< of the wait the poller is doing
+  /// The peer's and our address, looked up on the first request (cpp-httplib asks per request).
+  std::string remote_ip, local_ip;
+  int remote_port = -1, local_port = -1;
+  std::string out;  ///< response bytes not sent yet (ConnectionStream::flush)
 };
 
 /// The stream cpp-httplib reads one request from and writes its response to.
@@ -88,6 +93,12 @@ class ConnectionStream : public httplib::Stream {
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override { return conn_.fd; }
+
+  /// Sends what write() buffered; false when the connection cannot take it. cpp-httplib writes
+  /// a response as several write() calls (head, body); they leave as one send at the end of the
+  /// request (or earlier, above 64 KiB, or before the body read waits for the client, so an
+  /// `Expect: 100-continue` answer is not held back).
+  bool flush();
 
   /// Bytes of this request consumed so far (head included).
   std::size_t consumed() const { return consumed_; }

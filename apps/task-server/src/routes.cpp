@@ -7,6 +7,7 @@
 #include "live_metrics.hpp"
 #include "server_impl.hpp"
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_text.hpp"
 #include "task/core/errors.hpp"
 #include "task/core/trace_context.hpp"
 #include "task/rules/query_int.hpp"
@@ -28,7 +29,7 @@ constexpr int kMaxPendingCount = 10000;
 
 void send_task(httplib::Response& res, int status, const Task& t) {
   res.set_header("ETag", etag_of(t));
-  send_json(res, status, json::value_from(t));
+  send_json_text(res, status, to_json_text(t));
 }
 
 json::object totals_json(const ExecutionTotals& t) {
@@ -106,7 +107,7 @@ void HttpServer::Impl::install_routes() {
   add("GET", "/api/v1/tasks", "/api/v1/tasks",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
-        send_json(res, 200, json::value_from(rt.service().list_tasks(c, query_params(req))));
+        send_json_text(res, 200, to_json_text(rt.service().list_tasks(c, query_params(req))));
       });
   add("POST", "/api/v1/tasks/from-template", "/api/v1/tasks/from-template",
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -155,11 +156,8 @@ void HttpServer::Impl::install_routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
         auto list = rt.service().list_executions(c, req.matches[1].str(), query_params(req));
-        json::array out;
-        for (const auto& e : list.executions)
-          out.push_back(json::value_from(e));
         res.set_header("X-Total-Count", std::to_string(list.total));
-        send_json(res, 200, out);
+        send_json_text(res, 200, to_json_text(list.executions));
       });
   add("GET", "/api/v1/templates", "/api/v1/templates",
       [this](const httplib::Request& req, httplib::Response& res) {

@@ -30,8 +30,13 @@ RequestState& current_request() {
 }
 
 void send_json(httplib::Response& res, int status, const json::value& body) {
+  send_json_text(res, status, to_json_text(body));
+}
+
+void send_json_text(httplib::Response& res, int status, std::string body) {
   res.status = status;
-  res.set_content(to_json_text(body), "application/json");
+  res.body = std::move(body);  // set_content would copy it
+  res.set_header("Content-Type", "application/json");
 }
 
 json::value json_body(const httplib::Request& req, bool optional) {
@@ -304,17 +309,28 @@ void HttpServer::Impl::install_hooks() {
     std::snprintf(ms, sizeof ms, "%.3f", elapsed * 1000);
     const auto status = std::to_string(res.status);
     const auto level = res.status >= 500 ? LogLevel::error : LogLevel::info;
-    const auto method = method_label(req.method);  // owned here: the fields are views
-    std::vector<std::pair<std::string_view, std::string_view>> fields{
-        {"request_id", state.request_id},
-        {"method", method},
-        {"route", state.route},
-        {"path", req.path},
-        {"status", status},
-        {"duration_ms", ms},
-        {"user_id", state.user_id}};
-    if (!state.error_log.empty()) fields.emplace_back("error", state.error_log);
-    log_line(level, "request", fields);
+    if (runtime::log_enabled(level)) {
+      const auto method = method_label(req.method);  // owned here: the fields are views
+      if (state.error_log.empty())
+        log_line(level, "request",
+                 {{"request_id", state.request_id},
+                  {"method", method},
+                  {"route", state.route},
+                  {"path", req.path},
+                  {"status", status},
+                  {"duration_ms", ms},
+                  {"user_id", state.user_id}});
+      else
+        log_line(level, "request",
+                 {{"request_id", state.request_id},
+                  {"method", method},
+                  {"route", state.route},
+                  {"path", req.path},
+                  {"status", status},
+                  {"duration_ms", ms},
+                  {"user_id", state.user_id},
+                  {"error", state.error_log}});
+    }
     state = RequestState{};
     trace::set_current(std::nullopt);
   });

@@ -81,6 +81,8 @@ struct HttpServer::Impl {
 
 /// Writes a JSON response.
 void send_json(httplib::Response& res, int status, const boost::json::value& body);
+/// The same with the body already JSON text (task/codec/json_text.hpp).
+void send_json_text(httplib::Response& res, int status, std::string body);
 
 /// The request body as JSON: empty -> `missing` error (or null when `optional`); malformed ->
 /// 422 `json_invalid` at loc ["body"].

@@ -22,6 +22,33 @@ std::string format_rfc3339(Timestamp t) {
   const auto day = std::chrono::floor<date::days>(secs);
   const date::year_month_day ymd{day};
   const date::hh_mm_ss<std::chrono::seconds> hms{secs - day};
+  const int year = int(ymd.year());
+  if (year >= 0 && year <= 9999) {  // every stored date (datetime_range): digits by hand
+    char out[27];
+    const auto put = [&out](int at, long long v, int width) {
+      for (int i = width - 1; i >= 0; --i, v /= 10)
+        out[at + i] = static_cast<char>('0' + v % 10);
+    };
+    put(0, year, 4);
+    out[4] = '-';
+    put(5, unsigned(ymd.month()), 2);
+    out[7] = '-';
+    put(8, unsigned(ymd.day()), 2);
+    out[10] = 'T';
+    put(11, hms.hours().count(), 2);
+    out[13] = ':';
+    put(14, hms.minutes().count(), 2);
+    out[16] = ':';
+    put(17, hms.seconds().count(), 2);
+    std::size_t n = 19;
+    if (us != 0) {
+      out[19] = '.';
+      put(20, us, 6);
+      n = 26;
+    }
+    out[n++] = 'Z';
+    return std::string(out, n);
+  }
   char buf[48];
   int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld", int(ymd.year()),
                         unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),

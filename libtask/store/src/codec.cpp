@@ -181,10 +181,18 @@ ValueList values_of(const Dialect& d, const T& record, Params& p) {
   return v;
 }
 
+/// The column list of T for the backend of `d`, built once per backend (it is in every read).
+template <class T>
+const std::string& cached_columns(const Dialect& d) {
+  static const std::string sqlite = columns_of<T>(Dialect{Backend::sqlite});
+  static const std::string postgres = columns_of<T>(Dialect{Backend::postgres});
+  return d.pg() ? postgres : sqlite;
+}
+
 }  // namespace
 
 std::string task_columns(const Dialect& d) {
-  return columns_of<Task>(d);
+  return cached_columns<Task>(d);
 }
 Task task_from_row(const soci::row& r) {
   return from_row<Task>(r);
@@ -198,7 +206,7 @@ std::string task_assignments(const Dialect& d, const Task& t, Params& p) {
 }
 
 std::string execution_columns(const Dialect& d) {
-  return columns_of<Execution>(d);
+  return cached_columns<Execution>(d);
 }
 Execution execution_from_row(const soci::row& r) {
   return from_row<Execution>(r);

@@ -305,6 +305,10 @@ Timestamp col_time(const soci::row& r, std::size_t i) {
 boost::json::value col_json(const soci::row& r, std::size_t i) {
   auto text = col_opt_str(r, i);
   if (!text) return nullptr;
+  // The common empty values (config, metadata, trigger data, tags) without a parser.
+  if (*text == "{}") return boost::json::object{};
+  if (*text == "[]") return boost::json::array{};
+  if (*text == "null") return nullptr;
   boost::system::error_code ec;
   auto v = parse_stored_json(*text, ec);
   if (ec)

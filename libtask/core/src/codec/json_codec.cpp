@@ -1,4 +1,5 @@
 #include "task/codec/json_codec.hpp"
+#include "task/codec/json_text.hpp"
 
 #include <boost/json.hpp>
 #include <charconv>
@@ -144,24 +145,60 @@ void write_number(std::string& out, double d) {
   out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
+/// A JSON string literal, escaped exactly as Boost.JSON's serializer does (the common case, no
+/// character to escape, without building a std::string; any other through the serializer).
+void write_string(std::string& out, std::string_view s) {
+  for (char c : s)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      out += json::serialize(json::string_view(s.data(), s.size()));
+      return;
+    }
+  out.reserve(out.size() + s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+}
+
+void write_value(std::string& out, const json::value& v);
+
+void write_object(std::string& out, const json::object& o) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& kv : o) {
+    if (!first) out.push_back(',');
+    first = false;
+    write_string(out, kv.key());
+    out.push_back(':');
+    write_value(out, kv.value());
+  }
+  out.push_back('}');
+}
+
 void write_value(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::double_:
       write_number(out, v.get_double());
       return;
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& kv : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string_view(kv.key()));
-        out.push_back(':');
-        write_value(out, kv.value());
-      }
-      out.push_back('}');
+    case json::kind::object:
+      write_object(out, v.get_object());
+      return;
+    case json::kind::string:
+      write_string(out, v.get_string());
+      return;
+    case json::kind::int64:
+    case json::kind::uint64: {
+      char buf[24];
+      const auto r = v.is_int64() ? std::to_chars(buf, buf + sizeof buf, v.get_int64())
+                                  : std::to_chars(buf, buf + sizeof buf, v.get_uint64());
+      out.append(buf, static_cast<std::size_t>(r.ptr - buf));
       return;
     }
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case json::kind::null:
+      out += "null";
+      return;
     case json::kind::array: {
       out.push_back('[');
       bool first = true;
@@ -225,6 +262,55 @@ json::value field_json(const std::map<std::string, std::int64_t>& m) {
 template <class V>
 json::value field_json(const std::optional<V>& v) {
   return v ? field_json(*v) : json::value(nullptr);
+}
+
+// ---- one field straight to text (the same text as field_json's value through write_value) -----
+
+void put_field(std::string& out, std::int64_t v) {
+  char buf[24];
+  out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+}
+void put_field(std::string& out, double v) {
+  write_number(out, v);
+}
+void put_field(std::string& out, int v) {
+  put_field(out, static_cast<std::int64_t>(v));
+}
+void put_field(std::string& out, bool v) {
+  out += v ? "true" : "false";
+}
+void put_field(std::string& out, const std::string& s) {
+  write_string(out, s);
+}
+void put_field(std::string& out, Timestamp t) {
+  write_string(out, format_rfc3339(t));
+}
+void put_field(std::string& out, const json::value& v) {
+  write_value(out, v);
+}
+void put_field(std::string& out, const json::object& o) {
+  write_object(out, o);
+}
+template <class E>
+requires std::is_enum_v<E>
+void put_field(std::string& out, E e) {
+  write_string(out, to_string(e));
+}
+template <class V>
+void put_field(std::string& out, const std::vector<V>& v) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    put_field(out, v[i]);
+  }
+  out.push_back(']');
+}
+template <class V>
+void put_field(std::string& out, const std::optional<V>& v) {
+  if (v)
+    put_field(out, *v);
+  else
+    out += "null";
 }
 
 // Reading: a field missing from the object (or null) keeps the value of a default-constructed
@@ -304,6 +390,23 @@ void write_record(json::value& out, const T& record) {
   out = std::move(o);
 }
 
+/// The wire text of a record without building its json::value (the text write_record's value
+/// gives through to_json_text; the codec test compares the two).
+template <class T>
+void put_record(std::string& out, const T& record) {
+  out.push_back('{');
+  bool first = true;
+  for_each_wire_field<T>([&](const char* name, auto member) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('"');
+    out += name;  // the field names are plain identifiers: nothing to escape
+    out += "\":";
+    put_field(out, record.*member);
+  });
+  out.push_back('}');
+}
+
 template <class T>
 T read_record(const json::value& v) {
   const Reader r(v);
@@ -350,6 +453,56 @@ void tag_invoke(json::value_from_tag, json::value& out, const Analytics& a) {
 }
 Analytics tag_invoke(json::value_to_tag<Analytics>, const json::value& v) {
   return read_record<Analytics>(v);
+}
+
+// ---- records straight to text ------------------------------------------------------------------
+
+std::string to_json_text(const Task& t) {
+  std::string out;
+  out.reserve(1024);
+  put_record(out, t);
+  return out;
+}
+std::string to_json_text(const Execution& e) {
+  std::string out;
+  out.reserve(512);
+  put_record(out, e);
+  return out;
+}
+std::string to_json_text(const std::vector<Execution>& list) {
+  std::string out;
+  out.reserve(512 * list.size() + 2);
+  out.push_back('[');
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    put_record(out, list[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string to_json_text(const TaskList& list) {
+  std::string out;
+  out.reserve(1024 * list.tasks.size() + 256);
+  out += "{\"count\":";
+  put_field(out, static_cast<std::int64_t>(list.tasks.size()));
+  out += ",\"tasks\":[";
+  for (std::size_t i = 0; i < list.tasks.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    put_record(out, list.tasks[i]);
+  }
+  out += "],\"total\":";
+  put_field(out, list.total);
+  out += ",\"limit\":";
+  put_field(out, list.limit);
+  out += ",\"offset\":";
+  put_field(out, list.offset);
+  out += ",\"next_cursor\":";
+  put_field(out, list.next_cursor);
+  out += ",\"filters\":";
+  put_field(out, list.filters);
+  out.push_back('}');
+  return out;
 }
 
 // ---- task list page ----------------------------------------------------------------------------

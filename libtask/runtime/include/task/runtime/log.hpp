@@ -2,9 +2,13 @@
 /// One line per event on stderr, key=value (logfmt): `ts=... level=info msg=request k=v ...`.
 /// Values with spaces, quotes or `=` are quoted. Thread-safe.
 ///
+/// Lines go through one process-wide buffer: debug and info lines reach stderr at most 10 ms
+/// later (many lines per `write`), warn and error lines before the call returns (with every line
+/// buffered before them, in order); the buffer is written out at exit.
+///
 /// Ownership: string_view arguments are read during the call only. Thread-safety: log_line may be
-/// called from any number of threads (each line is written whole, under one lock); set_log_level
-/// may be called at any time (the level is atomic).
+/// called from any number of threads (each line is written whole); set_log_level may be called at
+/// any time (the level is atomic).
 #include <initializer_list>
 #include <string>
 #include <string_view>
