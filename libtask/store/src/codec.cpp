@@ -294,13 +294,21 @@ void add_column(ArrayColumns& out, std::string_view name, ArrayColumn&& c) {
 
 /// The columns of `rows` (all but the row id unless `with_id`), one array literal each.
 template <class T>
-ArrayColumns arrays_of(const std::vector<const T*>& rows, bool with_id) {
+ArrayColumns arrays_of(const std::vector<const T*>& rows, bool with_id,
+                       const std::vector<const T*>* before = nullptr) {
   const Dialect pg{Backend::postgres};
   ArrayColumns out;
   boost::mp11::mp_for_each<Fields<T>>([&](auto f) {
     using F = std::remove_cvref_t<decltype(std::declval<const T&>().*f.pointer)>;
     if constexpr (decltype(f)::name == kRowId) {
       if (!with_id) return;
+    } else {
+      if (before) {  // leave out a column no row changes
+        bool changed = false;
+        for (std::size_t i = 0; i < rows.size() && !changed; ++i)
+          changed = !(*before)[i] || !(rows[i]->*f.pointer == (*before)[i]->*f.pointer);
+        if (!changed) return;
+      }
     }
     ArrayColumn c;
     c.type = array_type<F>();
@@ -342,8 +350,9 @@ std::string ArrayColumns::assignments(std::size_t from) const {
   return out;
 }
 
-ArrayColumns task_arrays(const std::vector<const Task*>& rows) {
-  return arrays_of(rows, true);
+ArrayColumns task_arrays(const std::vector<const Task*>& rows,
+                         const std::vector<const Task*>* before) {
+  return arrays_of(rows, true, before && before->size() == rows.size() ? before : nullptr);
 }
 
 ArrayColumns execution_arrays(const std::vector<const Execution*>& rows) {

@@ -45,8 +45,11 @@ struct ArrayColumns {
   /// "a = v.a, b = v.b, ..." from column `from` on.
   std::string assignments(std::size_t from = 0) const;
 };
-/// Every column of the tasks, the row id first.
-ArrayColumns task_arrays(const std::vector<const Task*>& rows);
+/// Every column of the tasks, the row id first. With `before` (the rows as read, parallel to
+/// `rows`; null = unknown), only the columns that differ from it in at least one row: the others
+/// keep their stored values, so an UPDATE neither sends nor parses them.
+ArrayColumns task_arrays(const std::vector<const Task*>& rows,
+                         const std::vector<const Task*>* before = nullptr);
 /// Every column of the executions but the row id.
 ArrayColumns execution_arrays(const std::vector<const Execution*>& rows);
 /// The outbox columns of the events.

@@ -10,16 +10,20 @@
 namespace task::store::detail {
 
 void SqlRepository::write_arrays(soci::session& s, const std::vector<const Task*>& tasks,
+                                 const std::vector<const Task*>& before,
                                  const std::vector<Execution*>& executions,
                                  const std::vector<const Event*>& events) {
   if (!tasks.empty()) {
-    // The rows exist and the caller holds their locks: one UPDATE joined to the arrays by id.
-    const auto cols = task_arrays(tasks);
+    // The rows exist and the caller holds their locks: one UPDATE joined to the arrays by id,
+    // of the columns some row of the batch changes (a run's start or finish leaves the JSON
+    // columns config, schedule, metadata alone: they are neither sent nor parsed again).
+    const auto cols = task_arrays(tasks, &before);
     Params p;
-    execute(s,
-            "UPDATE " + t("user_tasks") + " AS t SET " + cols.assignments(1) + " FROM " +
-                cols.unnest(p) + " WHERE t.id = v.id",
-            p);
+    if (cols.names.size() > 1)  // the row id and at least one column
+      execute(s,
+              "UPDATE " + t("user_tasks") + " AS t SET " + cols.assignments(1) + " FROM " +
+                  cols.unnest(p) + " WHERE t.id = v.id",
+              p);
   }
   if (!executions.empty()) {
     // Inserted or updated by execution_id; a taken (task_id, scheduled_for) slot fails the
