@@ -1,10 +1,12 @@
 // scheduler_bench — scheduler benchmarks for docs/performance.md (PostgreSQL).
-//   scheduler_bench burndown URL N [WORKERS] [BATCH]
-//       N due no-op tasks (todo, once schedule in the past, no notification service: the todo
-//       executor succeeds without I/O) drained by the real task::Scheduler (start(), background
-//       loop + worker pool, real store), then the same N rows claimed + completed by a plain SQL
-//       loop (FOR UPDATE SKIP LOCKED batch claim + INSERT execution + UPDATE task, one
-//       transaction per batch). Prints executions/s of both and the ratio.
+//   scheduler_bench burndown URL N [WORKERS] [BATCH] [SETTING]
+//       (defaults: 8 workers, the scheduler's batch of 128, SETTING = the TASK_USER_CONCURRENCY
+//       default: fair turns, limits by level) N due no-op tasks of 100 users (todo, once schedule
+//       in the past, no notification service: the todo executor succeeds without I/O) drained by
+//       the real task::Scheduler (start(), background loop + worker pool, real store), then the
+//       same N rows claimed + completed by a plain SQL loop (FOR UPDATE SKIP LOCKED batch claim +
+//       INSERT execution + UPDATE task, one transaction per batch). Prints executions/s of both and
+//       the ratio.
 //   scheduler_bench fairness URL N [WORKERS] [BATCH] [SETTINGS]
 //       N due no-op tasks of one user and one of each of ten other users, all due at the same
 //       instant, drained by one scheduler replica once per TASK_USER_CONCURRENCY setting in the
@@ -155,7 +157,10 @@ double run_plain(soci::session& s, std::int64_t n, int batch) {
   return static_cast<double>(done) / std::chrono::duration<double>(Steady::now() - start).count();
 }
 
-int bench_burndown(const std::string& url, std::int64_t n, std::size_t workers, int batch) {
+int bench_burndown(const std::string& url, std::int64_t n, std::size_t workers, int batch,
+                   const std::string& setting) {
+  const auto fairness =
+      setting.empty() ? task::ClaimFairness{} : task::parse_user_concurrency(setting);
   task::store::StoreOptions options;
   options.pool_size = static_cast<int>(workers) + 2;
   auto repo = task::store::open_repository(url, options);
@@ -165,7 +170,8 @@ int bench_burndown(const std::string& url, std::int64_t n, std::size_t workers, 
   std::vector<double> sched, plain;
   for (int round = 0; round < 2; ++round) {  // interleaved, to share the machine's noise
     seed_due(*repo, s, n, past);
-    sched.push_back(run_scheduler(repo, s, n, workers, batch));
+    std::printf("round %d: %lld due tasks seeded\n", round + 1, static_cast<long long>(n));
+    sched.push_back(run_scheduler(repo, s, n, workers, batch, fairness));
     std::printf("round %d: scheduler %.0f executions/s\n", round + 1, sched.back());
     seed_due(*repo, s, n, past);
     plain.push_back(run_plain(s, n, batch));
@@ -173,8 +179,11 @@ int bench_burndown(const std::string& url, std::int64_t n, std::size_t workers, 
   }
   const double best_s = *std::max_element(sched.begin(), sched.end());
   const double best_p = *std::max_element(plain.begin(), plain.end());
-  std::printf("N=%lld workers=%zu batch=%d: scheduler best %.0f/s, plain best %.0f/s, ratio %.2f\n",
-              static_cast<long long>(n), workers, batch, best_s, best_p, best_s / best_p);
+  std::printf(
+      "N=%lld workers=%zu batch=%d TASK_USER_CONCURRENCY=%s: scheduler best %.0f/s, plain best "
+      "%.0f/s, ratio %.2f\n",
+      static_cast<long long>(n), workers, batch, setting.empty() ? "(default)" : setting.c_str(),
+      best_s, best_p, best_s / best_p);
   return 0;
 }
 
@@ -318,7 +327,8 @@ int main(int argc, char** argv) {
     if (mode == "burndown" && argc > 3)
       return bench_burndown(argv[2], std::stoll(argv[3]),
                             argc > 4 ? std::stoul(argv[4]) : std::size_t{8},
-                            argc > 5 ? std::stoi(argv[5]) : 32);
+                            argc > 5 ? std::stoi(argv[5]) : task::SchedulerOptions{}.batch_size,
+                            argc > 6 ? argv[6] : "");
     if (mode == "fairness" && argc > 3)
       return bench_fairness(argv[2], std::stoll(argv[3]),
                             argc > 4 ? std::stoul(argv[4]) : std::size_t{8},
@@ -331,7 +341,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(
       stderr,
-      "usage: scheduler_bench burndown URL N [WORKERS] [BATCH] | scheduler_bench "
+      "usage: scheduler_bench burndown URL N [WORKERS] [BATCH] [SETTING] | scheduler_bench "
       "fairness URL N [WORKERS] [BATCH] [SETTINGS] | scheduler_bench lateness URL COUNT SECONDS\n");
   return 2;
 }

@@ -81,10 +81,13 @@ void SchedulerLoop::pause(Micros d) {
 }
 
 std::size_t SchedulerLoop::queue_capacity() const {
-  return options_.queue > 0 ? options_.queue
-                            : std::max({options_.workers,
-                                        static_cast<std::size_t>(scheduler_->options().batch_size),
-                                        std::size_t{1}});
+  // Two batches: the loop claims and starts the next batch while the finisher is still writing
+  // the outcomes of the last one (their runs count as in flight until it has).
+  return options_.queue > 0
+             ? options_.queue
+             : std::max({options_.workers,
+                         2 * static_cast<std::size_t>(scheduler_->options().batch_size),
+                         std::size_t{1}});
 }
 
 std::size_t SchedulerLoop::queue_limit() const {

@@ -1,5 +1,7 @@
 #include "codec.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -189,7 +191,205 @@ const std::string& cached_columns(const Dialect& d) {
   return d.pg() ? postgres : sqlite;
 }
 
+// ---- columns of many rows as PostgreSQL array literals (ArrayColumns) ------------------------
+
+/// One column being built: the element type, the value expression and the literal so far.
+struct ArrayColumn {
+  std::string type;
+  bool tag_list = false;
+  std::string literal = "{";
+
+  void open() {
+    if (literal.size() > 1) literal += ',';
+  }
+  void null() {
+    open();
+    literal += "NULL";
+  }
+  void quoted(std::string_view s) {
+    open();
+    literal += '"';
+    for (const char c : s) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  void number(std::int64_t v) {
+    open();
+    literal += std::to_string(v);
+  }
+  void number(double v) {
+    open();
+    if (std::isnan(v)) {
+      literal += "NaN";
+    } else if (std::isinf(v)) {
+      literal += v > 0 ? "Infinity" : "-Infinity";
+    } else {
+      char buf[32];
+      const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest exact round trip
+      literal.append(buf, r.ptr);
+    }
+  }
+};
+
+template <class F>
+std::string array_type() {
+  if constexpr (std::is_same_v<F, std::int64_t> || std::is_same_v<F, std::optional<std::int64_t>> ||
+                std::is_same_v<F, Timestamp> || std::is_same_v<F, std::optional<Timestamp>>)
+    return "bigint";
+  else if constexpr (std::is_same_v<F, double>)
+    return "double precision";
+  else if constexpr (std::is_same_v<F, bool>)
+    return "boolean";
+  else if constexpr (column_kind<F>() == ColumnKind::json)
+    return "jsonb";
+  else
+    return "text";  // text, enums, and tag lists (their literal text, cast per row)
+}
+
+void append(const Dialect&, ArrayColumn& c, const std::string& v) {
+  c.quoted(v);
+}
+void append(const Dialect&, ArrayColumn& c, const std::optional<std::string>& v) {
+  v ? c.quoted(*v) : c.null();
+}
+void append(const Dialect&, ArrayColumn& c, std::int64_t v) {
+  c.number(v);
+}
+void append(const Dialect&, ArrayColumn& c, const std::optional<std::int64_t>& v) {
+  v ? c.number(*v) : c.null();
+}
+void append(const Dialect&, ArrayColumn& c, double v) {
+  c.number(v);
+}
+void append(const Dialect&, ArrayColumn& c, bool v) {
+  c.open();
+  c.literal += v ? "t" : "f";
+}
+void append(const Dialect&, ArrayColumn& c, Timestamp v) {
+  c.number(to_unix_micros(v));
+}
+void append(const Dialect&, ArrayColumn& c, const std::optional<Timestamp>& v) {
+  v ? c.number(to_unix_micros(*v)) : c.null();
+}
+void append(const Dialect&, ArrayColumn& c, const json::object& v) {
+  c.quoted(object_text(v));
+}
+void append(const Dialect&, ArrayColumn& c, const std::optional<json::object>& v) {
+  v ? c.quoted(object_text(*v)) : c.null();
+}
+void append(const Dialect&, ArrayColumn& c, const json::value& v) {
+  const auto text = json_text(v, true);
+  text ? c.quoted(*text) : c.null();
+}
+void append(const Dialect& d, ArrayColumn& c, const std::vector<std::string>& v) {
+  c.quoted(tags_text(d, v));
+}
+template <class E>
+requires std::is_enum_v<E>
+void append(const Dialect&, ArrayColumn& c, E e) {
+  c.quoted(to_string(e));
+}
+
+void add_column(ArrayColumns& out, std::string_view name, ArrayColumn&& c) {
+  out.names.emplace_back(name);
+  out.types.push_back(std::move(c.type));
+  out.values.push_back(c.tag_list ? "CAST(v." + std::string(name) + " AS TEXT[])"
+                                  : "v." + std::string(name));
+  out.literals.push_back(std::move(c.literal) + "}");
+}
+
+/// The columns of `rows` (all but the row id unless `with_id`), one array literal each.
+template <class T>
+ArrayColumns arrays_of(const std::vector<const T*>& rows, bool with_id,
+                       const std::vector<const T*>* before = nullptr) {
+  const Dialect pg{Backend::postgres};
+  ArrayColumns out;
+  boost::mp11::mp_for_each<Fields<T>>([&](auto f) {
+    using F = std::remove_cvref_t<decltype(std::declval<const T&>().*f.pointer)>;
+    if constexpr (decltype(f)::name == kRowId) {
+      if (!with_id) return;
+    } else {
+      if (before) {  // leave out a column no row changes
+        bool changed = false;
+        for (std::size_t i = 0; i < rows.size() && !changed; ++i)
+          changed = !(*before)[i] || !(rows[i]->*f.pointer == (*before)[i]->*f.pointer);
+        if (!changed) return;
+      }
+    }
+    ArrayColumn c;
+    c.type = array_type<F>();
+    c.tag_list = column_kind<F>() == ColumnKind::tags;
+    for (const T* row : rows)
+      append(pg, c, row->*f.pointer);
+    add_column(out, f.name, std::move(c));
+  });
+  return out;
+}
+
 }  // namespace
+
+std::string ArrayColumns::unnest(Params& p) const {
+  std::string out = "unnest(";
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out += (i ? ", CAST(" : "CAST(") + p.add(literals[i]) + " AS " + types[i] + "[])";
+  return out + ") AS v(" + column_list() + ")";
+}
+
+std::string ArrayColumns::column_list(std::size_t from) const {
+  std::string out;
+  for (std::size_t i = from; i < names.size(); ++i)
+    out += (out.empty() ? "" : ", ") + names[i];
+  return out;
+}
+
+std::string ArrayColumns::value_list(std::size_t from) const {
+  std::string out;
+  for (std::size_t i = from; i < names.size(); ++i)
+    out += (out.empty() ? "" : ", ") + values[i];
+  return out;
+}
+
+std::string ArrayColumns::assignments(std::size_t from) const {
+  std::string out;
+  for (std::size_t i = from; i < names.size(); ++i)
+    out += (out.empty() ? "" : ", ") + names[i] + " = " + values[i];
+  return out;
+}
+
+ArrayColumns task_arrays(const std::vector<const Task*>& rows,
+                         const std::vector<const Task*>* before) {
+  return arrays_of(rows, true, before && before->size() == rows.size() ? before : nullptr);
+}
+
+ArrayColumns execution_arrays(const std::vector<const Execution*>& rows) {
+  return arrays_of(rows, false);
+}
+
+ArrayColumns event_arrays(const std::vector<const Event*>& rows) {
+  const Dialect pg{Backend::postgres};
+  ArrayColumns out;
+  auto column = [&](std::string_view name, const char* type, auto get) {
+    ArrayColumn c;
+    c.type = type;
+    for (const Event* e : rows)
+      append(pg, c, get(*e));
+    add_column(out, name, std::move(c));
+  };
+  auto opt = [](const std::string& v) {
+    return v.empty() ? std::nullopt : std::optional<std::string>(v);
+  };
+  column("event_id", "text", [](const Event& e) -> const std::string& { return e.id; });
+  column("type", "text", [](const Event& e) -> const std::string& { return e.type; });
+  column("task_id", "text", [](const Event& e) -> const std::string& { return e.task_id; });
+  column("user_id", "text", [](const Event& e) -> const std::string& { return e.user_id; });
+  column("time", "bigint", [](const Event& e) { return e.time; });
+  column("data", "jsonb", [](const Event& e) -> const json::object& { return e.data; });
+  column("traceparent", "text", [&](const Event& e) { return opt(e.traceparent); });
+  column("tracestate", "text", [&](const Event& e) { return opt(e.tracestate); });
+  return out;
+}
 
 std::string task_columns(const Dialect& d) {
   return cached_columns<Task>(d);

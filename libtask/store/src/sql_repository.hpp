@@ -145,8 +145,18 @@ class SqlRepository final : public TaskRepository {
       const std::function<std::optional<Change>(const Task&)>& fn);
   /// Stores the changes of a read-modify-write whose task rows the caller locked (ids and
   /// versions set): task rows, executions (their ids filled in), then outbox events.
-  void write_changes(soci::session& s, const std::vector<Change*>& changes);
+  /// `before` (may be null): the task rows as read, parallel to `changes` (null entries: not
+  /// known); PostgreSQL then writes only the columns that changed.
+  void write_changes(soci::session& s, const std::vector<Change*>& changes,
+                     const std::vector<const Task*>* before = nullptr);
   void insert_events(soci::session& s, const std::vector<const Event*>& events);
+  /// PostgreSQL's write_changes and insert_events: one statement per table over arrays
+  /// (sql_repository_scheduler_writes.cpp).
+  void write_arrays(soci::session& s, const std::vector<const Task*>& tasks,
+                    const std::vector<const Task*>& before,
+                    const std::vector<Execution*>& executions,
+                    const std::vector<const Event*>& events);
+  void insert_event_arrays(soci::session& s, const std::vector<const Event*>& events);
 
   std::unique_ptr<Database> db_;
   std::atomic<std::int64_t> unreadable_{0};

@@ -34,6 +34,12 @@ std::string limit_case(const std::string& level, const ClaimFairness& f, Params&
   return out + " ELSE CAST(" + p.add(kNoLimit) + " AS BIGINT) END)";
 }
 
+/// No user takes more in one claim than the largest level limit, when every level has one.
+int most_per_user(const ClaimFairness& f, int limit) {
+  const auto [lo, hi] = std::minmax_element(f.limit.begin(), f.limit.end());
+  return *lo > 0 ? *hi : limit;
+}
+
 }  // namespace
 
 std::string SqlRepository::fair_order(soci::session& s, Timestamp now, int limit,
@@ -104,7 +110,7 @@ std::string SqlRepository::fair_order(soci::session& s, Timestamp now, int limit
         "SELECT 'low') pr";
     const std::string first_k = " WHERE y.user_id = u.user_id AND y.priority = pr.p AND " +
                                 due_row("y.") + " ORDER BY y.next_run_time, y.id LIMIT " +
-                                p.add(std::max(limit, 0));
+                                p.add(std::min(std::max(limit, 0), most_per_user(fairness, limit)));
     const std::string live_users = " WHERE u.user_id IS NOT NULL" + not_full("u.user_id");
     if (d().pg())
       c = users + "SELECT k.id, k.user_id, k.priority, k.next_run_time FROM u CROSS JOIN " +

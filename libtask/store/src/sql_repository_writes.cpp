@@ -43,6 +43,7 @@ void SqlRepository::insert_rows(soci::session& s, std::size_t n, const RowValues
 }
 
 void SqlRepository::insert_events(soci::session& s, const std::vector<const Event*>& events) {
+  if (d().pg()) return insert_event_arrays(s, events);
   insert_rows(
       s, events.size(),
       [&](std::size_t i, Params& p) -> std::pair<std::string, std::string> {
@@ -62,13 +63,18 @@ void SqlRepository::insert_events(soci::session& s, const std::vector<const Even
       [](const std::string&) { return std::string(); }, nullptr);
 }
 
-void SqlRepository::write_changes(soci::session& s, const std::vector<Change*>& changes) {
-  std::vector<const Task*> tasks;
+void SqlRepository::write_changes(soci::session& s, const std::vector<Change*>& changes,
+                                  const std::vector<const Task*>* before) {
+  std::vector<const Task*> tasks, tasks_before;
   std::vector<Execution*> executions;
   std::vector<const Event*> events;
   std::vector<const Completion*> completions;
-  for (Change* c : changes) {
-    if (c->task) tasks.push_back(&*c->task);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    Change* c = changes[i];
+    if (c->task) {
+      tasks.push_back(&*c->task);
+      tasks_before.push_back(before && i < before->size() ? (*before)[i] : nullptr);
+    }
     for (const auto& x : c->completions)
       completions.push_back(&x);
     for (auto& e : c->executions)
@@ -76,6 +82,8 @@ void SqlRepository::write_changes(soci::session& s, const std::vector<Change*>& 
     for (const auto& e : c->events)
       events.push_back(&e);
   }
+  if (d().pg() && completions.empty())
+    return write_arrays(s, tasks, tasks_before, executions, events);
   // Task rows exist (locked by the caller): an upsert by id is a multi-row UPDATE on both
   // backends, with the same column list as an INSERT.
   insert_rows(
@@ -127,7 +135,17 @@ std::vector<std::optional<Change>> SqlRepository::modify_tasks(
   if (task_ids.empty()) return {};
   return db_->in_transaction([&](soci::session& s) {
     std::map<std::string, Task, std::less<>> current;
-    for (std::size_t from = 0; from < task_ids.size();) {
+    if (d().pg()) {
+      // One statement text for any number of ids (an array), prepared once per session.
+      Params p;
+      for (auto& task :
+           select_tasks(s,
+                        " WHERE task_id = ANY(CAST(" + p.add(tags_text(d(), task_ids)) +
+                            " AS TEXT[])) ORDER BY id" + d().for_update(),
+                        p))
+        current.emplace(task.task_id, std::move(task));
+    }
+    for (std::size_t from = d().pg() ? task_ids.size() : 0; from < task_ids.size();) {
       Params p;
       std::string in;
       for (; from < task_ids.size() && p.size() < max_params(d()); ++from)
@@ -151,6 +169,7 @@ std::vector<std::optional<Change>> SqlRepository::change_rows(
     const std::function<std::optional<Change>(const Task&)>& fn) {
   std::vector<std::optional<Change>> out(rows.size());
   std::vector<Change*> writes;
+  std::vector<const Task*> before;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i]) continue;
     out[i] = fn(*rows[i]);
@@ -161,8 +180,9 @@ std::vector<std::optional<Change>> SqlRepository::change_rows(
       out[i]->task->version = rows[i]->version + 1;
     }
     writes.push_back(&*out[i]);
+    before.push_back(rows[i]);
   }
-  write_changes(s, writes);
+  write_changes(s, writes, &before);
   return out;
 }
 

@@ -35,7 +35,7 @@ namespace task::runtime {
 struct SchedulerLoopOptions {
   std::size_t workers = 4;  ///< scheduled runs executing at once (TASK_WORKERS)
   /// Started runs that may wait for a free worker, beyond the workers themselves. 0 = adaptive:
-  /// the larger of workers and batch_size while runs take under 50 ms on average, else as many
+  /// the larger of workers and two batches while runs take under 50 ms on average, else as many
   /// as workers. Claims stop while workers + queue runs are in flight; a run that waited longer
   /// than half the lease margin renews its lease before it executes.
   std::size_t queue = 0;
