@@ -108,20 +108,34 @@ std::string SqlRepository::fair_order(soci::session& s, Timestamp now, int limit
     const std::string priorities =
         "(SELECT 'urgent' AS p UNION ALL SELECT 'high' UNION ALL SELECT 'medium' UNION ALL "
         "SELECT 'low') pr";
-    const std::string first_k = " WHERE y.user_id = u.user_id AND y.priority = pr.p AND " +
-                                due_row("y.") + " ORDER BY y.next_run_time, y.id LIMIT " +
-                                p.add(std::min(std::max(limit, 0), most_per_user(fairness, limit)));
+    // One user's range of one priority: at most `n` rows (an SQL expression).
+    auto first_k = [&](const std::string& user, const std::string& n) {
+      return " WHERE y.user_id = " + user + " AND y.priority = pr.p AND " + due_row("y.") +
+             " ORDER BY y.next_run_time, y.id LIMIT " + n;
+    };
+    const std::string range = p.add(std::min(std::max(limit, 0), most_per_user(fairness, limit)));
     const std::string live_users = " WHERE u.user_id IS NOT NULL" + not_full("u.user_id");
-    if (d().pg())
-      c = users + "SELECT k.id, k.user_id, k.priority, k.next_run_time FROM u CROSS JOIN " +
-          priorities +
-          " CROSS JOIN LATERAL (SELECT y.id, y.user_id, y.priority, y.next_run_time "
-          "FROM " +
-          t("user_tasks") + " y" + first_k + ") k" + live_users;
+    auto lateral = [&](const std::string& user, const std::string& n) {
+      return " CROSS JOIN LATERAL (SELECT y.id, y.user_id, y.priority, y.next_run_time FROM " +
+             t("user_tasks") + " y" + first_k(user, n) + ") k";
+    };
+    const std::string columns = "SELECT k.id, k.user_id, k.priority, k.next_run_time FROM ";
+    if (d().pg() && limited)
+      // Each user's ranges read no more than that user's room now (limit − runs in flight, at
+      // most the batch): a user of the default level with one run in flight reads 1 row per
+      // priority, not 16 (a LATERAL LIMIT may name the outer row). Users without room are left
+      // out here.
+      c = users + columns + "(SELECT u.user_id, LEAST(CAST(" + p.add(std::max(limit, 0)) +
+          " AS BIGINT), " + level_limit() + " - COALESCE(b.n, 0)) AS room FROM u LEFT JOIN " +
+          t("user_levels") + " l ON l.user_id = u.user_id LEFT JOIN (" + in_flight() +
+          ") b ON b.user_id = u.user_id WHERE u.user_id IS NOT NULL) ur CROSS JOIN " + priorities +
+          lateral("ur.user_id", "ur.room") + " WHERE ur.room > 0";
+    else if (d().pg())
+      c = users + columns + "u CROSS JOIN " + priorities + lateral("u.user_id", range) + live_users;
     else  // SQLite has no LATERAL: the same range as a correlated IN list of row ids.
       c = users + "SELECT z.id, z.user_id, z.priority, z.next_run_time FROM u, " + priorities +
           ", " + t("user_tasks") + " z" + live_users + " AND z.id IN (SELECT y.id FROM " +
-          t("user_tasks") + " y" + first_k + ")";
+          t("user_tasks") + " y" + first_k("u.user_id", range) + ")";
   }
   // d: two turns per row of c — user_turn over all of the user's rows (highest priority first,
   // the room cuts there) and turn within the user's rows of that priority (the claim order).
