@@ -19,18 +19,6 @@ using test::ServerUnderTest;
 
 namespace {
 
-ServerUnderTest& ui_server() {
-  static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "enterprise"}});
-  return server;
-}
-
-std::string create(httplib::Client& c, const std::string& user, const std::string& body) {
-  auto r = c.Post("/api/v1/tasks", as_user(user), body, "application/json");
-  REQUIRE(r);
-  REQUIRE(r->status == 201);
-  return std::string(body_json(r).at("task_id").as_string());
-}
-
 // A todo of `user` with a history restored around it. Ids are unique per run from the wall
 // clock (the sanitizer build runs these tests on the same PostgreSQL too); `series` (1 to 9)
 // keeps two histories of one run apart.
@@ -68,7 +56,7 @@ struct History {
 }  // namespace
 
 TEST_CASE("ui: the page and its files, with ETag, 304 and a strict CSP", "[http][ui]") {
-  auto c = ui_server().client();
+  auto c = test::tier_server("enterprise").client();
   auto page = c.Get("/ui/");
   REQUIRE(page);
   CHECK(page->status == 200);
@@ -115,7 +103,7 @@ TEST_CASE("ui: the page and its files, with ETag, 304 and a strict CSP", "[http]
 
 TEST_CASE("ui: config.json says the auth mode; gateway mode echoes the gateway's user",
           "[http][ui]") {
-  auto c = ui_server().client();
+  auto c = test::tier_server("enterprise").client();
   auto r = c.Get("/ui/config.json", as_user("gw-user"));
   REQUIRE(r->status == 200);
   CHECK(r->get_header_value("Cache-Control") == "no-store");
@@ -163,7 +151,7 @@ TEST_CASE("ui: --ui off serves no page; --ui local needs loopback and no JWT", "
 }
 
 TEST_CASE("same-origin rule: browsers' cross-site writes are 403, others pass", "[http][ui]") {
-  auto c = ui_server().client();
+  auto c = test::tier_server("enterprise").client();
   const std::string body = R"({"name":"csrf probe","task_type":"todo"})";
   const auto user = test::unique_user("csrf");
   auto headers = [&](std::initializer_list<std::pair<const char*, const char*>> extra) {
@@ -191,7 +179,7 @@ TEST_CASE("same-origin rule: browsers' cross-site writes are 403, others pass", 
   CHECK(c.Post("/api/v1/tasks", headers({{"Sec-Fetch-Site", "same-origin"}}), body,
                "application/json")
             ->status == 201);
-  const auto host = "127.0.0.1:" + std::to_string(ui_server().port());
+  const auto host = "127.0.0.1:" + std::to_string(test::tier_server("enterprise").port());
   auto h = headers({});
   h.emplace("Origin", "http://" + host);
   CHECK(c.Post("/api/v1/tasks", h, body, "application/json")->status == 201);
@@ -203,7 +191,7 @@ TEST_CASE("same-origin rule: browsers' cross-site writes are 403, others pass", 
 
 TEST_CASE("schedule preview: fire times in the schedule zone across DST; 422 by field",
           "[http][ui]") {
-  auto c = ui_server().client();
+  auto c = test::tier_server("enterprise").client();
   auto r = c.Post(
       "/api/v1/schedules/preview", as_user("p"),
       R"({"schedule":{"type":"cron","expression":"0 9 * * 1-5","timezone":"Europe/Berlin"},"count":3,"from":"2027-03-26T00:00:00Z"})",
@@ -254,9 +242,9 @@ TEST_CASE("schedule preview: fire times in the schedule zone across DST; 422 by 
 
 TEST_CASE("upcoming runs of a task: from next_run_time; none when paused; owner only",
           "[http][ui]") {
-  auto c = ui_server().client();
+  auto c = test::tier_server("enterprise").client();
   const auto user = test::unique_user("upcoming");
-  const auto id = create(
+  const auto id = test::create_task_id(
       c, user,
       R"({"name":"u","task_type":"todo","schedule":{"type":"weekly","weekday":"monday","time":"08:00","timezone":"America/New_York","max_runs":5}})");
   auto r = c.Get("/api/v1/tasks/" + id + "/upcoming?count=20", as_user(user));
@@ -284,16 +272,17 @@ TEST_CASE("upcoming runs of a task: from next_run_time; none when paused; owner 
             .at("runs")
             .as_array()
             .empty());
-  const auto plain = create(c, user, R"({"name":"no schedule","task_type":"todo"})");
+  const auto plain = test::create_task_id(c, user, R"({"name":"no schedule","task_type":"todo"})");
   auto p = body_json(c.Get("/api/v1/tasks/" + plain + "/upcoming", as_user(user)));
   CHECK(p.at("runs").as_array().empty());
 }
 
 TEST_CASE("analytics series: per-day totals and a weekday x hour grid from real executions",
           "[http][ui]") {
-  auto c = ui_server().client();
+  auto c = test::tier_server("enterprise").client();
   const auto user = test::unique_user("series");
-  const auto id = create(c, user, R"({"name":"s","task_type":"todo","credits_per_run":1.5})");
+  const auto id =
+      test::create_task_id(c, user, R"({"name":"s","task_type":"todo","credits_per_run":1.5})");
   for (int i = 0; i < 3; ++i)
     REQUIRE(
         c.Post("/api/v1/tasks/" + id + "/execute", as_user(user), "", "application/json")->status ==
@@ -336,7 +325,7 @@ TEST_CASE("analytics series: per-day totals and a weekday x hour grid from real 
 }
 
 TEST_CASE("analytics series: executions on earlier days land on their local day", "[http][ui]") {
-  auto& server = ui_server();
+  auto& server = test::tier_server("enterprise");
   const auto user = test::unique_user("series-days");
   using namespace std::chrono;
   const auto now = time_point_cast<task::Micros>(system_clock::now());
@@ -387,7 +376,7 @@ TEST_CASE("analytics series: one query buckets into local days as the per-day to
   // does not exist, Lord Howe's half hour), +05:45 and +05:30 zones, and on local midnights. Two
   // oracles: the local date of each execution, and the earlier per-day queries (differences of
   // execution_totals since each day's start).
-  auto& server = ui_server();
+  auto& server = test::tier_server("enterprise");
   auto& repo = server.runtime().repository();
   const auto user = test::unique_user("series-zones");
   using namespace std::chrono;
@@ -467,7 +456,7 @@ TEST_CASE("analytics series: one query buckets into local days as the per-day to
 
 TEST_CASE("scheduler/running: runs in flight with their lease owners, internal only",
           "[http][ui]") {
-  auto& server = ui_server();
+  auto& server = test::tier_server("enterprise");
   const auto user = test::unique_user("in-flight");
   using namespace std::chrono;
   const auto now = time_point_cast<task::Micros>(system_clock::now());
