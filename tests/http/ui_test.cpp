@@ -19,6 +19,13 @@ using test::ServerUnderTest;
 
 namespace {
 
+/// The dashboard tests' own server: the histories they restore take row ids far above the ones
+/// the other test files' servers hand out (on SQLite a database of their own keeps them apart).
+ServerUnderTest& ui_server() {
+  static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "enterprise"}});
+  return server;
+}
+
 // A todo of `user` with a history restored around it. Ids are unique per run from the wall
 // clock (the sanitizer build runs these tests on the same PostgreSQL too); `series` (1 to 9)
 // keeps two histories of one run apart.
@@ -56,7 +63,7 @@ struct History {
 }  // namespace
 
 TEST_CASE("ui: the page and its files, with ETag, 304 and a strict CSP", "[http][ui]") {
-  auto c = test::tier_server("enterprise").client();
+  auto c = ui_server().client();
   auto page = c.Get("/ui/");
   REQUIRE(page);
   CHECK(page->status == 200);
@@ -103,7 +110,7 @@ TEST_CASE("ui: the page and its files, with ETag, 304 and a strict CSP", "[http]
 
 TEST_CASE("ui: config.json says the auth mode; gateway mode echoes the gateway's user",
           "[http][ui]") {
-  auto c = test::tier_server("enterprise").client();
+  auto c = ui_server().client();
   auto r = c.Get("/ui/config.json", as_user("gw-user"));
   REQUIRE(r->status == 200);
   CHECK(r->get_header_value("Cache-Control") == "no-store");
@@ -151,7 +158,7 @@ TEST_CASE("ui: --ui off serves no page; --ui local needs loopback and no JWT", "
 }
 
 TEST_CASE("same-origin rule: browsers' cross-site writes are 403, others pass", "[http][ui]") {
-  auto c = test::tier_server("enterprise").client();
+  auto c = ui_server().client();
   const std::string body = R"({"name":"csrf probe","task_type":"todo"})";
   const auto user = test::unique_user("csrf");
   auto headers = [&](std::initializer_list<std::pair<const char*, const char*>> extra) {
@@ -179,7 +186,7 @@ TEST_CASE("same-origin rule: browsers' cross-site writes are 403, others pass", 
   CHECK(c.Post("/api/v1/tasks", headers({{"Sec-Fetch-Site", "same-origin"}}), body,
                "application/json")
             ->status == 201);
-  const auto host = "127.0.0.1:" + std::to_string(test::tier_server("enterprise").port());
+  const auto host = "127.0.0.1:" + std::to_string(ui_server().port());
   auto h = headers({});
   h.emplace("Origin", "http://" + host);
   CHECK(c.Post("/api/v1/tasks", h, body, "application/json")->status == 201);
@@ -191,7 +198,7 @@ TEST_CASE("same-origin rule: browsers' cross-site writes are 403, others pass", 
 
 TEST_CASE("schedule preview: fire times in the schedule zone across DST; 422 by field",
           "[http][ui]") {
-  auto c = test::tier_server("enterprise").client();
+  auto c = ui_server().client();
   auto r = c.Post(
       "/api/v1/schedules/preview", as_user("p"),
       R"({"schedule":{"type":"cron","expression":"0 9 * * 1-5","timezone":"Europe/Berlin"},"count":3,"from":"2027-03-26T00:00:00Z"})",
@@ -242,7 +249,7 @@ TEST_CASE("schedule preview: fire times in the schedule zone across DST; 422 by 
 
 TEST_CASE("upcoming runs of a task: from next_run_time; none when paused; owner only",
           "[http][ui]") {
-  auto c = test::tier_server("enterprise").client();
+  auto c = ui_server().client();
   const auto user = test::unique_user("upcoming");
   const auto id = test::create_task_id(
       c, user,
@@ -279,7 +286,7 @@ TEST_CASE("upcoming runs of a task: from next_run_time; none when paused; owner 
 
 TEST_CASE("analytics series: per-day totals and a weekday x hour grid from real executions",
           "[http][ui]") {
-  auto c = test::tier_server("enterprise").client();
+  auto c = ui_server().client();
   const auto user = test::unique_user("series");
   const auto id =
       test::create_task_id(c, user, R"({"name":"s","task_type":"todo","credits_per_run":1.5})");
@@ -325,7 +332,7 @@ TEST_CASE("analytics series: per-day totals and a weekday x hour grid from real 
 }
 
 TEST_CASE("analytics series: executions on earlier days land on their local day", "[http][ui]") {
-  auto& server = test::tier_server("enterprise");
+  auto& server = ui_server();
   const auto user = test::unique_user("series-days");
   using namespace std::chrono;
   const auto now = time_point_cast<task::Micros>(system_clock::now());
@@ -376,7 +383,7 @@ TEST_CASE("analytics series: one query buckets into local days as the per-day to
   // does not exist, Lord Howe's half hour), +05:45 and +05:30 zones, and on local midnights. Two
   // oracles: the local date of each execution, and the earlier per-day queries (differences of
   // execution_totals since each day's start).
-  auto& server = test::tier_server("enterprise");
+  auto& server = ui_server();
   auto& repo = server.runtime().repository();
   const auto user = test::unique_user("series-zones");
   using namespace std::chrono;
@@ -456,7 +463,7 @@ TEST_CASE("analytics series: one query buckets into local days as the per-day to
 
 TEST_CASE("scheduler/running: runs in flight with their lease owners, internal only",
           "[http][ui]") {
-  auto& server = test::tier_server("enterprise");
+  auto& server = ui_server();
   const auto user = test::unique_user("in-flight");
   using namespace std::chrono;
   const auto now = time_point_cast<task::Micros>(system_clock::now());
