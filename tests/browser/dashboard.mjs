@@ -33,6 +33,21 @@ function watch(page, label) {
   page.setDefaultTimeout(15000);
 }
 
+/** A page in a browser context of its own, watched under `label`. */
+async function isolatedPage(label) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  watch(page, label);
+  return { context, page };
+}
+
+/** Opens the dashboard on `page` and signs in as `user`. */
+async function signIn(page, user) {
+  await page.goto(`${local.base}/ui/`, { waitUntil: 'networkidle0' });
+  await page.$eval('input[name="user"]', (el, u) => { el.value = u; }, user);
+  await page.click('form button[type="submit"]');
+}
+
 async function axe(page, view) {
   const v = await axeViolations(page);
   const serious = v.filter((x) => x.impact === 'serious' || x.impact === 'critical');
@@ -87,9 +102,7 @@ const browser = await puppeteer.launch({
   executablePath: CHROMIUM, headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-extensions'],
 });
-const ctxA = await browser.createBrowserContext();
-const page = await ctxA.newPage();
-watch(page, 'alice');
+const { page } = await isolatedPage('alice');
 await page.setViewport({ width: 1280, height: 900 });
 await page.emulateTimezone('Europe/Berlin');
 const state = {};
@@ -257,12 +270,8 @@ await checks.run('tasks list', async () => {
 
 await checks.run('pagination', async () => {
   for (let i = 0; i < 60; i += 1) await api(local.base, 'POST', '/api/v1/tasks', { user: 'carol', body: { name: `Task ${String(i).padStart(3, '0')}`, task_type: 'todo' } });
-  const p2 = await browser.createBrowserContext();
-  const pg = await p2.newPage();
-  watch(pg, 'carol');
-  await pg.goto(`${local.base}/ui/`, { waitUntil: 'networkidle0' });
-  await pg.$eval('input[name="user"]', (el) => { el.value = 'carol'; });
-  await pg.click('form button[type="submit"]');
+  const { context: p2, page: pg } = await isolatedPage('carol');
+  await signIn(pg, 'carol');
   await pg.waitForFunction(() => document.querySelector('[data-testid="task-summary"]')?.textContent === 'Tasks 1–25 of 60');
   const first = await pg.$eval('table.tasks tbody tr a', (a) => a.textContent);
   await pg.click('nav.pager button:last-child');
@@ -356,12 +365,8 @@ await checks.run('operator', async () => {
 });
 
 await checks.run('another user', async () => {
-  const ctxB = await browser.createBrowserContext();
-  const pb = await ctxB.newPage();
-  watch(pb, 'bob');
-  await pb.goto(`${local.base}/ui/`, { waitUntil: 'networkidle0' });
-  await pb.$eval('input[name="user"]', (el) => { el.value = 'bob'; });
-  await pb.click('form button[type="submit"]');
+  const { context: ctxB, page: pb } = await isolatedPage('bob');
+  await signIn(pb, 'bob');
   await pb.waitForFunction(() => document.querySelector('[data-testid="task-summary"]')?.textContent === 'No tasks match.');
   const html = await pb.content();
   checks.ok(!html.includes('Ping the stub') && !html.includes(state.taskId), 'bob sees none of alice\'s tasks in the page');
@@ -401,15 +406,11 @@ await checks.run('bulk actions', async () => {
     ids[name] = (await api(local.base, 'POST', '/api/v1/tasks', { user: 'erin', body: { name, task_type: 'todo' } })).data.task_id;
   }
   await api(local.base, 'PUT', `/api/v1/tasks/${ids['Bulk cancelled']}`, { user: 'erin', body: { status: 'cancelled' } });
-  const ctx = await browser.createBrowserContext();
-  const pe = await ctx.newPage();
-  watch(pe, 'erin');
+  const { context: ctx, page: pe } = await isolatedPage('erin');
   const dialogs = [];
   pe.on('dialog', (d) => dialogs.push(d.message()));  // watch() accepts them
   await pe.setViewport({ width: 1280, height: 900 });
-  await pe.goto(`${local.base}/ui/`, { waitUntil: 'networkidle0' });
-  await pe.$eval('input[name="user"]', (el) => { el.value = 'erin'; });
-  await pe.click('form button[type="submit"]');
+  await signIn(pe, 'erin');
   await pe.waitForFunction(() => document.querySelector('[data-testid="task-summary"]')?.textContent === 'Tasks 1–4 of 4');
   const applyOff = await pe.$eval('[data-testid="bulk-apply"]', (b) => b.disabled);
   await pe.click('[data-testid="select-all"]');
@@ -466,9 +467,7 @@ await checks.run('bulk actions', async () => {
 });
 
 await checks.run('gateway mode', async () => {
-  const ctx = await browser.createBrowserContext();
-  const pg = await ctx.newPage();
-  watch(pg, 'gateway');
+  const { context: ctx, page: pg } = await isolatedPage('gateway');
   await pg.setExtraHTTPHeaders({ 'X-User-ID': 'gwuser' });  // what the gateway adds to every request
   await api(gateway.base, 'POST', '/api/v1/tasks', { user: 'gwuser', body: { name: 'Gateway todo', task_type: 'todo' } });
   await pg.goto(`${gateway.base}/ui/`, { waitUntil: 'networkidle0' });
@@ -486,9 +485,7 @@ await checks.run('gateway mode', async () => {
   await pg.waitForFunction(() => document.body.textContent.includes('cross_site_request'), { timeout: 10000 });
   const after = await api(gateway.base, 'GET', '/api/v1/tasks', { user: 'gwuser' });
   checks.ok(after.data.total === 1, 'a cross-site form POST is refused (403 cross_site_request) and creates nothing');
-  const withoutGateway = await browser.createBrowserContext();
-  const pn = await withoutGateway.newPage();
-  watch(pn, 'no-gateway');
+  const { context: withoutGateway, page: pn } = await isolatedPage('no-gateway');
   await pn.goto(`${gateway.base}/ui/`, { waitUntil: 'networkidle0' });
   await pn.waitForSelector('#signin-h');
   checks.ok((await pn.$eval('main', (m) => m.textContent)).includes('gateway'), 'gateway mode without the header explains that the gateway is missing');
@@ -497,9 +494,7 @@ await checks.run('gateway mode', async () => {
 });
 
 await checks.run('jwt mode', async () => {
-  const ctx = await browser.createBrowserContext();
-  const pj = await ctx.newPage();
-  watch(pj, 'jwt');
+  const { context: ctx, page: pj } = await isolatedPage('jwt');
   await api(jwtServer.base, 'POST', '/api/v1/tasks', { headers: { Authorization: `Bearer ${jwt({ sub: 'dora' })}` }, body: { name: 'Dora todo', task_type: 'todo' } });
   await pj.goto(`${jwtServer.base}/ui/`, { waitUntil: 'networkidle0' });
   await pj.waitForSelector('input[name="token"]');

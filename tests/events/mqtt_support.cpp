@@ -13,22 +13,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/net.hpp"
 #include "task/ports/id_generator.hpp"
 
 namespace task::events::test {
 
-namespace {
-bool port_open(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-}  // namespace
+using testing::port_open;
 
 int mqtt_test_port(int offset) {
 #ifdef TASK_MQTT_PORT

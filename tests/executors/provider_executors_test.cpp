@@ -26,6 +26,20 @@ void serve_json(httplib::Server& s, const std::string& path, const std::string& 
   });
 }
 
+/// A stub provider serving `body` at `path` (started), and a test config whose provider URL
+/// `url` points at it.
+struct ServedProvider {
+  ServedProvider(const std::string& path, const std::string& body,
+                 std::string executors::ProviderConfig::*url) {
+    serve_json(stub.server(), path, body, &query);
+    stub.start();
+    cfg.*url = stub.url();
+  }
+  std::string query;  ///< of the last request, as "key=value;" pairs
+  executors::ProviderConfig cfg = test::test_config();
+  test::StubProvider stub;
+};
+
 json::object weather_alert_config(std::string op, double value) {
   return {{"location", "Berlin"},
           {"alert_conditions", {{"temperature", {{"operator", op}, {"value", value}}}}}};
@@ -34,14 +48,11 @@ json::object weather_alert_config(std::string op, double value) {
 }  // namespace
 
 TEST_CASE("daily_weather reports the provider's weather and notifies") {
-  test::StubProvider stub;
-  std::string query;
-  serve_json(stub.server(), "/weather",
-             R"({"location":"Berlin","temperature":21.5,"conditions":"cloudy","humidity":60})",
-             &query);
-  stub.start();
-  auto cfg = test::test_config();
-  cfg.weather_url = stub.url();
+  ServedProvider provider(
+      "/weather", R"({"location":"Berlin","temperature":21.5,"conditions":"cloudy","humidity":60})",
+      &executors::ProviderConfig::weather_url);
+  const auto& cfg = provider.cfg;
+  const auto& query = provider.query;
   auto notifier = std::make_shared<test::RecordingNotifier>();
   auto exec = executors::make_weather_executor(cfg, notifier);
   auto out = exec->run(context(TaskType::daily_weather, {{"location", "Berlin"}}));
@@ -57,12 +68,11 @@ TEST_CASE("daily_weather reports the provider's weather and notifies") {
 }
 
 TEST_CASE("weather_alert notifies only when a condition matches") {
-  test::StubProvider stub;
-  serve_json(stub.server(), "/weather",
-             R"({"location":"Berlin","temperature":31,"conditions":"sunny","wind":{"speed":12}})");
-  stub.start();
-  auto cfg = test::test_config();
-  cfg.weather_url = stub.url();
+  ServedProvider provider(
+      "/weather",
+      R"({"location":"Berlin","temperature":31,"conditions":"sunny","wind":{"speed":12}})",
+      &executors::ProviderConfig::weather_url);
+  const auto& cfg = provider.cfg;
 
   struct Case {
     std::string op;
@@ -112,16 +122,13 @@ TEST_CASE("weather_alert notifies only when a condition matches") {
 }
 
 TEST_CASE("news_monitor reports only matching articles that are new since the previous run") {
-  test::StubProvider stub;
-  std::string query;
-  serve_json(stub.server(), "/news", R"({"articles":[
+  ServedProvider provider("/news", R"({"articles":[
       {"title":"Rust 2.0 released","url":"https://n/1","summary":"a language"},
       {"title":"C++26 news","url":"https://n/2","summary":"Committee met"},
       {"title":"Gardening tips","url":"https://n/3","summary":"tomatoes"}]})",
-             &query);
-  stub.start();
-  auto cfg = test::test_config();
-  cfg.news_url = stub.url();
+                          &executors::ProviderConfig::news_url);
+  const auto& cfg = provider.cfg;
+  const auto& query = provider.query;
   auto notifier = std::make_shared<test::RecordingNotifier>();
   auto exec = executors::make_news_executor(cfg, notifier);
   json::object config{{"keywords", {"c++26", "rust"}}};
@@ -150,13 +157,10 @@ TEST_CASE("news_monitor reports only matching articles that are new since the pr
 }
 
 TEST_CASE("daily_news returns up to limit articles") {
-  test::StubProvider stub;
-  std::string query;
-  serve_json(stub.server(), "/news", R"({"articles":[{"title":"a"},{"title":"b"},{"title":"c"}]})",
-             &query);
-  stub.start();
-  auto cfg = test::test_config();
-  cfg.news_url = stub.url();
+  ServedProvider provider("/news", R"({"articles":[{"title":"a"},{"title":"b"},{"title":"c"}]})",
+                          &executors::ProviderConfig::news_url);
+  const auto& cfg = provider.cfg;
+  const auto& query = provider.query;
   auto exec = executors::make_news_executor(cfg, nullptr);
   auto out = exec->run(context(TaskType::daily_news, {{"category", "tech"}, {"limit", 2}}));
   REQUIRE(out.success);
@@ -166,13 +170,11 @@ TEST_CASE("daily_news returns up to limit articles") {
 }
 
 TEST_CASE("price_tracker notifies at or below the target price") {
-  test::StubProvider stub;
-  std::string query;
-  serve_json(stub.server(), "/price",
-             R"({"product_url":"https://shop/x","price":19.99,"currency":"EUR"})", &query);
-  stub.start();
-  auto cfg = test::test_config();
-  cfg.price_url = stub.url();
+  ServedProvider provider("/price",
+                          R"({"product_url":"https://shop/x","price":19.99,"currency":"EUR"})",
+                          &executors::ProviderConfig::price_url);
+  const auto& cfg = provider.cfg;
+  const auto& query = provider.query;
   for (const auto& [target, expect] :
        std::vector<std::pair<double, bool>>{{20.0, true}, {19.99, true}, {19.0, false}}) {
     auto notifier = std::make_shared<test::RecordingNotifier>();
@@ -207,32 +209,36 @@ TEST_CASE("provider failures become failed runs with an error code") {
   });
   stub.start();
   auto cfg = test::test_config();
-  const json::object weather_cfg{{"location", "Berlin"}};
+  // A daily_weather run against the weather provider at `url`.
+  auto weather_at = [&](const std::string& url) {
+    cfg.weather_url = url;
+    return executors::make_weather_executor(cfg, nullptr)
+        ->run(context(TaskType::daily_weather, {{"location", "Berlin"}}));
+  };
 
   SECTION("timeout") {
-    cfg.weather_url = stub.url() + "/slow";
     const auto t0 = std::chrono::steady_clock::now();
-    auto out = executors::make_weather_executor(cfg, nullptr)
-                   ->run(context(TaskType::daily_weather, weather_cfg));
+    auto out = weather_at(stub.url() + "/slow");
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(650));
     CHECK_FALSE(out.success);
     CHECK(error_code(out) == "PROVIDER_TIMEOUT");
     CHECK(out.error_message->find("timed out") != std::string::npos);
   }
   SECTION("non-2xx") {
-    cfg.weather_url = stub.url() + "/down";
-    auto out = executors::make_weather_executor(cfg, nullptr)
-                   ->run(context(TaskType::daily_weather, weather_cfg));
+    auto out = weather_at(stub.url() + "/down");
     CHECK_FALSE(out.success);
     CHECK(error_code(out) == "PROVIDER_HTTP_STATUS");
     CHECK(out.error_details.at("status").as_int64() == 503);
   }
-  SECTION("invalid JSON") {
-    cfg.weather_url = stub.url() + "/garbage";
-    auto out = executors::make_weather_executor(cfg, nullptr)
-                   ->run(context(TaskType::daily_weather, weather_cfg));
-    CHECK_FALSE(out.success);
-    CHECK(error_code(out) == "PROVIDER_BAD_RESPONSE");
+  SECTION("invalid JSON, nothing listening") {
+    for (const auto& [url, code] : std::vector<std::pair<std::string, std::string>>{
+             {stub.url() + "/garbage", "PROVIDER_BAD_RESPONSE"},
+             {"http://127.0.0.1:1", "PROVIDER_UNREACHABLE"}}) {
+      INFO(url);
+      auto out = weather_at(url);
+      CHECK_FALSE(out.success);
+      CHECK(error_code(out) == code);
+    }
   }
   SECTION("JSON without the expected fields") {
     cfg.price_url = stub.url() + "/garbage";
@@ -241,13 +247,6 @@ TEST_CASE("provider failures become failed runs with an error code") {
                                  {{"product_url", "https://x"}, {"target_price", 1}}));
     CHECK_FALSE(out.success);
     CHECK(error_code(out) == "PROVIDER_BAD_RESPONSE");
-  }
-  SECTION("nothing listening") {
-    cfg.weather_url = "http://127.0.0.1:1";
-    auto out = executors::make_weather_executor(cfg, nullptr)
-                   ->run(context(TaskType::daily_weather, weather_cfg));
-    CHECK_FALSE(out.success);
-    CHECK(error_code(out) == "PROVIDER_UNREACHABLE");
   }
 }
 

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
+#include <optional>
 
 #include "support.hpp"
 #include "task/codec/json_codec.hpp"
@@ -32,14 +33,22 @@ void check_storable(const json::value& v, std::string_view field) {
   fuzz::check(wire_back && fuzz::same_json(*wire_back, v), "to_json_text changes the value", wire);
 }
 
-void check_create(const json::value& body) {
-  CreateTaskRequest req;
+/// What `parse()` returns, or nullopt after checking that the ValidationError it threw names its
+/// errors.
+template <class Parse>
+auto accepted(Parse parse) -> std::optional<decltype(parse())> {
   try {
-    req = parse_create_request(body, fuzz::fixed_now());
+    return parse();
   } catch (const ValidationError& e) {
     fuzz::check(!e.errors.empty(), "ValidationError without errors");
-    return;
+    return std::nullopt;
   }
+}
+
+void check_create(const json::value& body) {
+  const auto parsed_req = accepted([&] { return parse_create_request(body, fuzz::fixed_now()); });
+  if (!parsed_req) return;
+  const auto& req = *parsed_req;
   fuzz::check(!req.name.empty() && req.name.size() <= kMaxNameLength, "name limits", req.name);
   fuzz::check(req.tags.size() <= kMaxTags, "tag count");
   for (const auto& t : req.tags)
@@ -78,39 +87,28 @@ void check_create(const json::value& body) {
 }
 
 void check_update(const json::value& body) {
-  UpdateTaskRequest req;
-  try {
-    req = parse_update_request(body, fuzz::fixed_now());
-  } catch (const ValidationError& e) {
-    fuzz::check(!e.errors.empty(), "ValidationError without errors");
-    return;
-  }
+  const auto parsed_req = accepted([&] { return parse_update_request(body, fuzz::fixed_now()); });
+  if (!parsed_req) return;
+  const auto& req = *parsed_req;
   if (req.config) check_storable(*req.config, "update config");
   if (req.metadata) check_storable(*req.metadata, "update metadata");
   if (req.name) fuzz::check(!req.name->empty() && req.name->size() <= kMaxNameLength, "name");
 }
 
 void check_from_template(const json::value& body) {
-  FromTemplateRequest req;
-  try {
-    req = parse_from_template_request(body, fuzz::fixed_now());
-  } catch (const ValidationError& e) {
-    fuzz::check(!e.errors.empty(), "ValidationError without errors");
-    return;
-  }
+  const auto parsed_req =
+      accepted([&] { return parse_from_template_request(body, fuzz::fixed_now()); });
+  if (!parsed_req) return;
+  const auto& req = *parsed_req;
   fuzz::check(!req.template_id.empty(), "from-template without template_id");
   check_storable(req.config, "from-template config");
   if (req.metadata) check_storable(*req.metadata, "from-template metadata");
 }
 
 void check_execute(const json::value& body) {
-  ExecuteRequest req;
-  try {
-    req = parse_execute_request(body);
-  } catch (const ValidationError& e) {
-    fuzz::check(!e.errors.empty(), "ValidationError without errors");
-    return;
-  }
+  const auto parsed_req = accepted([&] { return parse_execute_request(body); });
+  if (!parsed_req) return;
+  const auto& req = *parsed_req;
   check_storable(req.trigger_data, "trigger_data");
 }
 

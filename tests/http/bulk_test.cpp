@@ -9,32 +9,14 @@
 #include "task/events/event_system.hpp"
 
 namespace json = boost::json;
+using test::as_user;
 using test::body_json;
 using test::ServerUnderTest;
 
 namespace {
 
-ServerUnderTest& bulk_server() {
-  static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "pro"}});
-  return server;
-}
-
-/// A free-tier server (daily execution quota 10).
-ServerUnderTest& free_bulk_server() {
-  static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "free"}});
-  return server;
-}
-
-httplib::Headers as_user(const std::string& user) {
-  return {{"X-User-ID", user}};
-}
-
 std::string create(httplib::Client& c, const std::string& user, const json::object& body) {
-  auto r = c.Post("/api/v1/tasks", as_user(user), json::serialize(body), "application/json");
-  REQUIRE(r);
-  INFO(r->body);
-  REQUIRE(r->status == 201);
-  return std::string(body_json(r).at("task_id").as_string());
+  return test::create_task_id(c, user, json::serialize(body));
 }
 
 std::string todo(httplib::Client& c, const std::string& user, const std::string& name) {
@@ -100,7 +82,7 @@ json::array ids_of(const std::vector<std::string>& ids) {
 
 TEST_CASE("bulk: pause, resume, cancel and delete by ids, with per-task results and events",
           "[http][bulk]") {
-  auto c = bulk_server().client();
+  auto c = test::tier_server("pro").client();
   const auto u = test::unique_user("bulk-ids");
   const auto other = test::unique_user("bulk-other");
   const auto a = todo(c, u, "bulk a");
@@ -109,7 +91,7 @@ TEST_CASE("bulk: pause, resume, cancel and delete by ids, with per-task results 
                          {"task_type", "todo"},
                          {"schedule", {{"type", "interval"}, {"interval_seconds", 3600}}}});
   const auto foreign = todo(c, other, "not yours");
-  Recorder events(bulk_server(), u);
+  Recorder events(test::tier_server("pro"), u);
 
   auto r = bulk(c, u, {{"action", "pause"}, {"task_ids", ids_of({a, b, foreign, "tsk_missing"})}});
   CHECK(r.at("action") == "pause");
@@ -165,7 +147,7 @@ TEST_CASE("bulk: pause, resume, cancel and delete by ids, with per-task results 
 }
 
 TEST_CASE("bulk: a filter selects the caller's matching tasks", "[http][bulk]") {
-  auto c = bulk_server().client();
+  auto c = test::tier_server("pro").client();
   const auto u = test::unique_user("bulk-filter");
   const auto other = test::unique_user("bulk-filter-other");
   std::vector<std::string> tagged;
@@ -192,7 +174,7 @@ TEST_CASE("bulk: a filter selects the caller's matching tasks", "[http][bulk]") 
 }
 
 TEST_CASE("bulk: run queues a manual run per task, quotas per task", "[http][bulk]") {
-  auto c = free_bulk_server().client();
+  auto c = test::tier_server("free").client();
   const auto u = test::unique_user("bulk-run");
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i)
@@ -224,7 +206,7 @@ TEST_CASE("bulk: run queues a manual run per task, quotas per task", "[http][bul
 }
 
 TEST_CASE("bulk: bad requests are 422 with field locations and change nothing", "[http][bulk]") {
-  auto c = bulk_server().client();
+  auto c = test::tier_server("pro").client();
   const auto u = test::unique_user("bulk-bad");
   const auto a = todo(c, u, "keep");
   auto loc_of = [](const json::value& v) { return v.at("detail").at(0).at("loc"); };
@@ -276,7 +258,7 @@ TEST_CASE("bulk: bad requests are 422 with field locations and change nothing", 
 
 TEST_CASE("bulk: an Idempotency-Key replays the batch instead of running it twice",
           "[http][bulk][idempotency]") {
-  auto c = bulk_server().client();
+  auto c = test::tier_server("pro").client();
   const auto u = test::unique_user("bulk-idem");
   const auto a = todo(c, u, "once");
   httplib::Headers h{{"X-User-ID", u}, {"Idempotency-Key", "bulk-1"}};

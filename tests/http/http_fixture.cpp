@@ -8,6 +8,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <random>
 
 namespace test {
@@ -69,6 +72,24 @@ boost::json::value body_json(const httplib::Result& r) {
   return v;
 }
 
+ServerUnderTest& shared_server(const std::map<std::string, std::string>& flags) {
+  static std::mutex mu;
+  static std::map<std::map<std::string, std::string>, std::unique_ptr<ServerUnderTest>> servers;
+  std::lock_guard lock(mu);
+  auto& server = servers[flags];
+  if (!server) server = std::make_unique<ServerUnderTest>(flags);
+  return *server;
+}
+
+boost::json::value create_task(httplib::Client& c, const std::string& user,
+                               const std::string& body) {
+  auto r = c.Post("/api/v1/tasks", as_user(user), body, "application/json");
+  REQUIRE(r);
+  INFO(r->body);
+  REQUIRE(r->status == 201);
+  return body_json(r);
+}
+
 std::string make_hs256(const std::string& secret, const boost::json::object& claims) {
   jwt_t* jwt = nullptr;
   REQUIRE(jwt_new(&jwt) == 0);
@@ -82,6 +103,17 @@ std::string make_hs256(const std::string& secret, const boost::json::object& cla
   free(text);
   jwt_free(jwt);
   return out;
+}
+
+std::string create_task_id(httplib::Client& c, const std::string& user, const std::string& body) {
+  return std::string(create_task(c, user, body).at("task_id").as_string());
+}
+
+std::string create_webhook_task(httplib::Client& c, const std::string& user,
+                                const std::string& name, const std::string& url) {
+  const auto body =
+      boost::json::object{{"name", name}, {"task_type", "custom"}, {"config", {{"url", url}}}};
+  return create_task_id(c, user, boost::json::serialize(body));
 }
 
 }  // namespace test

@@ -50,6 +50,31 @@ inline httplib::Headers as_user(const std::string& user) {
 /// Parses a response body; fails the test when it is not JSON.
 boost::json::value body_json(const httplib::Result& r);
 
+/// The server of these task-server flags, started on first use: one per set of flags, shared by
+/// the test files of the binary (they tell their data apart by unique_user).
+ServerUnderTest& shared_server(const std::map<std::string, std::string>& flags);
+
+/// The shared server whose callers get subscription level `tier` by default (default-tier).
+inline ServerUnderTest& tier_server(const std::string& tier) {
+  return shared_server({{"default-tier", tier}});
+}
+
+/// The shared pro-tier server whose webhooks may call the tests' loopback stubs.
+inline ServerUnderTest& webhook_server() {
+  return shared_server({{"webhook-allow-private", "on"}, {"default-tier", "pro"}});
+}
+
+/// POSTs `body` to /api/v1/tasks as `user`; fails the test unless it answers 201. The task.
+boost::json::value create_task(httplib::Client& c, const std::string& user,
+                               const std::string& body);
+
+/// create_task's task_id.
+std::string create_task_id(httplib::Client& c, const std::string& user, const std::string& body);
+
+/// Creates a custom task `name` of `user` whose runs call the webhook `url`; its task_id.
+std::string create_webhook_task(httplib::Client& c, const std::string& user,
+                                const std::string& name, const std::string& url);
+
 /// An HS256 JWT with the given claims (libjwt).
 std::string make_hs256(const std::string& secret, const boost::json::object& claims);
 

@@ -8,6 +8,7 @@
 #include "consul.hpp"
 #include "error_table.hpp"
 #include "http_fixture.hpp"
+#include "support/stub_server.hpp"
 #include "task/core/errors.hpp"
 #include "task/core/time.hpp"
 
@@ -23,18 +24,6 @@ httplib::Headers internal(const std::string& user = "") {
                      {"X-Internal-Service-Secret", "test-internal-secret"}};
   if (!user.empty()) h.emplace("X-User-ID", user);
   return h;
-}
-
-ServerUnderTest& main_server() {
-  static ServerUnderTest server(
-      std::map<std::string, std::string>{{"webhook-allow-private", "on"}, {"default-tier", "pro"}});
-  return server;
-}
-
-/// A server whose users are on the free tier, with webhooks to private addresses refused.
-ServerUnderTest& free_server() {
-  static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "free"}});
-  return server;
 }
 
 std::string create_todo(httplib::Client& c, const std::string& user, const std::string& name) {
@@ -54,13 +43,13 @@ std::string detail_of(const httplib::Result& r) {
 }  // namespace
 
 TEST_CASE("health, metrics and request ids", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   auto r = c.Get("/health");
   REQUIRE(r->status == 200);
   auto v = body_json(r);
   CHECK(v.at("status") == "healthy");
   CHECK(v.at("service") == "task_service");
-  CHECK(v.at("port").as_int64() == main_server().port());
+  CHECK(v.at("port").as_int64() == test::webhook_server().port());
   CHECK(r->get_header_value("X-Request-ID").size() == 32);
 
   r = c.Get("/health", {{"X-Request-ID", "req-abc.123"}});
@@ -101,13 +90,13 @@ TEST_CASE("health, metrics and request ids", "[http]") {
 }
 
 TEST_CASE("every served route is in the OpenAPI document", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   auto r = c.Get("/openapi.json");
   REQUIRE(r->status == 200);
   const auto doc = body_json(r);
   CHECK(std::string(doc.at("openapi").as_string()).rfind("3.", 0) == 0);
   const auto& paths = doc.at("paths").as_object();
-  for (const auto& route : main_server().http().routes()) {
+  for (const auto& route : test::webhook_server().http().routes()) {
     const auto space = route.find(' ');
     std::string method = route.substr(0, space);
     const auto path = route.substr(space + 1);
@@ -120,7 +109,7 @@ TEST_CASE("every served route is in the OpenAPI document", "[http]") {
 }
 
 TEST_CASE("task lifecycle: create, get, list, update, delete", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto alice = test::unique_user("alice");
   auto r = c.Post("/api/v1/tasks", as_user(alice),
                   R"({"name":"  Buy milk ","task_type":"todo","priority":"high","tags":["home"],
@@ -182,7 +171,7 @@ TEST_CASE("task lifecycle: create, get, list, update, delete", "[http]") {
 }
 
 TEST_CASE("ownership: another user's task is 404", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto alice = test::unique_user("owner-a");
   const auto bob = test::unique_user("owner-b");
   const auto id = create_todo(c, alice, "private");
@@ -201,7 +190,7 @@ TEST_CASE("ownership: another user's task is 404", "[http]") {
 }
 
 TEST_CASE("authentication in gateway mode", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   auto r = c.Get("/api/v1/tasks");
   REQUIRE(r->status == 401);
   CHECK(body_json(r) == json::parse(R"({"detail":"Authentication required"})"));
@@ -215,7 +204,7 @@ TEST_CASE("authentication in gateway mode", "[http]") {
 }
 
 TEST_CASE("validation errors are 422 with locations", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("val");
   auto r =
       c.Post("/api/v1/tasks", as_user(u), R"({"name":"x","task_type":"todo")", "application/json");
@@ -245,7 +234,7 @@ TEST_CASE("validation errors are 422 with locations", "[http]") {
 }
 
 TEST_CASE("bodies over 1 MiB are 413 with a JSON body", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   std::string big = R"({"name":"x","task_type":"todo","description":")" +
                     std::string(1024 * 1024 + 10, 'a') + "\"}";
   auto r = c.Post("/api/v1/tasks", as_user("big"), big, "application/json");
@@ -256,7 +245,7 @@ TEST_CASE("bodies over 1 MiB are 413 with a JSON body", "[http]") {
 }
 
 TEST_CASE("status transitions: invalid ones are 409", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("trans");
   const auto id = create_todo(c, u, "t");
   REQUIRE(c.Put("/api/v1/tasks/" + id, as_user(u), R"({"status":"cancelled"})", "application/json")
@@ -270,7 +259,7 @@ TEST_CASE("status transitions: invalid ones are 409", "[http]") {
 }
 
 TEST_CASE("manual execution of a todo and its history", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("exec");
   const auto id = create_todo(c, u, "run me");
   auto r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
@@ -300,23 +289,21 @@ TEST_CASE("manual execution of a todo and its history", "[http]") {
 }
 
 TEST_CASE("webhook run against a loopback stub", "[http]") {
-  httplib::Server stub;
+  task::testing::StubServer stub;
   std::string seen_body;
   std::string seen_traceparent;
-  stub.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+  stub.server().Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     seen_body = req.body;
     seen_traceparent = req.get_header_value("traceparent");
     res.set_content(R"({"ok":true})", "application/json");
   });
-  stub.Post("/fail", [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
-  const int port = stub.bind_to_any_port("127.0.0.1");
-  std::thread t([&] { stub.listen_after_bind(); });
-  while (!stub.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  stub.server().Post("/fail",
+                     [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
+  stub.start();
 
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("hook");
-  const auto base = "http://127.0.0.1:" + std::to_string(port);
+  const auto base = stub.url();
   auto r = c.Post("/api/v1/tasks", as_user(u),
                   json::serialize(json::object{{"name", "hook"},
                                                {"task_type", "custom"},
@@ -353,7 +340,7 @@ TEST_CASE("webhook run against a loopback stub", "[http]") {
   CHECK(e.at("error_details").at("error_code") == "WEBHOOK_HTTP_STATUS");
 
   // The free server refuses private targets.
-  auto fc = free_server().client();
+  auto fc = test::tier_server("free").client();
   r = fc.Post("/api/v1/tasks", as_user(u),
               json::serialize(json::object{
                   {"name", "x"}, {"task_type", "custom"}, {"config", {{"url", base + "/hook"}}}}),
@@ -364,11 +351,10 @@ TEST_CASE("webhook run against a loopback stub", "[http]") {
   REQUIRE(r->status == 200);
   CHECK(body_json(r).at("error_details").at("error_code") == "WEBHOOK_TARGET_FORBIDDEN");
   stub.stop();
-  t.join();
 }
 
 TEST_CASE("templates: list, create from template, gating, unknown", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("tpl");
   auto r = c.Get("/api/v1/templates", as_user(u));
   REQUIRE(r->status == 200);
@@ -389,7 +375,7 @@ TEST_CASE("templates: list, create from template, gating, unknown", "[http]") {
              "application/json");
   CHECK(r->status == 422);  // required reminder_time missing
 
-  auto fc = free_server().client();
+  auto fc = test::tier_server("free").client();
   r = fc.Post("/api/v1/tasks/from-template", as_user(u),
               R"({"template_id":"tpl_custom_webhook","config":{"url":"https://example.com"}})",
               "application/json");
@@ -399,7 +385,7 @@ TEST_CASE("templates: list, create from template, gating, unknown", "[http]") {
 }
 
 TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[http]") {
-  auto c = free_server().client();
+  auto c = test::tier_server("free").client();
   const auto u = test::unique_user("quota");
   std::string first;
   for (int i = 0; i < 5; ++i) {
@@ -434,7 +420,7 @@ TEST_CASE("quotas: tasks and executions per day are 429 at the tier limit", "[ht
 }
 
 TEST_CASE("scheduler/pending: an array with the number due in X-Total-Count", "[http]") {
-  auto c = main_server().client();  // its scheduler is off: due tasks stay due
+  auto c = test::webhook_server().client();  // its scheduler is off: due tasks stay due
   const auto u = test::unique_user("pending");
   const auto soon = std::chrono::system_clock::now() + std::chrono::seconds(1);
   const auto run_at = task::format_rfc3339(std::chrono::time_point_cast<task::Micros>(soon));
@@ -465,7 +451,7 @@ TEST_CASE("scheduler/pending: an array with the number due in X-Total-Count", "[
 }
 
 TEST_CASE("internal endpoints", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("int");
   auto r = c.Get("/api/v1/scheduler/pending", as_user(u));
   REQUIRE(r->status == 403);
@@ -572,7 +558,7 @@ bool has_422(const httplib::Result& r, const char* loc, const char* type) {
 }  // namespace
 
 TEST_CASE("CR/LF in a webhook's method or headers and dates outside 0001-9999 are 422s", "[http]") {
-  auto c = main_server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("inject");
   const auto create = [&](json::object body) {
     return c.Post("/api/v1/tasks", as_user(u), json::serialize(body), "application/json");

@@ -8,6 +8,7 @@
 
 #include "http_fixture.hpp"
 #include "idempotency.hpp"
+#include "support/stub_server.hpp"
 
 namespace json = boost::json;
 using test::body_json;
@@ -15,18 +16,12 @@ using test::ServerUnderTest;
 
 namespace {
 
-ServerUnderTest& server_a() {
-  static ServerUnderTest server(
-      std::map<std::string, std::string>{{"webhook-allow-private", "on"}, {"default-tier", "pro"}});
-  return server;
-}
-
-/// A second "replica" on the same database as server_a().
+/// A second "replica" on the same database as test::webhook_server().
 ServerUnderTest& server_b() {
   static ServerUnderTest server(std::map<std::string, std::string>{
       {"webhook-allow-private", "on"},
       {"default-tier", "pro"},
-      {"database-url", server_a().runtime().config().database_url}});
+      {"database-url", test::webhook_server().runtime().config().database_url}});
   return server;
 }
 
@@ -68,7 +63,7 @@ double metric(httplib::Client& c, const std::string& series) {
 
 TEST_CASE("idempotency: a repeated create replays the first response byte for byte",
           "[http][idempotency]") {
-  auto c = server_a().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-create");
   const std::string series = R"(task_idempotency_replays_total{route="/api/v1/tasks"})";
   const double replays_before = metric(c, series);
@@ -79,13 +74,18 @@ TEST_CASE("idempotency: a repeated create replays the first response byte for by
   REQUIRE(first);
   REQUIRE(first->status == 201);
   CHECK_FALSE(first->has_header("Idempotent-Replayed"));
-  for (int i = 0; i < 2; ++i) {
+  // The same request again through `via`: the first answer, marked as replayed.
+  auto replayed = [&](httplib::Client& via) {
     auto again =
-        c.Post("/api/v1/tasks", keyed(u, "create-1"), todo_body("idem-one"), "application/json");
+        via.Post("/api/v1/tasks", keyed(u, "create-1"), todo_body("idem-one"), "application/json");
     REQUIRE(again);
     CHECK(again->status == 201);
     CHECK(again->body == first->body);
     CHECK(again->get_header_value("Idempotent-Replayed") == "true");
+    return again;
+  };
+  for (int i = 0; i < 2; ++i) {
+    auto again = replayed(c);
     CHECK(again->get_header_value("ETag") == first->get_header_value("ETag"));
     CHECK(again->get_header_value("Content-Type") == first->get_header_value("Content-Type"));
     CHECK(again->get_header_value("X-Request-ID") != first->get_header_value("X-Request-ID"));
@@ -95,12 +95,7 @@ TEST_CASE("idempotency: a repeated create replays the first response byte for by
 
   // The other replica answers the same (the record is in the database).
   auto b = server_b().client();
-  auto there =
-      b.Post("/api/v1/tasks", keyed(u, "create-1"), todo_body("idem-one"), "application/json");
-  REQUIRE(there);
-  CHECK(there->status == 201);
-  CHECK(there->body == first->body);
-  CHECK(there->get_header_value("Idempotent-Replayed") == "true");
+  replayed(b);
   CHECK(count_named(c, u, "idem-one") == 1);
 
   // Without a key nothing is replayed.
@@ -113,7 +108,7 @@ TEST_CASE("idempotency: a repeated create replays the first response byte for by
 
 TEST_CASE("idempotency: the same key with another request is a 422 idempotency_key_reuse",
           "[http][idempotency]") {
-  auto c = server_a().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-reuse");
   REQUIRE(c.Post("/api/v1/tasks", keyed(u, "k"), todo_body("idem-reuse-a"), "application/json")
               ->status == 201);
@@ -132,7 +127,7 @@ TEST_CASE("idempotency: the same key with another request is a 422 idempotency_k
 }
 
 TEST_CASE("idempotency: malformed keys are 422 and change nothing", "[http][idempotency]") {
-  auto c = server_a().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-bad");
   const std::string too_long(256, 'k');
   for (const std::string& key : {too_long, std::string("tab\there"), std::string("caf\xc3\xa9")}) {
@@ -164,7 +159,7 @@ TEST_CASE("idempotency: malformed keys are 422 and change nothing", "[http][idem
 }
 
 TEST_CASE("idempotency: another user's same key is independent", "[http][idempotency]") {
-  auto c = server_a().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-u1");
   const auto v = test::unique_user("idem-u2");
   auto a =
@@ -186,7 +181,7 @@ TEST_CASE("idempotency: another user's same key is independent", "[http][idempot
 
 TEST_CASE("idempotency: failures are not stored, so the key can be retried",
           "[http][idempotency]") {
-  auto c = server_a().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-fail");
   auto r = c.Post("/api/v1/tasks", keyed(u, "k"), R"({"name":"idem-fail","task_type":"bogus"})",
                   "application/json");
@@ -208,7 +203,7 @@ TEST_CASE("idempotency: failures are not stored, so the key can be retried",
 
 TEST_CASE("idempotency: a repeated execute runs once; from-template replays",
           "[http][idempotency]") {
-  auto c = server_a().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-exec");
   auto r = c.Post("/api/v1/tasks/from-template", keyed(u, "tpl"),
                   R"({"template_id":"tpl_todo","name":"idem-tpl"})", "application/json");
@@ -236,32 +231,23 @@ TEST_CASE("idempotency: a repeated execute runs once; from-template replays",
 TEST_CASE("idempotency: while the first request runs the same one is a 409",
           "[http][idempotency]") {
   // A webhook that answers after 1.5 s keeps the first execute in progress.
-  httplib::Server stub;
+  task::testing::StubServer stub;
   std::atomic<int> hits{0};
-  stub.Post("/slow", [&](const httplib::Request&, httplib::Response& res) {
+  stub.server().Post("/slow", [&](const httplib::Request&, httplib::Response& res) {
     ++hits;
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     res.set_content(R"({"ok":true})", "application/json");
   });
-  const int port = stub.bind_to_any_port("127.0.0.1");
-  std::thread t([&] { stub.listen_after_bind(); });
-  while (!stub.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  stub.start();
 
-  auto c = server_a().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-busy");
-  auto r = c.Post("/api/v1/tasks", {{"X-User-ID", u}},
-                  json::serialize(json::object{
-                      {"name", "idem-busy"},
-                      {"task_type", "custom"},
-                      {"config", {{"url", "http://127.0.0.1:" + std::to_string(port) + "/slow"}}}}),
-                  "application/json");
-  REQUIRE(r->status == 201);
-  const std::string path =
-      "/api/v1/tasks/" + std::string(body_json(r).at("task_id").as_string()) + "/execute";
+  const std::string path = "/api/v1/tasks/" +
+                           test::create_webhook_task(c, u, "idem-busy", stub.url() + "/slow") +
+                           "/execute";
   std::optional<httplib::Response> first;
   std::thread runner([&] {
-    auto own = server_a().client();
+    auto own = test::webhook_server().client();
     if (auto r = own.Post(path, keyed(u, "busy"), "", "application/json")) first = *r;
   });
   for (int i = 0; i < 1000 && hits.load() == 0; ++i)
@@ -281,16 +267,15 @@ TEST_CASE("idempotency: while the first request runs the same one is a 409",
   CHECK(after->body == first->body);
   CHECK(hits.load() == 1);  // ran once
   stub.stop();
-  t.join();
 }
 
 TEST_CASE("idempotency: a record left in progress by a dead request frees its key after the lease",
           "[http][idempotency]") {
-  auto& store = server_a().runtime().repository();
-  auto c = server_a().client();
+  auto& store = test::webhook_server().runtime().repository();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("idem-dead");
   const auto body = todo_body("idem-dead");
-  const auto now = server_a().runtime().clock().now();
+  const auto now = test::webhook_server().runtime().clock().now();
   task::IdempotencyRecord stale;
   stale.user_id = u;
   stale.key = "dead";
@@ -318,7 +303,7 @@ TEST_CASE("idempotency: a record left in progress by a dead request frees its ke
 
 TEST_CASE("idempotency: two replicas racing with one key create exactly one task",
           "[http][idempotency][race]") {
-  auto& a = server_a();
+  auto& a = test::webhook_server();
   auto& b = server_b();
   const auto u = test::unique_user("idem-race");
   constexpr int kRounds = 25;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "http_fixture.hpp"
+#include "support/stub_server.hpp"
 #include "task/codec/json_numbers.hpp"
 
 namespace json = boost::json;
@@ -14,12 +15,6 @@ using test::body_json;
 using test::ServerUnderTest;
 
 namespace {
-
-ServerUnderTest& server() {
-  static ServerUnderTest s(
-      std::map<std::string, std::string>{{"webhook-allow-private", "on"}, {"default-tier", "pro"}});
-  return s;
-}
 
 /// The first validation error of a 422 response.
 json::object first_error(const httplib::Result& r) {
@@ -47,7 +42,7 @@ json::array loc(const char* text) {
 }  // namespace
 
 TEST_CASE("numbers: a value no store can hold is a 422 at its location", "[http][numbers]") {
-  auto c = server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("num");
   auto e = first_error(c.Post("/api/v1/tasks", as_user(u),
                               R"({"name":"p","task_type":"todo","config":{"x":1e309},
@@ -98,7 +93,7 @@ TEST_CASE("numbers: a value no store can hold is a 422 at its location", "[http]
 }
 
 TEST_CASE("numbers: accepted numbers come back exactly", "[http][numbers]") {
-  auto c = server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("exact");
   auto r = c.Post("/api/v1/tasks", as_user(u),
                   R"({"name":"n","task_type":"todo","config":{"a":0.1,"b":18446744073709551615,
@@ -120,26 +115,16 @@ TEST_CASE("numbers: accepted numbers come back exactly", "[http][numbers]") {
 
 TEST_CASE("numbers: a webhook answer that cannot be stored fails the run, not the task",
           "[http][numbers]") {
-  httplib::Server stub;
-  stub.Post("/hot", [](const httplib::Request&, httplib::Response& res) {
+  task::testing::StubServer stub;
+  stub.server().Post("/hot", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"temperature":1e309})", "application/json");
   });
-  const int port = stub.bind_to_any_port("127.0.0.1");
-  std::thread t([&] { stub.listen_after_bind(); });
-  while (!stub.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  stub.start();
 
-  auto c = server().client();
+  auto c = test::webhook_server().client();
   const auto u = test::unique_user("hot");
-  auto r = c.Post("/api/v1/tasks", as_user(u),
-                  json::serialize(json::object{
-                      {"name", "hot"},
-                      {"task_type", "custom"},
-                      {"config", {{"url", "http://127.0.0.1:" + std::to_string(port) + "/hot"}}}}),
-                  "application/json");
-  REQUIRE(r->status == 201);
-  const std::string id(body_json(r).at("task_id").as_string());
-  r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
+  const auto id = test::create_webhook_task(c, u, "hot", stub.url() + "/hot");
+  auto r = c.Post("/api/v1/tasks/" + id + "/execute", as_user(u), "", "application/json");
   REQUIRE(r->status == 200);
   const auto run = body_json(r);
   CHECK(run.at("status") == "failed");
@@ -157,7 +142,6 @@ TEST_CASE("numbers: a webhook answer that cannot be stored fails the run, not th
   CHECK(c.Get("/api/v1/tasks", as_user(u))->status == 200);
   CHECK(c.Delete("/api/v1/tasks/" + id, as_user(u))->status == 200);
   stub.stop();
-  t.join();
 
   // The skipped-row counter is exposed with the other counters.
   r = c.Get("/metrics");

@@ -8,27 +8,10 @@
 #include "http_fixture.hpp"
 
 namespace json = boost::json;
+using test::as_user;
 using test::body_json;
-using test::ServerUnderTest;
 
 namespace {
-
-httplib::Headers as_user(const std::string& user) {
-  return {{"X-User-ID", user}};
-}
-
-ServerUnderTest& plan_server() {
-  static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "enterprise"}});
-  return server;
-}
-
-json::value create(httplib::Client& c, const std::string& user, const std::string& body) {
-  auto r = c.Post("/api/v1/tasks", as_user(user), body, "application/json");
-  REQUIRE(r);
-  INFO(r->body);
-  REQUIRE(r->status == 201);
-  return body_json(r);
-}
 
 /// The `loc` lists of a 422 body.
 std::vector<json::value> locs(const httplib::Result& r) {
@@ -46,10 +29,10 @@ std::vector<json::value> locs(const httplib::Result& r) {
 
 TEST_CASE("upcoming: count bounds, unknown and foreign tasks, runs as the scheduler will run",
           "[http][upcoming]") {
-  auto c = plan_server().client();
+  auto c = test::tier_server("enterprise").client();
   const auto user = test::unique_user("up");
-  const auto t = create(c, user,
-                        R"({"name":"u","task_type":"data_backup",
+  const auto t = test::create_task(c, user,
+                                   R"({"name":"u","task_type":"data_backup",
       "schedule":{"type":"daily","time":"02:30","timezone":"Europe/Warsaw","max_runs":3}})");
   const std::string id(t.at("task_id").as_string());
   const auto base = "/api/v1/tasks/" + id + "/upcoming";
@@ -70,7 +53,7 @@ TEST_CASE("upcoming: count bounds, unknown and foreign tasks, runs as the schedu
 
 TEST_CASE("preview: defaults, from, and 422s under body.count / body.schedule / body.from",
           "[http][upcoming]") {
-  auto c = plan_server().client();
+  auto c = test::tier_server("enterprise").client();
   auto post = [&](const std::string& body) {
     return c.Post("/api/v1/schedules/preview", as_user("pv"), body, "application/json");
   };
@@ -101,9 +84,9 @@ TEST_CASE("preview: defaults, from, and 422s under body.count / body.schedule / 
 
 TEST_CASE("recurring todo: completing moves it on, records it, ends with max_runs",
           "[http][recurrence]") {
-  auto c = plan_server().client();
+  auto c = test::tier_server("enterprise").client();
   const auto user = test::unique_user("rec");
-  const auto t = create(c, user, R"({"name":"stretch","task_type":"reminder",
+  const auto t = test::create_task(c, user, R"({"name":"stretch","task_type":"reminder",
       "due_date":"2030-01-07T08:00:00Z","reminder_time":"2030-01-07T07:45:00Z",
       "recurrence":{"type":"weekly","weekday":"monday","time":"09:00","timezone":"Europe/Warsaw",
                     "max_runs":2,"anchor":"due"}})");
@@ -142,7 +125,7 @@ TEST_CASE("recurring todo: completing moves it on, records it, ends with max_run
 }
 
 TEST_CASE("recurring todo: 422s with field locations, nothing stored", "[http][recurrence]") {
-  auto c = plan_server().client();
+  auto c = test::tier_server("enterprise").client();
   const auto user = test::unique_user("rec422");
   auto post = [&](const std::string& body) {
     return c.Post("/api/v1/tasks", as_user(user), body, "application/json");
@@ -165,7 +148,7 @@ TEST_CASE("recurring todo: 422s with field locations, nothing stored", "[http][r
         std::vector<json::value>{{"body", "due_date"}});
   CHECK(body_json(c.Get("/api/v1/tasks", as_user(user))).at("total") == 0);
 
-  const auto t = create(c, user, R"({"name":"plain","task_type":"todo"})");
+  const auto t = test::create_task(c, user, R"({"name":"plain","task_type":"todo"})");
   const std::string id(t.at("task_id").as_string());
   CHECK(locs(c.Put("/api/v1/tasks/" + id, as_user(user),
                    R"({"recurrence":{"type":"daily","time":"09:00"}})", "application/json")) ==
@@ -184,7 +167,7 @@ TEST_CASE("recurring todo: 422s with field locations, nothing stored", "[http][r
 
 TEST_CASE("recurring todo from a template: recurrence taken flat or nested, 422s, nothing stored",
           "[http][recurrence]") {
-  auto c = plan_server().client();
+  auto c = test::tier_server("enterprise").client();
   const auto user = test::unique_user("rectpl");
   auto post = [&](const std::string& body) {
     return c.Post("/api/v1/tasks/from-template", as_user(user), body, "application/json");

@@ -19,16 +19,11 @@ using test::ServerUnderTest;
 
 namespace {
 
+/// The dashboard tests' own server: the histories they restore take row ids far above the ones
+/// the other test files' servers hand out (on SQLite a database of their own keeps them apart).
 ServerUnderTest& ui_server() {
   static ServerUnderTest server(std::map<std::string, std::string>{{"default-tier", "enterprise"}});
   return server;
-}
-
-std::string create(httplib::Client& c, const std::string& user, const std::string& body) {
-  auto r = c.Post("/api/v1/tasks", as_user(user), body, "application/json");
-  REQUIRE(r);
-  REQUIRE(r->status == 201);
-  return std::string(body_json(r).at("task_id").as_string());
 }
 
 // A todo of `user` with a history restored around it. Ids are unique per run from the wall
@@ -256,7 +251,7 @@ TEST_CASE("upcoming runs of a task: from next_run_time; none when paused; owner 
           "[http][ui]") {
   auto c = ui_server().client();
   const auto user = test::unique_user("upcoming");
-  const auto id = create(
+  const auto id = test::create_task_id(
       c, user,
       R"({"name":"u","task_type":"todo","schedule":{"type":"weekly","weekday":"monday","time":"08:00","timezone":"America/New_York","max_runs":5}})");
   auto r = c.Get("/api/v1/tasks/" + id + "/upcoming?count=20", as_user(user));
@@ -284,7 +279,7 @@ TEST_CASE("upcoming runs of a task: from next_run_time; none when paused; owner 
             .at("runs")
             .as_array()
             .empty());
-  const auto plain = create(c, user, R"({"name":"no schedule","task_type":"todo"})");
+  const auto plain = test::create_task_id(c, user, R"({"name":"no schedule","task_type":"todo"})");
   auto p = body_json(c.Get("/api/v1/tasks/" + plain + "/upcoming", as_user(user)));
   CHECK(p.at("runs").as_array().empty());
 }
@@ -293,7 +288,8 @@ TEST_CASE("analytics series: per-day totals and a weekday x hour grid from real 
           "[http][ui]") {
   auto c = ui_server().client();
   const auto user = test::unique_user("series");
-  const auto id = create(c, user, R"({"name":"s","task_type":"todo","credits_per_run":1.5})");
+  const auto id =
+      test::create_task_id(c, user, R"({"name":"s","task_type":"todo","credits_per_run":1.5})");
   for (int i = 0; i < 3; ++i)
     REQUIRE(
         c.Post("/api/v1/tasks/" + id + "/execute", as_user(user), "", "application/json")->status ==

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "backend.hpp"
+#include "connections.hpp"
 #include "helpers.hpp"
 #include "task/rules/fair_turns.hpp"
 
@@ -202,31 +203,13 @@ TEST_CASE("fair claim: connections claiming at once never exceed a user's limit"
     }
   }
   const ClaimFairness fair = parse_user_concurrency("3");
-  task::store::StoreOptions one;
-  one.pool_size = 1;
-  constexpr int kThreads = 4;
-  std::vector<std::shared_ptr<TaskRepository>> repos;
-  for (int i = 0; i < kThreads; ++i)
-    repos.push_back(f.open_another(one));
-  std::atomic<int> thrown{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i)
-    threads.emplace_back([&, i] {
-      try {
-        for (int round = 0; round < 50; ++round)
-          if (repos[static_cast<std::size_t>(i)]
-                  ->modify_due_tasks(now, 5, fair, start_at(now, "replica-" + std::to_string(i)))
-                  .empty() &&
-              round > 5)
-            break;
-      } catch (const std::exception& e) {
-        ++thrown;
-        WARN(e.what());
-      }
-    });
-  for (auto& t : threads)
-    t.join();
-  CHECK(thrown == 0);
+  CHECK(on_connections(f, 4, [&](TaskRepository& repo, int i) {
+          for (int round = 0; round < 50; ++round)
+            if (repo.modify_due_tasks(now, 5, fair, start_at(now, "replica-" + std::to_string(i)))
+                    .empty() &&
+                round > 5)
+              break;
+        }) == 0);
   // Whatever a thread left when it stopped (a round may come back empty while others hold the
   // users' claim locks) is claimed here; the limit must still hold.
   f.repo().modify_due_tasks(now, 1000, fair, start_at(now, "replica-main"));

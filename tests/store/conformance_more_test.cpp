@@ -34,11 +34,7 @@ TEST_CASE("executions: find, list newest first with paging, count since", "[exec
   auto page = r.list_executions(t.task_id, 100, 0);
   CHECK(page.total == 7);
   REQUIRE(page.executions.size() == 7);
-  for (std::size_t i = 1; i < page.executions.size(); ++i) {
-    const auto& a = page.executions[i - 1];
-    const auto& b = page.executions[i];
-    CHECK((a.started_at > b.started_at || (a.started_at == b.started_at && a.id > b.id)));
-  }
+  CHECK(newest_first(page.executions, &Execution::started_at));
   auto second = r.list_executions(t.task_id, 3, 3);
   CHECK(second.total == 7);
   REQUIRE(second.executions.size() == 3);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "backend.hpp"
+#include "connections.hpp"
 #include "helpers.hpp"
 #include "task/core/errors.hpp"
 
@@ -14,30 +15,6 @@ using namespace task;
 using namespace task::test;
 
 namespace {
-
-/// Runs body(repo, i) on `threads` threads at once, each with a connection of its own (one
-/// "process" per thread); returns how many threads ended with an exception.
-int on_connections(Fixture& f, int threads, const std::function<void(TaskRepository&, int)>& body) {
-  task::store::StoreOptions one;
-  one.pool_size = 1;
-  std::vector<std::shared_ptr<TaskRepository>> repos;
-  for (int i = 0; i < threads; ++i)
-    repos.push_back(f.open_another(one));
-  std::atomic<int> thrown{0};
-  std::vector<std::thread> running;
-  for (int i = 0; i < threads; ++i)
-    running.emplace_back([&, i] {
-      try {
-        body(*repos[i], i);
-      } catch (const std::exception& e) {
-        ++thrown;
-        WARN(e.what());
-      }
-    });
-  for (auto& t : running)
-    t.join();
-  return thrown;
-}
 
 /// Inserts n due tasks, then four connections call `round` until it takes nothing more; `round`
 /// returns the task ids it took and counts anything wrong in `errors`. Every task must be taken

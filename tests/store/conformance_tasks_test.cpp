@@ -109,11 +109,7 @@ TEST_CASE("list_tasks filters, orders, pages and hides deleted tasks", "[tasks]"
   auto page = r.list_tasks(q);
   REQUIRE(page.total == 12);
   REQUIRE(page.tasks.size() == 12);
-  for (std::size_t i = 1; i < page.tasks.size(); ++i) {
-    const auto& a = page.tasks[i - 1];
-    const auto& b = page.tasks[i];
-    CHECK((a.created_at > b.created_at || (a.created_at == b.created_at && a.id > b.id)));
-  }
+  CHECK(newest_first(page.tasks, &Task::created_at));
 
   q.limit = 5;
   q.offset = 5;

@@ -2,6 +2,7 @@
 /// Builders for conformance tests.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "task/domain/model.hpp"
 #include "task/ports/task_store.hpp"
@@ -90,6 +91,18 @@ inline Event make_event(const Task& t, const std::string& type, std::int64_t n,
   e.user_id = t.user_id;
   e.data = {{"task_id", t.task_id}, {"n", n}};
   return e;
+}
+
+/// True when `rows` are newest first by `time` (`&Task::created_at`, `&Execution::started_at`),
+/// ties by row id, descending: the order of the store's listings.
+template <class Row, class Time>
+bool newest_first(const std::vector<Row>& rows, Time Row::*time) {
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& a = rows[i - 1];
+    const auto& b = rows[i];
+    if (!(a.*time > b.*time || (a.*time == b.*time && a.id > b.id))) return false;
+  }
+  return true;
 }
 
 }  // namespace task::test

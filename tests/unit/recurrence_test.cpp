@@ -35,58 +35,21 @@ std::vector<std::vector<std::string>> locs_of(const std::function<void()>& fn) {
   return {};
 }
 
-/// One DST day per zone: a daily time inside the gap (spring) or the repeated hour (fall), and
-/// when that day's occurrence is due (UTC), as in schedule_dst_test.cpp.
-struct DstDay {
-  const char* zone;
-  const char* time;
-  const char* day_before;  ///< the occurrence of the day before (UTC)
-  const char* expected;    ///< the occurrence on the DST day (UTC)
-  const char* day_after;   ///< the occurrence of the day after (UTC)
-};
-
-const DstDay kDays[] = {
-    // spring forward: the time does not exist; due at the first instant after the gap
-    {"America/New_York", "02:30", "2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z",
-     "2026-03-09T06:30:00Z"},
-    {"Europe/Warsaw", "02:30", "2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z",
-     "2026-03-30T00:30:00Z"},
-    {"America/Santiago", "00:30", "2026-09-05T04:30:00Z", "2026-09-06T04:00:00Z",
-     "2026-09-07T03:30:00Z"},
-    {"Australia/Sydney", "02:30", "2026-10-02T16:30:00Z", "2026-10-03T16:00:00Z",
-     "2026-10-04T15:30:00Z"},
-    {"Australia/Lord_Howe", "02:15", "2026-10-02T15:45:00Z", "2026-10-03T15:30:00Z",
-     "2026-10-04T15:15:00Z"},
-    {"Asia/Amman", "00:30", "2021-03-24T22:30:00Z", "2021-03-25T22:00:00Z", "2021-03-26T21:30:00Z"},
-    // fall back: the time occurs twice; due at its first occurrence only
-    {"America/New_York", "01:30", "2026-10-31T05:30:00Z", "2026-11-01T05:30:00Z",
-     "2026-11-02T06:30:00Z"},
-    {"Europe/Warsaw", "02:30", "2026-10-24T00:30:00Z", "2026-10-25T00:30:00Z",
-     "2026-10-26T01:30:00Z"},
-    {"America/Santiago", "23:30", "2026-04-04T02:30:00Z", "2026-04-05T02:30:00Z",
-     "2026-04-06T03:30:00Z"},
-    {"Australia/Sydney", "02:30", "2026-04-03T15:30:00Z", "2026-04-04T15:30:00Z",
-     "2026-04-05T16:30:00Z"},
-    {"Australia/Lord_Howe", "01:45", "2026-04-03T14:45:00Z", "2026-04-04T14:45:00Z",
-     "2026-04-05T15:15:00Z"},
-    {"Asia/Amman", "00:30", "2021-10-27T21:30:00Z", "2021-10-28T21:30:00Z", "2021-10-29T22:30:00Z"},
-};
-
 }  // namespace
 
 TEST_CASE("recurrence: next occurrence across DST in six zones, both anchors, reminder kept",
           "[recurrence][dst]") {
-  for (const auto& d : kDays) {
+  for (const auto& d : sched_test::kDstDays) {
     for (const char* anchor : {"due", "completion"}) {
-      INFO(d.zone << " " << d.time << " anchor " << anchor);
+      INFO(d.zone << " " << d.daily_time << " anchor " << anchor);
       const auto r =
-          make(d.zone, std::string(R"("type":"daily","time":")") + d.time + "\"", anchor);
+          make(d.zone, std::string(R"("type":"daily","time":")") + d.daily_time + "\"", anchor);
       const auto due = T(d.day_before);
       // completed on time (an hour after it was due), and early (an hour before)
       for (const auto done : {due + std::chrono::hours(1), due - std::chrono::hours(1)}) {
         const auto next = next_occurrence(r, due, done);
         REQUIRE(next);
-        CHECK(format_rfc3339(*next) == d.expected);
+        CHECK(format_rfc3339(*next) == d.on_day);
         // a reminder 90 minutes before the due date stays 90 minutes before it
         const auto reminder = moved_reminder(due - std::chrono::minutes(90), due, next);
         CHECK(reminder == *next - std::chrono::minutes(90));

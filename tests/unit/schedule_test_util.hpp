@@ -4,7 +4,9 @@
 #include <boost/json.hpp>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/time.hpp"
@@ -80,5 +82,55 @@ inline const char* const kWalkBodies[] = {
     R"("type":"cron","expression":"0 0,2 13 * fri")",
     R"("type":"interval","interval_seconds":5400,"start_at":"2025-01-01T00:17:00Z")",
 };
+
+/// One DST day per zone and season in the six DST zones of the tests (schedule_dst_test,
+/// recurrence_test): the transition, a daily local time inside the gap (spring) or the repeated
+/// interval (fall), and when that daily time is due (UTC) the day before, on the DST day and the
+/// day after. Looked up in the system tz database; schedule_dst_test asserts the transitions.
+struct DstDay {
+  const char* zone;
+  const char* instant;     ///< the transition, UTC
+  bool spring;             ///< gap (true) or repeated interval (false)
+  const char* daily_time;  ///< local HH:MM inside the gap / repeated interval
+  const char* day_before;  ///< the daily time's instant the day before (UTC)
+  const char* on_day;      ///< its one instant on the DST day (UTC)
+  const char* day_after;   ///< its instant the day after (UTC)
+};
+
+inline const DstDay kDstDays[] = {
+    // spring forward: the local time does not exist; due at the first instant after the gap
+    {"America/New_York", "2026-03-08T07:00:00Z", true, "02:30", "2026-03-07T07:30:00Z",
+     "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"},
+    {"Europe/Warsaw", "2026-03-29T01:00:00Z", true, "02:30", "2026-03-28T01:30:00Z",
+     "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"},
+    {"America/Santiago", "2026-09-06T04:00:00Z", true, "00:30", "2026-09-05T04:30:00Z",
+     "2026-09-06T04:00:00Z", "2026-09-07T03:30:00Z"},
+    {"Australia/Sydney", "2026-10-03T16:00:00Z", true, "02:30", "2026-10-02T16:30:00Z",
+     "2026-10-03T16:00:00Z", "2026-10-04T15:30:00Z"},
+    {"Australia/Lord_Howe", "2026-10-03T15:30:00Z", true, "02:15", "2026-10-02T15:45:00Z",
+     "2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"},
+    {"Asia/Amman", "2021-03-25T22:00:00Z", true, "00:30", "2021-03-24T22:30:00Z",
+     "2021-03-25T22:00:00Z", "2021-03-26T21:30:00Z"},
+    // fall back: the local time occurs twice; due at its first occurrence only
+    {"America/New_York", "2026-11-01T06:00:00Z", false, "01:30", "2026-10-31T05:30:00Z",
+     "2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"},
+    {"Europe/Warsaw", "2026-10-25T01:00:00Z", false, "02:30", "2026-10-24T00:30:00Z",
+     "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"},
+    {"America/Santiago", "2026-04-05T03:00:00Z", false, "23:30", "2026-04-04T02:30:00Z",
+     "2026-04-05T02:30:00Z", "2026-04-06T03:30:00Z"},
+    {"Australia/Sydney", "2026-04-04T16:00:00Z", false, "02:30", "2026-04-03T15:30:00Z",
+     "2026-04-04T15:30:00Z", "2026-04-05T16:30:00Z"},
+    {"Australia/Lord_Howe", "2026-04-04T15:00:00Z", false, "01:45", "2026-04-03T14:45:00Z",
+     "2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"},
+    {"Asia/Amman", "2021-10-28T22:00:00Z", false, "00:30", "2021-10-27T21:30:00Z",
+     "2021-10-28T21:30:00Z", "2021-10-29T22:30:00Z"},
+};
+
+/// The DST day of `zone` in spring (true) or fall (false).
+inline const DstDay& dst_day(std::string_view zone, bool spring) {
+  for (const auto& d : kDstDays)
+    if (d.zone == zone && d.spring == spring) return d;
+  throw std::invalid_argument("no DST day of " + std::string(zone));
+}
 
 }  // namespace sched_test

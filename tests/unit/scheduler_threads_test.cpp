@@ -47,6 +47,19 @@ Task once_task(int n, Timestamp slot) {
   return t;
 }
 
+/// A registry that runs todos with `executor`.
+std::shared_ptr<ExecutorRegistry> todos_run_by(std::shared_ptr<Executor> executor) {
+  auto executors = std::make_shared<ExecutorRegistry>();
+  (*executors)[TaskType::todo] = std::move(executor);
+  return executors;
+}
+
+/// Inserts `n` once tasks (once_task 0 .. n-1) due at `slot`.
+void insert_due(memory::MemoryRepository& repo, int n, Timestamp slot) {
+  for (int i = 0; i < n; ++i)
+    repo.insert_task(once_task(i, slot), {});
+}
+
 runtime::SchedulerLoopOptions loop_options(std::size_t workers) {
   runtime::SchedulerLoopOptions o;
   o.workers = workers;
@@ -59,12 +72,10 @@ TEST_CASE("scheduler threads: every due slot of a burst runs exactly once", "[sc
   auto repo = std::make_shared<memory::MemoryRepository>();
   auto clock = std::make_shared<SystemClock>();
   auto executor = std::make_shared<CountingExecutor>();
-  auto executors = std::make_shared<ExecutorRegistry>();
-  (*executors)[TaskType::todo] = executor;
+  auto executors = todos_run_by(executor);
   constexpr int kTasks = 500;
   const auto past = clock->now() - std::chrono::seconds(30);
-  for (int i = 0; i < kTasks; ++i)
-    repo->insert_task(once_task(i, past), {});
+  insert_due(*repo, kTasks, past);
 
   SchedulerOptions options;
   options.replica_id = "threads";
@@ -114,11 +125,9 @@ TEST_CASE("scheduler threads: stop() waits for runs in progress and writes their
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return RunOutcome::ok(boost::json::object{});
   });
-  auto executors = std::make_shared<ExecutorRegistry>();
-  (*executors)[TaskType::todo] = slow;
+  auto executors = todos_run_by(slow);
   const auto past = clock->now() - std::chrono::seconds(5);
-  for (int i = 0; i < 2; ++i)
-    repo->insert_task(once_task(i, past), {});
+  insert_due(*repo, 2, past);
   runtime::WorkerPool pool(2, 32);
   runtime::SchedulerLoop loop(
       {repo, clock, std::make_shared<RandomIdGenerator>(), executors, nullptr, nullptr}, {}, pool,
@@ -149,11 +158,8 @@ TEST_CASE("scheduler threads: scheduled runs share the one worker pool with othe
   auto repo = std::make_shared<memory::MemoryRepository>();
   auto clock = std::make_shared<SystemClock>();
   auto executor = std::make_shared<CountingExecutor>();
-  auto executors = std::make_shared<ExecutorRegistry>();
-  (*executors)[TaskType::todo] = executor;
-  const auto past = clock->now() - std::chrono::seconds(5);
-  for (int i = 0; i < 20; ++i)
-    repo->insert_task(once_task(i, past), {});
+  auto executors = todos_run_by(executor);
+  insert_due(*repo, 20, clock->now() - std::chrono::seconds(5));
   // A pool of 2 threads and room for 4 jobs; 3 places are taken by "manual runs" held open.
   runtime::WorkerPool pool(2, 4);
   std::atomic<bool> release{false};

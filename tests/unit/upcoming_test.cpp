@@ -115,60 +115,57 @@ TEST_CASE("upcoming: the real scheduler starts exactly the previewed slots, in 6
 }
 
 TEST_CASE("preview: DST days in six zones, with local texts", "[upcoming][dst]") {
-  struct Case {
-    const char* zone;
-    const char* body;
-    const char* from;
-    Strings at;
-    Strings local;
-  };
-  const Case cases[] = {
-      {"America/New_York",
-       R"("type":"daily","time":"02:30")",
-       "2026-03-07T00:00:00Z",
-       {"2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"},
-       {"2026-03-07T02:30:00-05:00", "2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"}},
-      {"Europe/Warsaw",
-       R"("type":"daily","time":"02:30")",
-       "2026-10-24T00:00:00Z",
-       {"2026-10-24T00:30:00Z", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"},
-       {"2026-10-24T02:30:00+02:00", "2026-10-25T02:30:00+02:00", "2026-10-26T02:30:00+01:00"}},
-      {"America/Santiago",
-       R"("type":"daily","time":"00:30")",
-       "2026-09-05T00:00:00Z",
-       {"2026-09-05T04:30:00Z", "2026-09-06T04:00:00Z", "2026-09-07T03:30:00Z"},
-       {"2026-09-05T00:30:00-04:00", "2026-09-06T01:00:00-03:00", "2026-09-07T00:30:00-03:00"}},
-      {"Australia/Sydney",
-       R"("type":"cron","expression":"30 * * * *")",
-       "2026-04-04T14:00:00Z",
-       {"2026-04-04T14:30:00Z", "2026-04-04T15:30:00Z", "2026-04-04T17:30:00Z"},
-       {"2026-04-05T01:30:00+11:00", "2026-04-05T02:30:00+11:00", "2026-04-05T03:30:00+10:00"}},
-      {"Australia/Lord_Howe",
-       R"("type":"daily","time":"02:15")",
-       "2026-10-02T12:00:00Z",
-       {"2026-10-02T15:45:00Z", "2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"},
-       {"2026-10-03T02:15:00+10:30", "2026-10-04T02:30:00+11:00", "2026-10-05T02:15:00+11:00"}},
-      {"Asia/Amman",
-       R"("type":"daily","time":"00:30")",
-       "2021-10-27T12:00:00Z",
-       {"2021-10-27T21:30:00Z", "2021-10-28T21:30:00Z", "2021-10-29T22:30:00Z"},
-       {"2021-10-28T00:30:00+03:00", "2021-10-29T00:30:00+03:00", "2021-10-30T00:30:00+02:00"}},
-  };
-  for (const auto& c : cases) {
-    INFO(c.zone << " " << c.body);
-    const auto body =
-        boost::json::parse(std::string(R"({"count":3,"from":")") + c.from +
-                           R"(","schedule":{"timezone":")" + c.zone + "\"," + c.body + "}}");
-    const auto out = upcoming_json(preview_of(body, at("2020-01-01T00:00:00Z")));
-    CHECK(out.at("timezone").as_string() == c.zone);
+  // The preview of 3 runs from `from` is `at` (UTC), shown as `local` in the schedule's zone.
+  auto check = [](const std::string& zone, const std::string& body, const std::string& from,
+                  const Strings& at, const Strings& local) {
+    INFO(zone << " " << body);
+    const auto req =
+        boost::json::parse(R"({"count":3,"from":")" + from + R"(","schedule":{"timezone":")" +
+                           zone + "\"," + body + "}}");
+    const auto out = upcoming_json(preview_of(req, sched_test::at("2020-01-01T00:00:00Z")));
+    CHECK(out.at("timezone").as_string() == zone);
     Strings got_at, got_local;
     for (const auto& r : out.at("runs").as_array()) {
       got_at.emplace_back(r.at("at").as_string());
       got_local.emplace_back(r.at("local").as_string());
     }
-    CHECK(got_at == c.at);
-    CHECK(got_local == c.local);
+    CHECK(got_at == at);
+    CHECK(got_local == local);
+  };
+  // A daily time inside a DST gap or repeated hour (schedule_test_util.hpp's DST days): the day
+  // before, the DST day and the day after.
+  struct Daily {
+    const char* zone;
+    bool spring;
+    Strings local;
+  };
+  const Daily days[] = {
+      {"America/New_York",
+       true,
+       {"2026-03-07T02:30:00-05:00", "2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"}},
+      {"Europe/Warsaw",
+       false,
+       {"2026-10-24T02:30:00+02:00", "2026-10-25T02:30:00+02:00", "2026-10-26T02:30:00+01:00"}},
+      {"America/Santiago",
+       true,
+       {"2026-09-05T00:30:00-04:00", "2026-09-06T01:00:00-03:00", "2026-09-07T00:30:00-03:00"}},
+      {"Australia/Lord_Howe",
+       true,
+       {"2026-10-03T02:15:00+10:30", "2026-10-04T02:30:00+11:00", "2026-10-05T02:15:00+11:00"}},
+      {"Asia/Amman",
+       false,
+       {"2021-10-28T00:30:00+03:00", "2021-10-29T00:30:00+03:00", "2021-10-30T00:30:00+02:00"}},
+  };
+  for (const auto& d : days) {
+    const auto& day = sched_test::dst_day(d.zone, d.spring);
+    const auto from = format_rfc3339(at(day.day_before) - std::chrono::hours(1));
+    check(d.zone, std::string(R"("type":"daily","time":")") + day.daily_time + "\"", from,
+          {day.day_before, day.on_day, day.day_after}, d.local);
   }
+  // An hourly cron across Sydney's fall back: 02:30 is not repeated.
+  check("Australia/Sydney", R"("type":"cron","expression":"30 * * * *")", "2026-04-04T14:00:00Z",
+        {"2026-04-04T14:30:00Z", "2026-04-04T15:30:00Z", "2026-04-04T17:30:00Z"},
+        {"2026-04-05T01:30:00+11:00", "2026-04-05T02:30:00+11:00", "2026-04-05T03:30:00+10:00"});
 }
 
 TEST_CASE("upcoming: an overdue task shows the slots its misfire policy will run",

@@ -139,6 +139,10 @@ int main(int argc, char** argv) {
   std::string shell = "bash";
   BulkOptions bulk;
   bool keyed = false;  ///< the command is one of the keyed POSTs (--idempotency-key applies)
+  /// A subcommand's callback that makes `fn` the action to run.
+  auto act = [&action](std::function<int(Backend&, Printer&)> fn) {
+    return [&action, fn = std::move(fn)] { action = fn; };
+  };
 
   auto* add = app.add_subcommand("add", "create a task (type todo unless --type)");
   add->add_option_function<std::string>(
@@ -163,18 +167,17 @@ int main(int argc, char** argv) {
   opt_int(ls, "--offset", list.offset, "rows to skip");
   opt(ls, "--cursor", list.cursor, "next_cursor of a previous page");
   ls->add_flag("--all", list.all, "follow next_cursor to the last page");
-  ls->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_list(b, p, list); }; });
+  ls->callback(act([&](Backend& b, Printer& p) { return cmd_list(b, p, list); }));
 
   auto with_id = [&](CLI::App* sub) { sub->add_option("task_id", id, "task id")->required(); };
   auto* show = app.add_subcommand("show", "show one task");
   with_id(show);
-  show->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_show(b, p, id); }; });
+  show->callback(act([&](Backend& b, Printer& p) { return cmd_show(b, p, id); }));
 
   auto* edit = app.add_subcommand("edit", "change fields of a task");
   with_id(edit);
   add_field_options(edit, fields, FieldSet::update);
-  edit->callback(
-      [&] { action = [&](Backend& b, Printer& p) { return cmd_edit(b, p, id, fields); }; });
+  edit->callback(act([&](Backend& b, Printer& p) { return cmd_edit(b, p, id, fields); }));
 
   for (const char* verb : {"done", "reopen", "pause", "resume", "cancel"}) {
     static const std::map<std::string, std::string> kHelp = {
@@ -192,7 +195,7 @@ int main(int argc, char** argv) {
 
   auto* rm = app.add_subcommand("rm", "delete a task");
   with_id(rm);
-  rm->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_rm(b, p, id); }; });
+  rm->callback(act([&](Backend& b, Printer& p) { return cmd_rm(b, p, id); }));
 
   auto* runc = app.add_subcommand("run",
                                   "run a task now, wait and print the execution "
@@ -229,14 +232,12 @@ int main(int argc, char** argv) {
   with_id(runs);
   opt_int(runs, "--limit", page.limit, "1-100 (default 50)");
   opt_int(runs, "--offset", page.offset, "rows to skip");
-  runs->callback(
-      [&] { action = [&](Backend& b, Printer& p) { return cmd_runs(b, p, id, page); }; });
+  runs->callback(act([&](Backend& b, Printer& p) { return cmd_runs(b, p, id, page); }));
 
   auto* templates = app.add_subcommand("templates", "templates available to the user");
   opt(templates, "--category", tmpl.category, "productivity, monitoring, alerts, ...");
   opt(templates, "--type", tmpl.task_type, "task type");
-  templates->callback(
-      [&] { action = [&](Backend& b, Printer& p) { return cmd_templates(b, p, tmpl); }; });
+  templates->callback(act([&](Backend& b, Printer& p) { return cmd_templates(b, p, tmpl); }));
 
   auto* from = app.add_subcommand("from-template", "create a task from a template");
   from->add_option("template_id", id, "template id")->required();
@@ -249,7 +250,7 @@ int main(int argc, char** argv) {
   auto* st = app.add_subcommand("stats", "analytics of the user");
   opt_int(st, "--days", stats.days, "1-365 (default 30)");
   opt(st, "--tz", stats.tz, "bucket hours and weekdays in this IANA zone");
-  st->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_stats(b, p, stats); }; });
+  st->callback(act([&](Backend& b, Printer& p) { return cmd_stats(b, p, stats); }));
 
   auto* nx = app.add_subcommand("next", "next fire times of a schedule expression (offline)");
   nx->add_option("expression", next.expression,
@@ -265,20 +266,18 @@ int main(int argc, char** argv) {
   auto* up = app.add_subcommand("upcoming", "the next runs the scheduler will start for a task");
   with_id(up);
   opt_int(up, "--count,-n", plan.count, "1-100 (default 10)");
-  up->callback(
-      [&] { action = [&](Backend& b, Printer& p) { return cmd_upcoming(b, p, id, plan); }; });
+  up->callback(act([&](Backend& b, Printer& p) { return cmd_upcoming(b, p, id, plan); }));
   auto* pv = app.add_subcommand("preview", "the runs of a schedule that is not saved (service)");
   pv->add_option("schedule", plan.expression, "as --schedule: cron line, daily:07:30, JSON ...")
       ->required();
   opt_int(pv, "--count,-n", plan.count, "1-100 (default 10)");
   opt(pv, "--tz", plan.tz, "time zone when the schedule names none (default UTC)");
   opt(pv, "--from", plan.from, "start instant, RFC 3339 (default now)");
-  pv->callback([&] { action = [&](Backend& b, Printer& p) { return cmd_preview(b, p, plan); }; });
+  pv->callback(act([&](Backend& b, Printer& p) { return cmd_preview(b, p, plan); }));
   auto* cp = app.add_subcommand("completions", "completed occurrences of a recurring todo");
   with_id(cp);
   opt_int(cp, "--limit", plan.limit, "1-1000 (default 100)");
-  cp->callback(
-      [&] { action = [&](Backend& b, Printer& p) { return cmd_completions(b, p, id, plan); }; });
+  cp->callback(act([&](Backend& b, Printer& p) { return cmd_completions(b, p, id, plan); }));
 
   auto* ex = app.add_subcommand("export", "tasks with their executions as JSON Lines");
   ex->add_option("--file,-f", file, "write to this file instead of stdout");

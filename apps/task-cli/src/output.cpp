@@ -130,94 +130,81 @@ void Printer::key_values(const json::object& o) {
          << cell_text(kv.value()) << '\n';
 }
 
-void Printer::task(const json::object& t) {
+void Printer::record(const json::object& o, const char* id_key) {
   if (quiet_) {
-    out_ << field(t, "task_id") << '\n';
+    out_ << field(o, id_key) << '\n';
   } else if (mode_ == OutputMode::table) {
-    key_values(t);
+    key_values(o);
   } else {
-    json_line(t);
+    json_line(o);
   }
+}
+
+bool Printer::listed_plainly(const json::value& whole, const json::array& items,
+                             const char* id_key) {
+  if (quiet_) {
+    for (const auto& v : items)
+      out_ << field(v.as_object(), id_key) << '\n';
+  } else if (mode_ == OutputMode::json) {
+    json_line(whole);
+  } else if (mode_ == OutputMode::jsonl) {
+    for (const auto& v : items)
+      json_line(v);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void Printer::task(const json::object& t) {
+  record(t, "task_id");
 }
 
 void Printer::task_page(const json::object& page) {
   const auto* tasks = page.if_contains("tasks");
   const json::array empty;
   const json::array& items = tasks && tasks->is_array() ? tasks->get_array() : empty;
-  if (quiet_) {
-    for (const auto& t : items)
-      out_ << field(t.as_object(), "task_id") << '\n';
-  } else if (mode_ == OutputMode::json) {
-    json_line(page);
-  } else if (mode_ == OutputMode::jsonl) {
-    for (const auto& t : items)
-      json_line(t);
-  } else {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& t : items)
-      rows.push_back(task_row(t.as_object()));
-    out_ << render_table(kTaskHeaders, rows);
-    out_ << items.size() << " of " << field(page, "total") << " task(s)";
-    if (auto c = field(page, "next_cursor"); c != "-") out_ << "; more with --cursor " << c;
-    out_ << '\n';
-  }
+  if (listed_plainly(page, items, "task_id")) return;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : items)
+    rows.push_back(task_row(t.as_object()));
+  out_ << render_table(kTaskHeaders, rows);
+  out_ << items.size() << " of " << field(page, "total") << " task(s)";
+  if (auto c = field(page, "next_cursor"); c != "-") out_ << "; more with --cursor " << c;
+  out_ << '\n';
 }
 
 void Printer::execution(const json::object& e) {
-  if (quiet_) {
-    out_ << field(e, "execution_id") << '\n';
-  } else if (mode_ == OutputMode::table) {
-    key_values(e);
-  } else {
-    json_line(e);
-  }
+  record(e, "execution_id");
 }
 
 void Printer::executions(const json::array& items, std::int64_t total) {
-  if (quiet_) {
-    for (const auto& e : items)
-      out_ << field(e.as_object(), "execution_id") << '\n';
-  } else if (mode_ == OutputMode::json) {
-    json_line(items);
-  } else if (mode_ == OutputMode::jsonl) {
-    for (const auto& e : items)
-      json_line(e);
-  } else {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& v : items) {
-      const auto& e = v.as_object();
-      rows.push_back({field(e, "execution_id"), field(e, "status"), field(e, "trigger_type"),
-                      field(e, "started_at"), duration_text(e), field(e, "credits_consumed"),
-                      truncate(field(e, "error_message"), 50)});
-    }
-    out_ << render_table(
-        {"EXECUTION_ID", "STATUS", "TRIGGER", "STARTED", "DURATION", "CREDITS", "ERROR"}, rows);
-    out_ << items.size() << " of " << total << " execution(s)\n";
+  if (listed_plainly(items, items, "execution_id")) return;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& v : items) {
+    const auto& e = v.as_object();
+    rows.push_back({field(e, "execution_id"), field(e, "status"), field(e, "trigger_type"),
+                    field(e, "started_at"), duration_text(e), field(e, "credits_consumed"),
+                    truncate(field(e, "error_message"), 50)});
   }
+  out_ << render_table(
+      {"EXECUTION_ID", "STATUS", "TRIGGER", "STARTED", "DURATION", "CREDITS", "ERROR"}, rows);
+  out_ << items.size() << " of " << total << " execution(s)\n";
 }
 
 void Printer::templates(const json::array& items) {
-  if (quiet_) {
-    for (const auto& t : items)
-      out_ << field(t.as_object(), "template_id") << '\n';
-  } else if (mode_ == OutputMode::json) {
-    json_line(items);
-  } else if (mode_ == OutputMode::jsonl) {
-    for (const auto& t : items)
-      json_line(t);
-  } else {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& v : items) {
-      const auto& t = v.as_object();
-      rows.push_back(
-          {field(t, "template_id"), field(t, "category"), field(t, "task_type"),
-           field(t, "required_subscription_level"),
-           join_strings(
-               t.contains("required_fields") ? t.at("required_fields") : json::value(nullptr), ","),
-           truncate(field(t, "name"), 40)});
-    }
-    out_ << render_table({"TEMPLATE_ID", "CATEGORY", "TYPE", "LEVEL", "REQUIRES", "NAME"}, rows);
+  if (listed_plainly(items, items, "template_id")) return;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& v : items) {
+    const auto& t = v.as_object();
+    rows.push_back(
+        {field(t, "template_id"), field(t, "category"), field(t, "task_type"),
+         field(t, "required_subscription_level"),
+         join_strings(
+             t.contains("required_fields") ? t.at("required_fields") : json::value(nullptr), ","),
+         truncate(field(t, "name"), 40)});
   }
+  out_ << render_table({"TEMPLATE_ID", "CATEGORY", "TYPE", "LEVEL", "REQUIRES", "NAME"}, rows);
 }
 
 void Printer::analytics(const json::object& a) {

@@ -57,6 +57,12 @@ class Printer {
  private:
   void json_line(const boost::json::value& v);
   void key_values(const boost::json::object& o);
+  /// One record: its `id_key` when quiet, key: value lines in table mode, else one JSON line.
+  void record(const boost::json::object& o, const char* id_key);
+  /// The quiet, json and jsonl forms of a listing: the `id_key` of each item, `whole` as one
+  /// line, one line per item. False in table mode, where the caller renders the table.
+  bool listed_plainly(const boost::json::value& whole, const boost::json::array& items,
+                      const char* id_key);
 
   std::ostream& out_;
   OutputMode mode_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "task/core/text.hpp"
 #include "task/runtime/log.hpp"
 
 namespace task::server {
@@ -33,19 +34,13 @@ bool consul_agent_from(const std::string& http_addr, const std::string& host,
     p = colon == std::string::npos ? "8500" : a.substr(colon + 1);
   }
   if (h.empty()) return false;
-  std::size_t used = 0;
-  int n = 0;
-  try {
-    n = std::stoi(p, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != p.size() || n < 1 || n > 65535) {
+  const auto n = whole_number_in(p, 1, 65535);
+  if (!n) {
     error = "Consul agent port '" + p + "' is not a port number";
     return false;
   }
   out_host = h;
-  out_port = n;
+  out_port = *n;
   return true;
 }
 

@@ -96,27 +96,25 @@ void HttpServer::Impl::install_routes() {
     res.set_content(kOpenApiJson, "application/json");
   });
 
-  add("POST", "/api/v1/tasks", "/api/v1/tasks",
-      [this](const httplib::Request& req, httplib::Response& res) {
-        const auto c = caller(req);
-        idempotency.run(c, "/api/v1/tasks", req, res, {}, [&] {
-          send_task(res, 201, rt.service().create_task(c, json_body(req, false)));
-          rt.after_write();
+  // POST `path`: a create (Idempotency-Key applies) answering 201 with the task `create` made.
+  auto add_create = [this](const char* path,
+                           Task (TaskService::*create)(const Caller&, const json::value&)) {
+    add("POST", path, path,
+        [this, path, create](const httplib::Request& req, httplib::Response& res) {
+          const auto c = caller(req);
+          idempotency.run(c, path, req, res, {}, [&] {
+            send_task(res, 201, (rt.service().*create)(c, json_body(req, false)));
+            rt.after_write();
+          });
         });
-      });
+  };
+  add_create("/api/v1/tasks", &TaskService::create_task);
   add("GET", "/api/v1/tasks", "/api/v1/tasks",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);
         send_json_text(res, 200, to_json_text(rt.service().list_tasks(c, query_params(req))));
       });
-  add("POST", "/api/v1/tasks/from-template", "/api/v1/tasks/from-template",
-      [this](const httplib::Request& req, httplib::Response& res) {
-        const auto c = caller(req);
-        idempotency.run(c, "/api/v1/tasks/from-template", req, res, {}, [&] {
-          send_task(res, 201, rt.service().create_from_template(c, json_body(req, false)));
-          rt.after_write();
-        });
-      });
+  add_create("/api/v1/tasks/from-template", &TaskService::create_from_template);
   add("POST", "/api/v1/tasks/bulk", "/api/v1/tasks/bulk",
       [this](const httplib::Request& req, httplib::Response& res) {
         const auto c = caller(req);

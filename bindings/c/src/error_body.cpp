@@ -1,6 +1,7 @@
 #include "error_body.hpp"
 
 #include <new>
+#include <optional>
 #include <utility>
 
 #include "task/rules/error_table.hpp"
@@ -9,29 +10,32 @@ namespace task::capi {
 
 namespace {
 
+/// The codes that stand for a kind of error_table.hpp (unreadable has none of its own: a damaged
+/// row answers TASK_ERR_INTERNAL, the body says which).
+constexpr std::pair<task_code, ErrorKind> kCodes[] = {
+    {TASK_ERR_NOT_FOUND, ErrorKind::not_found},
+    {TASK_ERR_VALIDATION, ErrorKind::validation},
+    {TASK_ERR_PERMISSION, ErrorKind::permission},
+    {TASK_ERR_UPGRADE_REQUIRED, ErrorKind::upgrade_required},
+    {TASK_ERR_CONFLICT, ErrorKind::conflict},
+    {TASK_ERR_PRECONDITION, ErrorKind::precondition},
+    {TASK_ERR_QUOTA, ErrorKind::quota},
+    {TASK_ERR_UNAVAILABLE, ErrorKind::unavailable},
+    {TASK_ERR_INTERNAL, ErrorKind::internal},
+};
+
 task_code code_of(ErrorKind kind) noexcept {
-  switch (kind) {
-    case ErrorKind::not_found:
-      return TASK_ERR_NOT_FOUND;
-    case ErrorKind::validation:
-      return TASK_ERR_VALIDATION;
-    case ErrorKind::permission:
-      return TASK_ERR_PERMISSION;
-    case ErrorKind::upgrade_required:
-      return TASK_ERR_UPGRADE_REQUIRED;
-    case ErrorKind::conflict:
-      return TASK_ERR_CONFLICT;
-    case ErrorKind::precondition:
-      return TASK_ERR_PRECONDITION;
-    case ErrorKind::quota:
-      return TASK_ERR_QUOTA;
-    case ErrorKind::unavailable:
-      return TASK_ERR_UNAVAILABLE;
-    case ErrorKind::unreadable:  // a damaged row: no code of its own; the body says which
-    case ErrorKind::internal:
-      return TASK_ERR_INTERNAL;
-  }
+  for (const auto& [code, k] : kCodes)
+    if (k == kind) return code;
   return TASK_ERR_INTERNAL;
+}
+
+/// The kind a code stands for; nullopt for TASK_OK, TASK_ERR_INVALID_ARGUMENT (misuse of the
+/// ABI itself: not a row of the table) and values outside the enum.
+std::optional<ErrorKind> kind_of(task_code code) noexcept {
+  for (const auto& [c, kind] : kCodes)
+    if (c == code) return kind;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -50,59 +54,16 @@ ErrorInfo describe(std::exception_ptr error) {
 }
 
 const char* code_name(task_code code) noexcept {
-  switch (code) {
-    case TASK_OK:
-      return "ok";
-    case TASK_ERR_NOT_FOUND:
-      return "not_found";
-    case TASK_ERR_VALIDATION:
-      return "validation";
-    case TASK_ERR_PERMISSION:
-      return "permission";
-    case TASK_ERR_UPGRADE_REQUIRED:
-      return "upgrade_required";
-    case TASK_ERR_CONFLICT:
-      return "conflict";
-    case TASK_ERR_PRECONDITION:
-      return "precondition";
-    case TASK_ERR_QUOTA:
-      return "quota";
-    case TASK_ERR_UNAVAILABLE:
-      return "unavailable";
-    case TASK_ERR_INTERNAL:
-      return "internal";
-    case TASK_ERR_INVALID_ARGUMENT:
-      return "invalid_argument";
-  }
-  return "unknown";
+  if (code == TASK_OK) return "ok";
+  if (code == TASK_ERR_INVALID_ARGUMENT) return "invalid_argument";
+  const auto kind = kind_of(code);
+  return kind ? error_kind_name(*kind) : "unknown";
 }
 
 int http_status(task_code code) noexcept {
-  switch (code) {
-    case TASK_OK:
-      return 200;
-    case TASK_ERR_INVALID_ARGUMENT:  // misuse of the ABI itself: not a row of the table
-      return 400;
-    case TASK_ERR_NOT_FOUND:
-      return http_status_of(ErrorKind::not_found);
-    case TASK_ERR_VALIDATION:
-      return http_status_of(ErrorKind::validation);
-    case TASK_ERR_PERMISSION:
-      return http_status_of(ErrorKind::permission);
-    case TASK_ERR_UPGRADE_REQUIRED:
-      return http_status_of(ErrorKind::upgrade_required);
-    case TASK_ERR_CONFLICT:
-      return http_status_of(ErrorKind::conflict);
-    case TASK_ERR_PRECONDITION:
-      return http_status_of(ErrorKind::precondition);
-    case TASK_ERR_QUOTA:
-      return http_status_of(ErrorKind::quota);
-    case TASK_ERR_UNAVAILABLE:
-      return http_status_of(ErrorKind::unavailable);
-    case TASK_ERR_INTERNAL:
-      return http_status_of(ErrorKind::internal);
-  }
-  return http_status_of(ErrorKind::internal);
+  if (code == TASK_OK) return 200;
+  if (code == TASK_ERR_INVALID_ARGUMENT) return 400;
+  return http_status_of(kind_of(code).value_or(ErrorKind::internal));
 }
 
 }  // namespace task::capi

@@ -109,6 +109,16 @@ task::runtime::Runtime& runtime_of(task_service* s) {
   return *s->runtime;
 }
 
+/// A call that answers JSON: checks and clears `result`, then the handle, stores in `result` the
+/// JSON `fn(runtime)` returns; any exception becomes the code (guarded).
+template <class F>
+task_code answered(task_service* service, char** result, task_error** error, F&& fn) noexcept {
+  return guarded(error, [&] {
+    reset(result);
+    put(result, fn(runtime_of(service)));
+  });
+}
+
 std::string_view required(const char* p, const char* what) {
   if (!p) throw InvalidArgument(std::string(what) + " must not be NULL");
   return p;
@@ -212,6 +222,19 @@ task::runtime::Config make_config(const char* database_url, const char* config_j
   }
 }
 
+/// task_create_task and task_create_from_template: a JSON body in, the created task out.
+task_code created(task_service* service, const char* user_id, const char* body_json, char** result,
+                  task_error** error,
+                  task::Task (task::TaskService::*create)(const task::Caller&,
+                                                          const json::value&)) noexcept {
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
+    const auto body = parse_body(body_json, true);
+    auto task = (rt.service().*create)(caller_of(user_id), body);
+    rt.after_write();
+    return task_json(task);
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -279,70 +302,52 @@ void task_service_close(task_service* service) noexcept {
 
 task_code task_create_task(task_service* service, const char* user_id, const char* body_json,
                            char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
-    const auto body = parse_body(body_json, true);
-    auto task = rt.service().create_task(caller_of(user_id), body);
-    rt.after_write();
-    put(result, task_json(task));
-  });
+  return created(service, user_id, body_json, result, error, &task::TaskService::create_task);
 }
 
 task_code task_get_task(task_service* service, const char* user_id, const char* task_id,
                         char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto id = required(task_id, "task_id");
-    put(result, task_json(rt.service().get_task(caller_of(user_id), id)));
+    return task_json(rt.service().get_task(caller_of(user_id), id));
   });
 }
 
 task_code task_list_tasks(task_service* service, const char* user_id, const char* query_json,
                           char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto query = parse_query(query_json);
-    put(result, json::value_from(rt.service().list_tasks(caller_of(user_id), query)));
+    return json::value_from(rt.service().list_tasks(caller_of(user_id), query));
   });
 }
 
 task_code task_update_task(task_service* service, const char* user_id, const char* task_id,
                            const char* patch_json, const char* if_match, char** result,
                            task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto id = required(task_id, "task_id");
     const auto patch = parse_body(patch_json, true);
     std::optional<std::string> match;
     if (if_match) match = if_match;
     auto updated = rt.service().update_task(caller_of(user_id), id, patch, match);
     rt.after_write();
-    put(result, task_json(updated.task));
+    return task_json(updated.task);
   });
 }
 
 task_code task_delete_task(task_service* service, const char* user_id, const char* task_id,
                            char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto id = required(task_id, "task_id");
     const auto deleted = rt.service().delete_task(caller_of(user_id), id);
     rt.after_write();
-    put(result,
-        json::object{{"message", "Task deleted successfully"}, {"task_id", deleted.task_id}});
+    return json::object{{"message", "Task deleted successfully"}, {"task_id", deleted.task_id}};
   });
 }
 
 task_code task_execute_task(task_service* service, const char* user_id, const char* task_id,
                             const char* body_json, char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto id = required(task_id, "task_id");
     const auto body = parse_body(body_json, false);
     auto started = rt.service().start_execution(caller_of(user_id), id, body);
@@ -350,61 +355,49 @@ task_code task_execute_task(task_service* service, const char* user_id, const ch
     rt.after_write();
     // The row as stored (the repository numbers it).
     auto stored = rt.repository().find_execution(finished.execution.execution_id);
-    put(result, json::value_from(stored ? *stored : finished.execution));
+    return json::value_from(stored ? *stored : finished.execution);
   });
 }
 
 task_code task_get_executions(task_service* service, const char* user_id, const char* task_id,
                               const char* query_json, char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto id = required(task_id, "task_id");
     const auto query = parse_query(query_json);
     const auto list = rt.service().list_executions(caller_of(user_id), id, query);
     json::array items;
     for (const auto& e : list.executions)
       items.push_back(json::value_from(e));
-    put(result, json::object{{"executions", std::move(items)},
-                             {"total", list.total},
-                             {"limit", list.limit},
-                             {"offset", list.offset}});
+    return json::object{{"executions", std::move(items)},
+                        {"total", list.total},
+                        {"limit", list.limit},
+                        {"offset", list.offset}};
   });
 }
 
 task_code task_list_templates(task_service* service, const char* user_id, const char* query_json,
                               char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto query = parse_query(query_json);
     json::array items;
     for (const auto& t : rt.service().list_templates(caller_of(user_id), query))
       items.push_back(json::value_from(t));
-    put(result, items);
+    return items;
   });
 }
 
 task_code task_create_from_template(task_service* service, const char* user_id,
                                     const char* body_json, char** result,
                                     task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
-    const auto body = parse_body(body_json, true);
-    auto task = rt.service().create_from_template(caller_of(user_id), body);
-    rt.after_write();
-    put(result, task_json(task));
-  });
+  return created(service, user_id, body_json, result, error,
+                 &task::TaskService::create_from_template);
 }
 
 task_code task_get_analytics(task_service* service, const char* user_id, const char* query_json,
                              char** result, task_error** error) noexcept {
-  return guarded(error, [&] {
-    reset(result);
-    auto& rt = runtime_of(service);
+  return answered(service, result, error, [&](task::runtime::Runtime& rt) -> json::value {
     const auto query = parse_query(query_json);
-    put(result, json::value_from(rt.service().analytics(caller_of(user_id), query)));
+    return json::value_from(rt.service().analytics(caller_of(user_id), query));
   });
 }
 

@@ -41,12 +41,7 @@ void HttpCalendarSync::upsert_event(const Task& task) {
   req.max_response_bytes = 64 * 1024;
   const auto sent = outbound_.send(base_url_ + "/events/" + percent_encode(task.task_id),
                                    AddressPolicy::any, req, timeouts_);
-  if (const auto* refused = std::get_if<Refused>(&sent))
-    throw Unavailable("calendar service unreachable: " + refused->message);
-  const auto& res = std::get<OutboundResponse>(sent);
-  if (!res.error.empty()) throw Unavailable("calendar service unreachable: " + res.error);
-  if (res.status < 200 || res.status >= 300)
-    throw Unavailable("calendar service answered HTTP " + std::to_string(res.status));
+  require_success(sent, "calendar service");
 }
 
 }  // namespace task::clients

@@ -35,12 +35,7 @@ void HttpNotifier::notify(const Notification& n) {
   req.body = to_json_text(notification_body(n));
   req.content_type = "application/json";
   const auto sent = outbound_.send(base_url_, AddressPolicy::any, req, {timeout_, timeout_});
-  if (const auto* refused = std::get_if<Refused>(&sent))
-    throw Unavailable("notification service unreachable: " + refused->message);
-  const auto& res = std::get<OutboundResponse>(sent);
-  if (!res.error.empty()) throw Unavailable("notification service unreachable: " + res.error);
-  if (res.status < 200 || res.status >= 300)
-    throw Unavailable("notification service answered HTTP " + std::to_string(res.status));
+  require_success(sent, "notification service");
 }
 
 }  // namespace task::clients

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "task/core/errors.hpp"
 #include "task/core/run_deadline.hpp"
 #include "task/core/trace_context.hpp"
 #include "task/rules/http_fields.hpp"
@@ -96,21 +97,6 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
     u.port = p;
   }
   return u;
-}
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 namespace {
@@ -446,6 +432,16 @@ std::variant<OutboundResponse, Refused> Outbound::send(std::string_view url, Add
     if (!present) with_trace.headers.push_back(std::move(header));
   }
   return transport(std::get<Vetted>(vetted), with_trace, bounded);
+}
+
+void require_success(const std::variant<OutboundResponse, Refused>& sent,
+                     const std::string& service) {
+  if (const auto* refused = std::get_if<Refused>(&sent))
+    throw Unavailable(service + " unreachable: " + refused->message);
+  const auto& res = std::get<OutboundResponse>(sent);
+  if (!res.error.empty()) throw Unavailable(service + " unreachable: " + res.error);
+  if (res.status < 200 || res.status >= 300)
+    throw Unavailable(service + " answered HTTP " + std::to_string(res.status));
 }
 
 }  // namespace task::clients

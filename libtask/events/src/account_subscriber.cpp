@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "nats_connection.hpp"
+#include "stop_worker.hpp"
 #include "task/core/errors.hpp"
 #include "task/service/account_events.hpp"
 
@@ -267,12 +268,7 @@ AccountEventSubscriber::AccountEventSubscriber(NatsOptions nats, SubscriberOptio
 
 AccountEventSubscriber::~AccountEventSubscriber() {
   auto& m = *impl_;
-  {
-    std::lock_guard lock(m.mu);
-    m.stopping = true;
-  }
-  m.cv.notify_all();
-  m.worker.join();
+  detail::stop_worker(m, m.worker);
   // Unsubscribing a core subscription is enough; durable consumers stay on the server so
   // messages published while this process is down are delivered on the next start.
   for (auto& slot : m.slots) {

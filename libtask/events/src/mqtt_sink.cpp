@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "stop_worker.hpp"
 #include "task/core/errors.hpp"
 #include "task/events/nats_sink.hpp"
 
@@ -335,12 +336,7 @@ MqttEventSink::MqttEventSink(MqttOptions options, LogFn log)
 
 MqttEventSink::~MqttEventSink() {
   auto& d = *impl_;
-  {
-    std::lock_guard lock(d.mu);
-    d.stopping = true;
-  }
-  d.cv.notify_all();
-  if (d.supervisor.joinable()) d.supervisor.join();
+  detail::stop_worker(d, d.supervisor);
   if (MQTTAsync_isConnected(d.client)) {
     MQTTAsync_disconnectOptions o = MQTTAsync_disconnectOptions_initializer;
     o.timeout = 1000;

@@ -1,6 +1,7 @@
 // The in-memory repository: templates (CatalogStore).
 #include <algorithm>
 
+#include "memory_lookup.hpp"
 #include "task/memory/memory_repository.hpp"
 #include "task/rules/builtin_templates.hpp"
 
@@ -27,10 +28,7 @@ std::vector<Template> MemoryRepository::list_templates(const TemplateQuery& quer
 }
 
 std::optional<Template> MemoryRepository::find_template(std::string_view template_id) {
-  std::lock_guard lock(mu_);
-  const auto it = templates_.find(template_id);
-  if (it == templates_.end()) return std::nullopt;
-  return it->second;
+  return copy_of(mu_, templates_, template_id);
 }
 
 Template MemoryRepository::upsert_template(const Template& tmpl) {

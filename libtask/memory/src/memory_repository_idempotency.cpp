@@ -1,4 +1,5 @@
 // The in-memory repository: Idempotency-Key records (IdempotencyStore).
+#include "memory_lookup.hpp"
 #include "task/memory/memory_repository.hpp"
 
 namespace task::memory {
@@ -58,10 +59,7 @@ std::int64_t MemoryRepository::prune_idempotency(Timestamp now, int limit) {
 
 std::optional<IdempotencyRecord> MemoryRepository::find_idempotency(std::string_view user_id,
                                                                     std::string_view key) {
-  std::lock_guard lock(mu_);
-  const auto it = idempotency_.find({std::string(user_id), std::string(key)});
-  if (it == idempotency_.end()) return std::nullopt;
-  return it->second;
+  return copy_of(mu_, idempotency_, std::pair{std::string(user_id), std::string(key)});
 }
 
 }  // namespace task::memory

@@ -1,19 +1,15 @@
 // The in-memory repository: restoring exported tasks (ArchiveStore).
 #include <algorithm>
 #include <set>
-#include <stdexcept>
 
 #include "task/core/errors.hpp"
 #include "task/memory/memory_repository.hpp"
+#include "task/rules/restore_rules.hpp"
 
 namespace task::memory {
 
 void MemoryRepository::restore(const Task& task, const std::vector<Execution>& executions) {
-  if (task.id <= 0) throw std::invalid_argument("restore: task row id must be positive");
-  for (const auto& x : executions)
-    if (x.id <= 0 || x.task_id != task.task_id)
-      throw std::invalid_argument("restore: execution " + x.execution_id +
-                                  " needs a positive row id and task " + task.task_id);
+  check_restore_arguments(task, executions);
   std::lock_guard lock(mu_);
   // Every check before the first write, so that a Conflict writes nothing (as a rollback).
   if (tasks_.count(task.task_id)) throw Conflict("stored", "duplicate");

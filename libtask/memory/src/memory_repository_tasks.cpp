@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "memory_lookup.hpp"
 #include "task/core/errors.hpp"
 
 namespace task::memory {
@@ -94,10 +95,7 @@ Task MemoryRepository::insert_locked(const Task& task, const std::vector<Event>&
 }
 
 std::optional<Task> MemoryRepository::find_task(std::string_view task_id) {
-  std::lock_guard lock(mu_);
-  const auto it = tasks_.find(task_id);
-  if (it == tasks_.end()) return std::nullopt;
-  return it->second;
+  return copy_of(mu_, tasks_, task_id);
 }
 
 TaskPage MemoryRepository::list_tasks(const TaskQuery& query) {
@@ -174,10 +172,7 @@ std::vector<std::optional<Change>> MemoryRepository::modify_locked(
 }
 
 std::optional<Execution> MemoryRepository::find_execution(std::string_view execution_id) {
-  std::lock_guard lock(mu_);
-  const auto it = executions_.find(execution_id);
-  if (it == executions_.end()) return std::nullopt;
-  return it->second;
+  return copy_of(mu_, executions_, execution_id);
 }
 
 ExecutionPage MemoryRepository::list_executions(std::string_view task_id, int limit, int offset) {

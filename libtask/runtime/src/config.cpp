@@ -1,5 +1,6 @@
 #include "task/runtime/config.hpp"
 
+#include "task/core/text.hpp"
 #include "task/rules/fair_turns.hpp"
 
 #include <cctype>
@@ -131,35 +132,15 @@ std::optional<std::string> normalize_log_level(std::string v) {
 
 /// `user[:password]` of a URL, percent-encoding the characters a URL cannot hold there.
 std::string url_userinfo(const std::string& user, const std::optional<std::string>& password) {
-  auto encode = [](const std::string& in) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char ch : in) {
-      if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-        out += static_cast<char>(ch);
-      } else {
-        out += '%';
-        out += kHex[ch >> 4];
-        out += kHex[ch & 0xf];
-      }
-    }
-    return out;
-  };
-  return encode(user) + (password ? ":" + encode(*password) : "");
+  return percent_encode(user) + (password ? ":" + percent_encode(*password) : "");
 }
 
 int parse_int(const std::string& key, const std::string& v, int lo, int hi) {
-  std::size_t used = 0;
-  int n = 0;
-  try {
-    n = std::stoi(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size() || n < lo || n > hi)
+  const auto n = whole_number_in(v, lo, hi);
+  if (!n)
     throw std::invalid_argument("--" + key + ": '" + v + "' is not a whole number from " +
                                 std::to_string(lo) + " to " + std::to_string(hi));
-  return n;
+  return *n;
 }
 
 bool parse_switch(const std::string& key, const std::string& v) {

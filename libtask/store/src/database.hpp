@@ -43,31 +43,14 @@ class Database {
   /// exponential backoff, then throws Unavailable. `fn` may run more than once.
   template <class F>
   auto with_session(F&& fn) -> decltype(fn(std::declval<soci::session&>())) {
-    using R = decltype(fn(std::declval<soci::session&>()));
-    if constexpr (std::is_void_v<R>) {
-      run([&](soci::session& s) { fn(s); });
-    } else {
-      std::optional<R> out;
-      run([&](soci::session& s) { out.emplace(fn(s)); });
-      return std::move(*out);
-    }
+    return call(&Database::run, fn);
   }
 
   /// Like with_session, inside one write transaction (BEGIN IMMEDIATE on SQLite): commits when
   /// `fn` returns, rolls back when it throws.
   template <class F>
   auto in_transaction(F&& fn) -> decltype(fn(std::declval<soci::session&>())) {
-    using R = decltype(fn(std::declval<soci::session&>()));
-    if constexpr (std::is_void_v<R>) {
-      transact([&](soci::session& s) { fn(s); });
-    } else {
-      std::optional<R> out;
-      transact([&](soci::session& s) {
-        out.reset();
-        out.emplace(fn(s));
-      });
-      return std::move(*out);
-    }
+    return call(&Database::transact, fn);
   }
 
  private:
@@ -75,8 +58,21 @@ class Database {
     std::unique_ptr<PooledSession> session;
     bool broken = true;
   };
+  using Runner = void (Database::*)(const std::function<void(soci::session&)>&);
   void run(const std::function<void(soci::session&)>& fn);
   void transact(const std::function<void(soci::session&)>& fn);
+  /// `fn` through `runner` (run or transact), handing back what its last attempt returned.
+  template <class F>
+  auto call(Runner runner, F& fn) -> decltype(fn(std::declval<soci::session&>())) {
+    using R = decltype(fn(std::declval<soci::session&>()));
+    if constexpr (std::is_void_v<R>) {
+      (this->*runner)([&](soci::session& s) { fn(s); });
+    } else {
+      std::optional<R> out;
+      (this->*runner)([&](soci::session& s) { out.emplace(fn(s)); });
+      return std::move(*out);
+    }
+  }
   void open_slot(Slot& slot);
   std::size_t acquire();
   void release(std::size_t index);

@@ -1,5 +1,8 @@
 // SqlRepository itself: construction, row decoding, the rows it could not decode, and ping.
 #include "sql_repository.hpp"
+
+#include <type_traits>
+
 #include "codec.hpp"
 
 namespace task::store::detail {
@@ -31,40 +34,38 @@ std::string SqlRepository::skip_unreadable() {
   return out + ")";
 }
 
-std::optional<Task> SqlRepository::decode_task(const soci::row& r, OnUnreadable mode) {
+template <class Record>
+std::optional<Record> SqlRepository::decode_as(const soci::row& r, OnUnreadable mode) {
+  constexpr bool kTask = std::is_same_v<Record, Task>;
   try {
-    return task_from_row(r);
+    if constexpr (kTask)
+      return task_from_row(r);
+    else
+      return execution_from_row(r);
   } catch (const std::exception& e) {
     std::string id = "?";
     try {
       id = col_str(r, 1);
-      std::lock_guard lock(unreadable_mutex_);
-      if (unreadable_ids_.size() < 1000) unreadable_ids_.insert(col_i64(r, 0));
+      if constexpr (kTask) {  // left out of the scheduler's queries for a while (skip_unreadable)
+        std::lock_guard lock(unreadable_mutex_);
+        if (unreadable_ids_.size() < 1000) unreadable_ids_.insert(col_i64(r, 0));
+      }
     } catch (...) {
       // keep "?"
     }
-    Unreadable error("user_tasks", id, e.what());
+    Unreadable error(kTask ? "user_tasks" : "task_executions", id, e.what());
     if (mode == OnUnreadable::fail) throw error;
     skipped(error);
     return std::nullopt;
   }
 }
 
+std::optional<Task> SqlRepository::decode_task(const soci::row& r, OnUnreadable mode) {
+  return decode_as<Task>(r, mode);
+}
+
 std::optional<Execution> SqlRepository::decode_execution(const soci::row& r, OnUnreadable mode) {
-  try {
-    return execution_from_row(r);
-  } catch (const std::exception& e) {
-    std::string id = "?";
-    try {
-      id = col_str(r, 1);
-    } catch (...) {
-      // keep "?"
-    }
-    Unreadable error("task_executions", id, e.what());
-    if (mode == OnUnreadable::fail) throw error;
-    skipped(error);
-    return std::nullopt;
-  }
+  return decode_as<Execution>(r, mode);
 }
 
 std::vector<Task> SqlRepository::select_tasks(soci::session& s, const std::string& rest, Params& p,

@@ -18,88 +18,28 @@ class SqlRepository final : public TaskRepository {
  public:
   explicit SqlRepository(std::unique_ptr<Database> db);
 
-  // --- TaskStore ---
-  Task insert_task(const Task& task, const std::vector<Event>& events) override;
-  Task insert_task_within(const Task& task, const std::vector<Event>& events,
-                          std::int64_t max_tasks) override;
-  std::optional<Task> find_task(std::string_view task_id) override;
-  TaskPage list_tasks(const TaskQuery& query) override;
-  std::optional<Change> modify_task(
-      std::string_view task_id,
-      const std::function<std::optional<Change>(const Task&)>& fn) override;
-  std::optional<Execution> find_execution(std::string_view execution_id) override;
-  ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
-  std::int64_t count_executions_since(std::string_view user_id, Timestamp since) override;
-  std::vector<Completion> list_completions(std::string_view task_id, int limit) override;
+  // Every role of TaskRepository but StorageHealth, declared once for both adapters.
+#include "task/ports/repository_overrides.inc"
 
-  // --- SchedulerStore ---
-  std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
-  std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
-                                    std::chrono::microseconds lease) override;
-  using SchedulerStore::modify_due_tasks;
-  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
-      Timestamp now, int limit, const ClaimFairness& fairness,
-      const std::function<std::optional<Change>(const Task&)>& fn) override;
-  std::vector<std::optional<Change>> modify_tasks(
-      const std::vector<std::string>& task_ids,
-      const std::function<std::optional<Change>(const Task&)>& fn) override;
-  std::optional<Timestamp> earliest_due_time() override;
-  std::vector<Task> list_due_reminders(Timestamp now, int limit) override;
-
-  // --- OutboxStore ---
-  std::vector<OutboxEntry> fetch_outbox(int limit) override;
-  void mark_published(const std::vector<std::int64_t>& seqs, Timestamp now) override;
-  std::int64_t prune_outbox(Timestamp before) override;
-  std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
-
-  // --- CatalogStore ---
-  std::vector<Template> list_templates(const TemplateQuery& query) override;
-  std::optional<Template> find_template(std::string_view template_id) override;
-  Template upsert_template(const Template& tmpl) override;
-
-  // --- UserStore ---
-  std::optional<SubscriptionLevel> find_user_level(std::string_view user_id) override;
-  void set_user_level(std::string_view user_id, SubscriptionLevel level,
-                      Timestamp changed_at) override;
-  std::vector<std::string> list_open_task_ids(std::string_view user_id) override;
-
-  // --- StatsStore ---
-  TaskCounts count_tasks_by(std::optional<std::string_view> user_id) override;
-  ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
-                                   Timestamp since) override;
-
-  // --- StorageHealth, ArchiveStore ---
+  // --- StorageHealth ---
   void ping() override;
-  std::int64_t unreadable_rows() const override { return unreadable_.load(); }
+  std::int64_t unreadable_rows() const override {
+    return unreadable_.load();
+  }
   void set_unreadable_row_hook(std::function<void(const Unreadable&)> hook) override {
     hook_ = std::move(hook);
   }
-  void restore(const Task& task, const std::vector<Execution>& executions) override;
-
-  // --- StatsStore, operator view and dashboard series: sql_repository_operator.cpp
-  std::vector<RunInFlight> list_runs_in_flight(int limit) override;
-  std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
-
-  // --- RetentionStore: sql_repository_retention.cpp
-  std::int64_t prune_executions(Timestamp cutoff, int limit) override;
-
-  // --- IdempotencyStore: sql_repository_idempotency.cpp
-  IdempotencyBegin begin_idempotent(const IdempotencyRecord& candidate, Timestamp now) override;
-  bool complete_idempotent(std::string_view user_id, std::string_view key, std::string_view owner,
-                           int status, const std::string& body, const std::string& headers,
-                           Timestamp expires_at) override;
-  void release_idempotent(std::string_view user_id, std::string_view key,
-                          std::string_view owner) override;
-  std::int64_t prune_idempotency(Timestamp now, int limit) override;
-  std::optional<IdempotencyRecord> find_idempotency(std::string_view user_id,
-                                                    std::string_view key) override;
 
   /// Inserts the built-in templates that are not stored yet.
   void seed_templates(const std::vector<Template>& templates);
 
  private:
-  const Dialect& d() const { return db_->dialect(); }
-  std::string t(const char* name) const { return d().table(name); }
+  const Dialect& d() const {
+    return db_->dialect();
+  }
+  std::string t(const char* name) const {
+    return d().table(name);
+  }
   /// What a read does with a row it cannot decode: a listing or a scheduler round skips it
   /// (counted, reported to the hook); a read of that one row throws task::Unreadable.
   enum class OnUnreadable { skip, fail };
@@ -108,6 +48,9 @@ class SqlRepository final : public TaskRepository {
   /// task_from_row, or nullopt after counting and reporting an undecodable row (skip).
   std::optional<Task> decode_task(const soci::row& r, OnUnreadable mode);
   std::optional<Execution> decode_execution(const soci::row& r, OnUnreadable mode);
+  /// Both of them: the row decoded, or the failure counted and reported (skip) or thrown (fail).
+  template <class Record>
+  std::optional<Record> decode_as(const soci::row& r, OnUnreadable mode);
   /// Counts and reports a skipped row.
   void skipped(const Unreadable& e);
   /// ` AND id NOT IN (...)` over the task rows found undecodable in the last 5 minutes (or ""):

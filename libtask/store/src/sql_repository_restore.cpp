@@ -1,17 +1,12 @@
 // Restoring exported tasks with their executions (task-cli import) in SqlRepository.
-#include <stdexcept>
-
 #include "codec.hpp"
 #include "sql_repository.hpp"
+#include "task/rules/restore_rules.hpp"
 
 namespace task::store::detail {
 
 void SqlRepository::restore(const Task& task, const std::vector<Execution>& executions) {
-  if (task.id <= 0) throw std::invalid_argument("restore: task row id must be positive");
-  for (const auto& x : executions)
-    if (x.id <= 0 || x.task_id != task.task_id)
-      throw std::invalid_argument("restore: execution " + x.execution_id +
-                                  " needs a positive row id and task " + task.task_id);
+  check_restore_arguments(task, executions);
   db_->in_transaction([&](soci::session& s) {
     // Plain INSERTs with explicit ids: any taken unique key (task_id, execution_id, id, slot)
     // fails the statement, which Database maps to Conflict after the rollback.

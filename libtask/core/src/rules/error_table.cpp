@@ -1,6 +1,7 @@
 #include "task/rules/error_table.hpp"
 
 #include <boost/json/array.hpp>
+#include <iterator>
 #include <utility>
 
 #include "task/core/errors.hpp"
@@ -82,54 +83,43 @@ ErrorRow error_row(std::exception_ptr error) {
   }
 }
 
+namespace {
+
+/// Each kind once: its name and its HTTP status.
+struct KindRow {
+  ErrorKind kind;
+  const char* name;
+  int http_status;
+};
+
+constexpr KindRow kKinds[] = {
+    {ErrorKind::not_found, "not_found", 404},
+    {ErrorKind::validation, "validation", 422},
+    {ErrorKind::permission, "permission", 403},
+    {ErrorKind::upgrade_required, "upgrade_required", 403},
+    {ErrorKind::conflict, "conflict", 409},
+    {ErrorKind::precondition, "precondition", 412},
+    {ErrorKind::quota, "quota", 429},
+    {ErrorKind::unreadable, "unreadable", 500},
+    {ErrorKind::unavailable, "unavailable", 503},
+    {ErrorKind::internal, "internal", 500},
+};
+
+/// The row of `kind`; the internal row for a value outside the enum.
+const KindRow& kind_row(ErrorKind kind) noexcept {
+  for (const auto& r : kKinds)
+    if (r.kind == kind) return r;
+  return kKinds[std::size(kKinds) - 1];
+}
+
+}  // namespace
+
 const char* error_kind_name(ErrorKind kind) noexcept {
-  switch (kind) {
-    case ErrorKind::not_found:
-      return "not_found";
-    case ErrorKind::validation:
-      return "validation";
-    case ErrorKind::permission:
-      return "permission";
-    case ErrorKind::upgrade_required:
-      return "upgrade_required";
-    case ErrorKind::conflict:
-      return "conflict";
-    case ErrorKind::precondition:
-      return "precondition";
-    case ErrorKind::quota:
-      return "quota";
-    case ErrorKind::unreadable:
-      return "unreadable";
-    case ErrorKind::unavailable:
-      return "unavailable";
-    case ErrorKind::internal:
-      return "internal";
-  }
-  return "internal";
+  return kind_row(kind).name;
 }
 
 int http_status_of(ErrorKind kind) noexcept {
-  switch (kind) {
-    case ErrorKind::not_found:
-      return 404;
-    case ErrorKind::validation:
-      return 422;
-    case ErrorKind::permission:
-    case ErrorKind::upgrade_required:
-      return 403;
-    case ErrorKind::conflict:
-      return 409;
-    case ErrorKind::precondition:
-      return 412;
-    case ErrorKind::quota:
-      return 429;
-    case ErrorKind::unavailable:
-      return 503;
-    case ErrorKind::unreadable:
-    case ErrorKind::internal:
-      return 500;
-  }
-  return 500;
+  return kind_row(kind).http_status;
 }
 
 }  // namespace task

@@ -146,6 +146,17 @@ bool read_time(Reader& r, Schedule& s) {
   return true;
 }
 
+/// The integer `v` of field `key` into `out` when it lies in [lo, hi]; else an error of `key`.
+void read_in_range(Reader& r, const json::value& v, const std::string& key, int lo, int hi,
+                   int& out) {
+  const auto n = r.integer(v, key);
+  if (!n) return;
+  if (*n < lo || *n > hi)
+    return r.error(key, key + " " + std::to_string(*n) + " is out of range " + std::to_string(lo) +
+                            "-" + std::to_string(hi));
+  out = static_cast<int>(*n);
+}
+
 void read_weekday(Reader& r, Schedule& s, const json::object& obj) {
   const auto* v = obj.if_contains("weekday");
   if (!v || v->is_null()) return r.error("weekday", "field required", "missing");
@@ -161,21 +172,13 @@ void read_weekday(Reader& r, Schedule& s, const json::object& obj) {
   }
   if (!v->is_number())
     return r.error("weekday", "must be a weekday name or an integer 1-7", "int_type");
-  const auto n = r.integer(*v, "weekday");
-  if (!n) return;
-  if (*n < 1 || *n > 7)
-    return r.error("weekday", "weekday " + std::to_string(*n) + " is out of range 1-7");
-  s.weekday = static_cast<int>(*n);
+  read_in_range(r, *v, "weekday", 1, 7, s.weekday);
 }
 
 void read_day(Reader& r, Schedule& s, const json::object& obj) {
   const auto* v = obj.if_contains("day");
   if (!v || v->is_null()) return r.error("day", "field required", "missing");
-  const auto n = r.integer(*v, "day");
-  if (!n) return;
-  if (*n < 1 || *n > 31)
-    return r.error("day", "day " + std::to_string(*n) + " is out of range 1-31");
-  s.day = static_cast<int>(*n);
+  read_in_range(r, *v, "day", 1, 31, s.day);
 }
 
 void read_interval(Reader& r, Schedule& s, const json::object& obj) {

@@ -30,6 +30,8 @@
 #include <variant>
 #include <vector>
 
+#include "task/core/text.hpp"
+
 namespace task::clients {
 
 /// An absolute http or https URL split into its parts.
@@ -50,8 +52,8 @@ struct HttpUrl {
 /// IPv6 address, or spaces and control characters anywhere in the URL.
 std::optional<HttpUrl> parse_http_url(std::string_view url);
 
-/// Percent-encodes a path segment or a query component (RFC 3986 unreserved characters kept).
-std::string percent_encode(std::string_view s);
+/// Percent-encodes a path segment or a query component (task/core/text.hpp).
+using task::percent_encode;
 
 /// The canonical numeric address of a host written as an address: an IPv6 literal (without
 /// brackets), dotted-decimal IPv4, or one of the legacy IPv4 forms the C library also accepts
@@ -163,5 +165,11 @@ struct Outbound {
                                                const OutboundRequest& request,
                                                const Timeouts& timeouts) const;
 };
+
+/// For a call to an operator-configured service (`service`: "calendar service", ...): returns
+/// when `sent` is a 2xx answer, else throws task::Unavailable saying "<service> unreachable: why"
+/// (refused, or no answer) or "<service> answered HTTP <status>".
+void require_success(const std::variant<OutboundResponse, Refused>& sent,
+                     const std::string& service);
 
 }  // namespace task::clients

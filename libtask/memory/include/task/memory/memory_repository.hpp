@@ -20,77 +20,11 @@ namespace task::memory {
 /// The in-memory repository; thread-safe. Not final: tests derive from it to inject failures.
 class MemoryRepository : public TaskRepository {
  public:
-  // --- TaskStore ---
-  Task insert_task(const Task& task, const std::vector<Event>& events) override;
-  Task insert_task_within(const Task& task, const std::vector<Event>& events,
-                          std::int64_t max_tasks) override;
-  std::optional<Task> find_task(std::string_view task_id) override;
-  TaskPage list_tasks(const TaskQuery& query) override;
-  std::optional<Change> modify_task(
-      std::string_view task_id,
-      const std::function<std::optional<Change>(const Task&)>& fn) override;
-  std::optional<Execution> find_execution(std::string_view execution_id) override;
-  ExecutionPage list_executions(std::string_view task_id, int limit, int offset) override;
-  std::int64_t count_executions_since(std::string_view user_id, Timestamp since) override;
-  std::vector<Completion> list_completions(std::string_view task_id, int limit) override;
+  // Every role of TaskRepository but StorageHealth, declared once for both adapters.
+#include "task/ports/repository_overrides.inc"
 
-  // --- SchedulerStore ---
-  std::vector<Task> list_due_tasks(Timestamp now, int limit) override;
-  std::vector<Task> claim_lost_runs(Timestamp now, int limit, std::string_view owner,
-                                    std::chrono::microseconds lease) override;
-  using SchedulerStore::modify_due_tasks;
-  std::vector<std::pair<Task, std::optional<Change>>> modify_due_tasks(
-      Timestamp now, int limit, const ClaimFairness& fairness,
-      const std::function<std::optional<Change>(const Task&)>& fn) override;
-  std::vector<std::optional<Change>> modify_tasks(
-      const std::vector<std::string>& task_ids,
-      const std::function<std::optional<Change>(const Task&)>& fn) override;
-  std::optional<Timestamp> earliest_due_time() override;
-  std::vector<Task> list_due_reminders(Timestamp now, int limit) override;
-
-  // --- OutboxStore ---
-  std::vector<OutboxEntry> fetch_outbox(int limit) override;
-  void mark_published(const std::vector<std::int64_t>& seqs, Timestamp now) override;
-  std::int64_t prune_outbox(Timestamp before) override;
-  std::pair<std::int64_t, std::optional<Timestamp>> outbox_backlog() override;
-
-  // --- CatalogStore ---
-  std::vector<Template> list_templates(const TemplateQuery& query) override;
-  std::optional<Template> find_template(std::string_view template_id) override;
-  Template upsert_template(const Template& tmpl) override;
-
-  // --- UserStore ---
-  std::optional<SubscriptionLevel> find_user_level(std::string_view user_id) override;
-  void set_user_level(std::string_view user_id, SubscriptionLevel level,
-                      Timestamp changed_at) override;
-  std::vector<std::string> list_open_task_ids(std::string_view user_id) override;
-
-  // --- StatsStore ---
-  TaskCounts count_tasks_by(std::optional<std::string_view> user_id) override;
-  ExecutionTotals execution_totals(std::optional<std::string_view> user_id,
-                                   Timestamp since) override;
-
-  // --- StorageHealth, ArchiveStore ---
+  // --- StorageHealth ---
   void ping() override {}
-  void restore(const Task& task, const std::vector<Execution>& executions) override;
-
-  // --- StatsStore, operator view and dashboard series: memory_repository_operator.cpp
-  std::vector<RunInFlight> list_runs_in_flight(int limit) override;
-  std::vector<QuarterTotals> execution_quarters(std::string_view user_id, Timestamp since) override;
-
-  // --- RetentionStore: memory_repository_retention.cpp
-  std::int64_t prune_executions(Timestamp cutoff, int limit) override;
-
-  // --- IdempotencyStore: memory_repository_idempotency.cpp
-  IdempotencyBegin begin_idempotent(const IdempotencyRecord& candidate, Timestamp now) override;
-  bool complete_idempotent(std::string_view user_id, std::string_view key, std::string_view owner,
-                           int status, const std::string& body, const std::string& headers,
-                           Timestamp expires_at) override;
-  void release_idempotent(std::string_view user_id, std::string_view key,
-                          std::string_view owner) override;
-  std::int64_t prune_idempotency(Timestamp now, int limit) override;
-  std::optional<IdempotencyRecord> find_idempotency(std::string_view user_id,
-                                                    std::string_view key) override;
 
  private:
   /// claim_lost_runs with mu_ held; appends to `out` until it holds `limit` tasks.

@@ -1,0 +1,17 @@
+#pragma once
+/// Small text conversions shared by the adapters and the apps (URLs, settings).
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace task {
+
+/// Percent-encodes a path segment, a query component or URL userinfo (RFC 3986 unreserved
+/// characters kept, every other byte as %XX).
+std::string percent_encode(std::string_view s);
+
+/// `text` as a whole number from `lo` to `hi` (std::stoi's syntax: leading blanks and a sign
+/// allowed, nothing after the digits); nullopt for anything else.
+std::optional<int> whole_number_in(const std::string& text, int lo, int hi);
+
+}  // namespace task
