@@ -232,7 +232,7 @@ void log_line(LogLevel level, std::string_view msg,
 }
 
 void log_line(LogLevel level, std::string_view msg,
-              const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
+              std::span<const std::pair<std::string_view, std::string_view>> fields) {
   write_fields(level, msg, fields);
 }
 

@@ -10,6 +10,7 @@
 /// called from any number of threads (each line is written whole); set_log_level may be called at
 /// any time (the level is atomic).
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,9 +30,10 @@ bool log_enabled(LogLevel level);
 /// Writes one line: ts, level, msg, then the fields in order.
 void log_line(LogLevel level, std::string_view msg,
               std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
-/// The same, with fields built at run time (e.g. an optional field).
+/// The same, with fields built at run time (e.g. an optional field; a vector or part of an
+/// array).
 void log_line(LogLevel level, std::string_view msg,
-              const std::vector<std::pair<std::string_view, std::string_view>>& fields);
+              std::span<const std::pair<std::string_view, std::string_view>> fields);
 
 /// Writes one line whose fields after ts and level are already logfmt text (adapters' loggers).
 void log_preformatted(LogLevel level, std::string_view fields);
