@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <span>
 
 #include "error_table.hpp"
@@ -15,6 +14,7 @@
 #include "task/codec/json_codec.hpp"
 #include "task/codec/json_numbers.hpp"
 #include "task/core/errors.hpp"
+#include "task/core/text.hpp"
 #include "task/core/trace_context.hpp"
 #include "task/runtime/log.hpp"
 #include "ui_routes.hpp"
@@ -76,18 +76,6 @@ QueryParams query_params(const httplib::Request& req) {
 }
 
 namespace {
-
-std::string new_request_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(32, '0');
-  for (std::size_t i = 0; i < id.size(); i += 16) {
-    auto r = rng();
-    for (std::size_t j = 0; j < 16; ++j, r >>= 4)
-      id[i + j] = kHex[r & 0xf];
-  }
-  return id;
-}
 
 bool acceptable_request_id(const std::string& s) {
   if (s.empty() || s.size() > 128) return false;
@@ -241,7 +229,7 @@ void HttpServer::Impl::install_hooks() {
     state = RequestState{};
     state.start = std::chrono::steady_clock::now();
     const auto given = req.get_header_value("X-Request-ID");
-    state.request_id = acceptable_request_id(given) ? given : new_request_id();
+    state.request_id = acceptable_request_id(given) ? given : random_hex(32);
     res.set_header("X-Request-ID", state.request_id);
     // W3C Trace Context: continue the caller's trace (or start one) for this request's log lines
     // and outbound calls; the response names this request's span.
@@ -290,7 +278,7 @@ void HttpServer::Impl::install_hooks() {
       [](const httplib::Request&, httplib::Response& res) -> httplib::Server::HandlerResponse {
         auto& state = current_request();
         if (!res.has_header("X-Request-ID")) {
-          if (state.request_id.empty()) state.request_id = new_request_id();
+          if (state.request_id.empty()) state.request_id = random_hex(32);
           res.set_header("X-Request-ID", state.request_id);
         }
         if (res.body.empty()) send_json(res, res.status, default_body(res.status));

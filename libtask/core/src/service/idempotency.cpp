@@ -1,9 +1,9 @@
 // Idempotency keys (task/service/idempotency.hpp; docs/api.md §16, Part 2 "Idempotency keys").
 #include "task/service/idempotency.hpp"
 
-#include <random>
 
 #include "task/core/errors.hpp"
+#include "task/core/text.hpp"
 
 namespace task {
 
@@ -12,19 +12,6 @@ namespace {
 /// Expired records deleted per pruning pass, and the time between passes of one guard.
 constexpr int kPruneBatch = 500;
 constexpr std::int64_t kPruneEveryUs = 60'000'000;
-
-/// A token naming the request that holds a record (128 random bits as hex).
-std::string new_owner_token() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  for (std::size_t i = 0; i < out.size(); i += 16) {
-    auto r = rng();
-    for (std::size_t j = 0; j < 16; ++j, r >>= 4)
-      out[i + j] = kHex[r & 0xf];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -49,7 +36,7 @@ KeyedResult IdempotencyGuard::run(const std::string& user_id, const std::string&
   candidate.user_id = user_id;
   candidate.key = key;
   candidate.request_hash = fingerprint;
-  candidate.owner = new_owner_token();
+  candidate.owner = random_hex(32);
   candidate.created_at = now;
   candidate.expires_at = now + std::chrono::duration_cast<Micros>(kIdempotencyLease + wait);
   const auto begun = store_.begin_idempotent(candidate, now);

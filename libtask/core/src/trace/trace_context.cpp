@@ -1,6 +1,6 @@
 #include "task/core/trace_context.hpp"
 
-#include <random>
+#include "task/core/text.hpp"
 
 namespace task::trace {
 
@@ -16,20 +16,6 @@ bool is_hex(std::string_view s) {
 
 bool all_zero(std::string_view s) {
   return s.find_first_not_of('0') == std::string_view::npos;
-}
-
-std::string random_hex(std::size_t n) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(n, '0');
-  do {
-    for (std::size_t i = 0; i < n; i += 16) {
-      auto r = rng();
-      for (std::size_t j = 0; j < 16 && i + j < n; ++j, r >>= 4)
-        out[i + j] = kHex[r & 0xf];
-    }
-  } while (all_zero(out));
-  return out;
 }
 
 }  // namespace
