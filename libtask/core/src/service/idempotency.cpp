@@ -1,7 +1,6 @@
 // Idempotency keys (task/service/idempotency.hpp; docs/api.md §16, Part 2 "Idempotency keys").
 #include "task/service/idempotency.hpp"
 
-
 #include "task/core/errors.hpp"
 #include "task/core/text.hpp"
 
