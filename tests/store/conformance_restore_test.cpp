@@ -110,28 +110,6 @@ TEST_CASE("restore stores a task and its executions exactly, ids included", "[re
   }
 }
 
-TEST_CASE("row ids above 2^31 read back whole, and ids given after them too", "[restore]") {
-  Fixture f;
-  // SOCI reports SQLite's INTEGER columns as 32-bit ints: such ids came back cut before.
-  constexpr std::int64_t kBig = (std::int64_t{1} << 40) + 7;
-  const Task t = full_task(1, kBig);
-  f.repo().restore(t, {full_execution(t, 1, kBig + 1)});
-  auto found = f.repo().find_task(t.task_id);
-  REQUIRE(found);
-  CHECK(found->id == kBig);
-  auto e = f.repo().find_execution(make_id("exe_", 1));
-  REQUIRE(e);
-  CHECK(e->id == kBig + 1);
-  // Inserts after them get ids past them, returned whole by the INSERT itself.
-  const Task fresh = f.repo().insert_task(make_task("user-r", 2), {});
-  CHECK(fresh.id > kBig);
-  CHECK(f.repo().find_task(fresh.task_id)->id == fresh.id);
-  add_execution(f.repo(), make_execution(fresh, 3, 0));
-  auto e3 = f.repo().find_execution(make_id("exe_", 3));
-  REQUIRE(e3);
-  CHECK(e3->id > kBig + 1);
-}
-
 TEST_CASE("restore of a taken key throws Conflict and writes nothing", "[restore]") {
   Fixture f;
   const Task t = full_task(1, 40);

@@ -143,10 +143,7 @@ std::string columns_of(const Dialect& d) {
   boost::mp11::mp_for_each<Fields<T>>([&](auto f) {
     using F = std::remove_cvref_t<decltype(std::declval<const T&>().*f.pointer)>;
     if (!out.empty()) out += ", ";
-    if constexpr (decltype(f)::name == kRowId)
-      out += d.pg() ? std::string(kRowId) : d.row_id_out(std::string(kRowId)) + " AS id";
-    else
-      out += select_expr(d, f.name, column_kind<F>());
+    out += select_expr(d, f.name, column_kind<F>());
   });
   return out;
 }

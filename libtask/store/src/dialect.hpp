@@ -37,12 +37,6 @@ struct Dialect {
     return "NOT EXISTS (SELECT 1 FROM json_each(" + p + ") AS want WHERE want.value NOT IN " +
            "(SELECT have.value FROM json_each(" + col + ") AS have))";
   }
-  /// A 64-bit row id column (SQLite `INTEGER PRIMARY KEY`) read back whole: SOCI 4.0.3 reports a
-  /// column declared INTEGER as a 32-bit int and cuts larger values; an expression has no
-  /// declared type and reads as text, which col_i64 parses exactly.
-  std::string row_id_out(const std::string& col) const {
-    return pg() ? col : "CAST(" + col + " AS BIGINT)";
-  }
   /// A boolean column read back as 0/1.
   std::string bool_out(const std::string& col) const {
     return "CASE WHEN " + col + " THEN 1 ELSE 0 END";

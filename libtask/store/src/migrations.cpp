@@ -49,7 +49,7 @@ void repair_non_finite_json(soci::session& s, const Dialect& d) {
       std::vector<std::pair<std::int64_t, std::string>> fixed;
       Params p;
       query(s,
-            "SELECT " + d.row_id_out(c.key) + ", " + col + " FROM " + d.table(c.table) + " WHERE " +
+            std::string("SELECT ") + c.key + ", " + col + " FROM " + d.table(c.table) + " WHERE " +
                 col + " LIKE '%Infinity%' OR " + col + " LIKE '%NaN%'",
             p, [&](const soci::row& r) {
               auto text = replace_non_finite_tokens(col_str(r, 1));

@@ -51,7 +51,7 @@ Template SqlRepository::upsert_template(const Template& tmpl) {
     stored.id = query_int(s,
                           "INSERT INTO " + t("task_templates") + " (" + cols + ") VALUES (" + vals +
                               ") ON CONFLICT (template_id) DO UPDATE SET " +
-                              excluded_assignments(cols) + " RETURNING " + d().row_id_out("id"),
+                              excluded_assignments(cols) + " RETURNING id",
                           p)
                     .value_or(0);
     return stored;

@@ -11,8 +11,8 @@ std::vector<OutboxEntry> SqlRepository::fetch_outbox(int limit) {
     Params p;
     std::vector<OutboxEntry> out;
     query(s,
-          "SELECT " + d().row_id_out("seq") + ", event_id, type, time, task_id, user_id, " +
-              d().json_out("data") + ", traceparent, tracestate FROM " + t("event_outbox") +
+          "SELECT seq, event_id, type, time, task_id, user_id, " + d().json_out("data") +
+              ", traceparent, tracestate FROM " + t("event_outbox") +
               " WHERE published_at IS NULL ORDER BY seq LIMIT " + p.add(std::max(limit, 0)),
           p, [&](const soci::row& r) {
             OutboxEntry e;

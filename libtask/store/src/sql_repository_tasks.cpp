@@ -56,7 +56,7 @@ Task SqlRepository::insert_row(soci::session& s, const Task& task,
   auto [cols, vals] = task_values(d(), stored, p);
   stored.id = query_int(s,
                         "INSERT INTO " + t("user_tasks") + " (" + cols + ") VALUES (" + vals +
-                            ") RETURNING " + d().row_id_out("id"),
+                            ") RETURNING id",
                         p)
                   .value_or(0);
   std::vector<const Event*> rows;

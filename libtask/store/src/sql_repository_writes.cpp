@@ -109,7 +109,7 @@ void SqlRepository::write_changes(soci::session& s, const std::vector<Change*>& 
       },
       [&](const std::string& cols) {
         return " ON CONFLICT (execution_id) DO UPDATE SET " + excluded_assignments(cols) +
-               " RETURNING execution_id, " + d().row_id_out("id");
+               " RETURNING execution_id, id";
       },
       [&](const soci::row& r) { ids[col_str(r, 0)] = col_i64(r, 1); });
   for (Execution* e : executions)
